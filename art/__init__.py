@@ -1,0 +1,48 @@
+"""art: ART-compatible logging of agent rollouts into parquet, history.jsonl and a DuckDB catalog.
+
+Public names are imported on first use, so `import art` stays fast and loads neither DuckDB,
+pyarrow nor wandb.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Trajectory": "art.trajectories",
+    "TrajectoryGroup": "art.trajectories",
+    "Model": "art.model",
+    "TrainableModel": "art.model",
+    "Backend": "art.backend",
+    "TrainConfig": "art.backend",
+    "Trainer": "art.backend",
+    "LocalBackend": "art.local.backend",
+    "connect": "art.store.connect",
+    "rebuild": "art.store.catalog",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from art.backend import Backend, TrainConfig, Trainer
+    from art.local.backend import LocalBackend
+    from art.model import Model, TrainableModel
+    from art.store.catalog import rebuild
+    from art.store.connect import connect
+    from art.trajectories import Trajectory, TrajectoryGroup
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'art' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,60 @@
+"""Which checkpoints to keep: the latest and the best by a metric, chosen by one SQL query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from art.errors import InvalidArgumentError, MetricNotFoundError
+from art.store.catalog import catalog_for, run
+from art.store.paths import validate_name
+
+
+@dataclass(frozen=True)
+class BestStep:
+    """A chosen step, its smoothed metric value and its own (unsmoothed) value."""
+
+    step: int
+    smoothed: float
+    value: float
+
+
+def _check(window: int, mode: str, top_k: int) -> None:
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise InvalidArgumentError("smoothing_window", window, "must be an integer >= 1")
+    if mode not in ("max", "min"):
+        raise InvalidArgumentError("mode", mode, "must be 'max' or 'min'")
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+        raise InvalidArgumentError("keep_top_k", top_k, "must be an integer >= 1")
+
+
+def best_steps(
+    base_path: str | Path,
+    project: str,
+    model: str,
+    metric: str,
+    *,
+    window: int = 1,
+    mode: str = "max",
+    top_k: int = 1,
+) -> list[BestStep]:
+    """The `top_k` best steps, best first; raises MetricNotFoundError when the metric is absent."""
+    validate_name("project", project)
+    validate_name("model", model)
+    _check(window, mode, top_k)
+    with catalog_for(base_path).writing([(project, model)]) as con:
+        rows = run(con, "best_step", project=project, model=model, metric=metric,
+                   window=window, mode=mode, top_k=top_k).fetchall()
+        if not rows:
+            available = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
+            raise MetricNotFoundError(metric, available)
+    return [BestStep(int(s), float(sm), float(v)) for s, sm, v in rows]
+
+
+def steps_to_keep(latest: int, best: list[BestStep], keep_last_n: int = 1) -> list[int]:
+    """The latest `keep_last_n` steps (counting down from the latest) and the best ones."""
+    if isinstance(keep_last_n, bool) or not isinstance(keep_last_n, int) or keep_last_n < 1:
+        raise InvalidArgumentError("keep_last_n", keep_last_n, "must be an integer >= 1")
+    keep = {latest - i for i in range(keep_last_n) if latest - i >= 0}
+    keep.update(b.step for b in best)
+    return sorted(keep)

@@ -1,0 +1,1 @@
+"""Mirrors of the history to experiment trackers (Weights & Biases)."""

@@ -1,0 +1,398 @@
+"""The DuckDB catalog: an index of the files under base_path, rebuilt from them at any time.
+
+The files are the truth. The catalog records how much of each file it has ingested and
+catches up with the rest whenever it is opened, so a step is visible to every reader as
+soon as `log()` has written its files, and a crash between a file write and a catalog
+write loses nothing. No connection is kept between calls: DuckDB lets one process hold a
+database file open for writing and that blocks every other process, readers included.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import filelock
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from art.errors import CatalogBusyError, CatalogError
+from art.store import history, sql
+from art.store.parquet import file_version
+from art.store.paths import catalog_path, model_dirs, validate_name
+
+SCHEMA_QUERIES = ("schema_models", "schema_sources", "schema_trajectory_files", "schema_history")
+TABLES = ("models", "sources", "trajectory_files", "history")
+HISTORY_SCHEMA = pa.schema(
+    [
+        ("project", pa.string()),
+        ("model", pa.string()),
+        ("split", pa.string()),
+        ("step", pa.int64()),
+        ("training_step", pa.int64()),
+        ("recorded_at", pa.timestamp("us")),
+        ("seq", pa.int64()),
+        ("metric", pa.string()),
+        ("value", pa.float64()),
+    ]
+)
+DEFAULT_LOCK_TIMEOUT = float(60)
+
+
+class CatalogRebuiltWarning(UserWarning):
+    """The catalog file could not be opened and was rebuilt from the files."""
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.DuckDBPyConnection:
+    """Run a named query, turning DuckDB's error into ours with the query name and a next step."""
+    try:
+        return sql.run(con, name, **values)
+    except duckdb.Error as e:
+        raise CatalogError(
+            f"catalog query {name!r} failed: {e}. The catalog is an index of the files: "
+            f"`art rebuild` recreates it."
+        ) from e
+
+
+@dataclass(frozen=True)
+class FileStats:
+    rows: int | None
+    groups: int | None
+    trajectories: int | None
+    exceptions: int | None
+    format_version: int | None
+    error: str | None
+
+
+def file_stats(path: Path) -> FileStats:
+    """Counts for the catalog, from the footer and two small columns; an unreadable file gets an error."""
+    try:
+        pf = pq.ParquetFile(path)
+        version = file_version(pf.schema_arrow, path)
+        if version == 2:
+            t = pf.read(columns=["group_index", "trajectory_index", "group_json"])
+            first: dict[int, str] = {}
+            for gi, gj in zip(t["group_index"].to_pylist(), t["group_json"].to_pylist(), strict=True):
+                first.setdefault(gi, gj)
+            exceptions = sum(len(json.loads(gj).get("exceptions", [])) for gj in first.values())
+            return FileStats(
+                pf.metadata.num_rows, len(first),
+                t.num_rows - t["trajectory_index"].null_count, exceptions, 2, None,
+            )
+        t = pf.read(columns=["group_index"])
+        groups = len(set(t["group_index"].to_pylist()))
+        return FileStats(pf.metadata.num_rows, groups, pf.metadata.num_rows, None, 1, None)
+    except Exception as e:
+        return FileStats(None, None, None, None, None, f"{type(e).__name__}: {e}")
+
+
+def _trajectory_files(model_dir: Path) -> Iterator[tuple[str, int, Path]]:
+    root = model_dir / "trajectories"
+    if not root.is_dir():
+        return
+    for split_dir in sorted(root.iterdir()):
+        if not split_dir.is_dir() or split_dir.is_symlink():
+            continue
+        try:
+            validate_name("split", split_dir.name)
+        except ValueError:
+            continue
+        for f in sorted(split_dir.iterdir()):
+            if f.suffix == ".parquet" and f.stem.isdigit() and f.is_file():
+                yield split_dir.name, int(f.stem), f
+
+
+class Catalog:
+    """Short-lived connections to `BASE/catalog.duckdb`, each under a reader/writer file lock."""
+
+    def __init__(self, base_path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+        self.base_path = Path(base_path)
+        self.path = catalog_path(self.base_path)
+        self.lock_path = self.base_path / "catalog.lock"
+        self.lock_timeout = lock_timeout
+        self._pending: set[tuple[str, str]] = set()
+        self._pending_lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        self.base_path.mkdir(parents=True, exist_ok=True)
+        lock = filelock.ReadWriteLock(self.lock_path, is_singleton=False)
+        try:
+            with lock.write_lock(timeout=self.lock_timeout):
+                yield
+        except filelock.Timeout as e:
+            raise CatalogBusyError(
+                f"could not lock {self.lock_path} within {self.lock_timeout:.0f} s: another "
+                f"process is writing the catalog; try again, or raise lock_timeout"
+            ) from e
+        finally:
+            lock.close()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """Open read-write; a damaged catalog file is moved aside and rebuilt from the files."""
+        try:
+            con = duckdb.connect(str(self.path))
+        except duckdb.Error as e:
+            if "lock" in str(e).lower():
+                raise CatalogBusyError(f"{self.path} is held open by another process: {e}") from e
+            aside = self.path.with_name(f"catalog.duckdb.damaged-{int(time.time())}")
+            os.replace(self.path, aside)
+            wal = self.path.with_name("catalog.duckdb.wal")
+            if wal.exists():
+                os.replace(wal, aside.with_name(aside.name + ".wal"))
+            warnings.warn(
+                f"the catalog could not be opened ({e}); moved it to {aside.name} and rebuilt it "
+                f"from the files",
+                CatalogRebuiltWarning,
+                stacklevel=3,
+            )
+            con = duckdb.connect(str(self.path))
+        for name in SCHEMA_QUERIES:
+            run(con, name)
+        return con
+
+    @contextmanager
+    def writing(
+        self, models: list[tuple[str, str]] | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection caught up with the files (all models, or the given ones).
+
+        Held with the write lock and closed on exit: keep the work inside short.
+        """
+        with self._write_lock():
+            con = self._open()
+            try:
+                con.begin()
+                self._sync(con, models)
+                con.commit()
+                yield con
+            finally:
+                con.close()
+
+    def sync(self, models: list[tuple[str, str]] | None = None) -> None:
+        """Ingest what the files hold beyond what the catalog has (all models, or the given ones)."""
+        with self.writing(models):
+            pass
+
+    def snapshot(self) -> dict[str, pa.Table]:
+        """Every catalog table as Arrow, taken after catching up: what `art.connect()` serves."""
+        with self.writing() as con:
+            return {name: run(con, f"snapshot_{name}").fetch_arrow_table() for name in TABLES}
+
+    def rebuild(self) -> None:
+        """Recreate the catalog from the files alone."""
+        with self._write_lock():
+            for p in (self.path, self.path.with_name("catalog.duckdb.wal")):
+                p.unlink(missing_ok=True)
+        self.sync()
+
+    # -- background catch-up for writers -------------------------------------------------
+
+    def sync_soon(self, project: str, model: str) -> None:
+        """Catch the catalog up with a model from a background thread (readers also catch up)."""
+        with self._pending_lock:
+            self._pending.add((project, model))
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._drain, name="art-catalog", daemon=True)
+                self._worker.start()
+                _live_catalogs.add(self)
+
+    def _drain(self) -> None:
+        while True:
+            with self._pending_lock:
+                if not self._pending:
+                    self._worker = None
+                    return
+                batch = sorted(self._pending)
+                self._pending.clear()
+            try:
+                self.sync(batch)
+            except Exception as e:  # the files hold the step; a reader will catch up
+                warnings.warn(f"catalog catch-up deferred: {e}", RuntimeWarning, stacklevel=1)
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait for background catch-up to finish."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    def _sync(self, con: duckdb.DuckDBPyConnection, only: list[tuple[str, str]] | None) -> None:
+        found = {(p, m): d for p, m, d in model_dirs(self.base_path)}
+        known_models = set(run(con, "list_models").fetchall())
+        if only is None:
+            for project, model in known_models:
+                if (project, model) not in found:
+                    for q in ("forget_model", "forget_model_files", "forget_model_sources",
+                              "delete_model_history"):
+                        run(con, q, project=project, model=model)
+            targets = found
+        else:
+            targets = {key: found[key] for key in only if key in found}
+        for (project, model), model_dir in targets.items():
+            self._sync_model(con, project, model, model_dir, (project, model) in known_models)
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.base_path).as_posix()
+
+    def _sync_model(
+        self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path,
+        known_model: bool,
+    ) -> None:
+        sources = {
+            row[0]: row[1:] for row in run(con, "sources_of_model", project=project, model=model).fetchall()
+        }
+        self._sync_model_json(con, project, model, model_dir, sources, known_model)
+        self._sync_history(con, project, model, model_dir, sources)
+        self._sync_files(con, project, model, model_dir)
+
+    def _sync_model_json(
+        self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path,
+        sources: dict[str, tuple[Any, ...]], known_model: bool,
+    ) -> None:
+        path = model_dir / "model.json"
+        rel = self._rel(path)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            st = None
+        known = sources.get(rel)
+        if known is not None and st is not None and known[4] == st.st_mtime_ns and known[1] == st.st_size:
+            return
+        if known is None and st is None and known_model:
+            return
+        doc: dict[str, Any] = {}
+        text = None
+        if st is not None:
+            try:
+                text = path.read_text(encoding="utf-8")
+                loaded = json.loads(text)
+                doc = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                doc = {}
+        run(
+            con, "upsert_model", project=project, model=model,
+            trainable=bool(doc.get("trainable", False)),
+            base_model=doc.get("base_model") if isinstance(doc.get("base_model"), str) else None,
+            model_json=text,
+        )
+        if st is not None:
+            run(con, "upsert_source", path=rel, project=project, model=model, kind="model_json",
+                bytes=st.st_size, lines=0, inode=st.st_ino, mtime_ns=st.st_mtime_ns)
+
+    def _sync_history(
+        self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path,
+        sources: dict[str, tuple[Any, ...]],
+    ) -> None:
+        path = model_dir / "history.jsonl"
+        rel = self._rel(path)
+        known = sources.get(rel)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            if known is not None:
+                run(con, "delete_model_history", project=project, model=model)
+                run(con, "upsert_source", path=rel, project=project, model=model, kind="history",
+                    bytes=0, lines=0, inode=0, mtime_ns=0)
+            return
+        offset, lines = 0, 0
+        if known is not None:
+            _, k_bytes, k_lines, k_inode, _ = known
+            if k_inode == st.st_ino and st.st_size >= k_bytes:
+                offset, lines = k_bytes, k_lines
+            else:
+                run(con, "delete_model_history", project=project, model=model)
+        if st.st_size == offset and known is not None:
+            return
+        rows, new_offset, n = history.read_from(path, offset, lines)
+        if rows:
+            self._insert_history(con, project, model, rows)
+        run(con, "upsert_source", path=rel, project=project, model=model, kind="history",
+            bytes=new_offset, lines=lines + n, inode=st.st_ino, mtime_ns=st.st_mtime_ns)
+
+    def _insert_history(
+        self, con: duckdb.DuckDBPyConnection, project: str, model: str, rows: list[history.HistoryRow]
+    ) -> None:
+        cols: dict[str, list[Any]] = {name: [] for name in HISTORY_SCHEMA.names}
+        for r in rows:
+            ts = history.parse_recorded_at(r.recorded_at)
+            for metric, value in r.metrics.items():
+                cols["project"].append(project)
+                cols["model"].append(model)
+                cols["split"].append(r.split)
+                cols["step"].append(r.step)
+                cols["training_step"].append(r.training_step)
+                cols["recorded_at"].append(ts)
+                cols["seq"].append(r.seq)
+                cols["metric"].append(metric)
+                cols["value"].append(value)
+        new_history = pa.Table.from_pydict(cols, schema=HISTORY_SCHEMA)
+        con.register("new_history", new_history)
+        try:
+            run(con, "insert_history")
+        finally:
+            con.unregister("new_history")
+
+    def _sync_files(
+        self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path
+    ) -> None:
+        known = {
+            path: (size, mtime)
+            for path, size, mtime in run(con, "files_of_model", project=project, model=model).fetchall()
+        }
+        seen: set[str] = set()
+        for split, step, f in _trajectory_files(model_dir):
+            rel = self._rel(f)
+            seen.add(rel)
+            try:
+                st = f.stat()
+            except FileNotFoundError:
+                continue
+            if known.get(rel) == (st.st_size, st.st_mtime_ns):
+                continue
+            s = file_stats(f)
+            run(con, "upsert_file", path=rel, project=project, model=model, split=split, step=step,
+                rows=s.rows, groups=s.groups, trajectories=s.trajectories, exceptions=s.exceptions,
+                bytes=st.st_size, mtime_ns=st.st_mtime_ns, format_version=s.format_version,
+                error=s.error)
+        for rel in known.keys() - seen:
+            run(con, "delete_file", path=rel)
+
+
+_live_catalogs: set[Catalog] = set()
+
+
+@atexit.register
+def _flush_all() -> None:
+    for catalog in list(_live_catalogs):
+        catalog.flush(timeout=10)
+
+
+_catalogs: dict[Path, Catalog] = {}
+_catalogs_lock = threading.Lock()
+
+
+def catalog_for(base_path: str | Path) -> Catalog:
+    """One Catalog object per base path in a process, so background catch-ups coalesce."""
+    key = Path(base_path).absolute()
+    with _catalogs_lock:
+        if key not in _catalogs:
+            _catalogs[key] = Catalog(base_path)
+        return _catalogs[key]
+
+
+def rebuild(base_path: str | Path = ".art") -> None:
+    """Recreate `BASE/catalog.duckdb` from the files alone (also reads stores written by ART)."""
+    catalog_for(base_path).rebuild()

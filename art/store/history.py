@@ -1,0 +1,159 @@
+"""history.jsonl: one JSON object per log() call, append-only, read tolerantly.
+
+ART's readers parse this file too, so rows keep ART's shape: metric keys, then
+`training_step`, `step`, `recorded_at`. NaN and Infinity are never written (ART's polars
+reader breaks on Infinity).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from art.store.paths import RESERVED_SPLITS
+
+RESERVED_KEYS = frozenset({"step", "training_step", "recorded_at"})
+
+
+class NonFiniteMetricWarning(UserWarning):
+    """A metric was NaN or infinite and was left out of the history row."""
+
+
+def finite_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Drop non-finite values, warning once per call with their names."""
+    dropped = [k for k, v in metrics.items() if isinstance(v, float) and not math.isfinite(v)]
+    if dropped:
+        warnings.warn(
+            f"left out of history because they are NaN or infinite: {', '.join(dropped)}",
+            NonFiniteMetricWarning,
+            stacklevel=4,
+        )
+        return {k: v for k, v in metrics.items() if k not in dropped}
+    return metrics
+
+
+def now_iso() -> str:
+    """Local time with its UTC offset: explicit about its zone, and sortable within a machine."""
+    return datetime.now().astimezone().isoformat()
+
+
+def format_row(metrics: dict[str, Any], step: int, recorded_at: str) -> str:
+    row = dict(metrics)
+    row["training_step"] = step
+    row["step"] = step
+    row["recorded_at"] = recorded_at
+    return json.dumps(row, allow_nan=False) + "\n"
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one whole line with a single O_APPEND write; first end a torn last line, if any.
+
+    A crash mid-write can leave a last line without its newline. Ending it here turns it into
+    one bad line that readers skip, instead of gluing it to this row.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        data = line.encode("utf-8")
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One parsed history line: its metrics and where it sits in the file."""
+
+    seq: int
+    step: int
+    training_step: int | None
+    recorded_at: str | None
+    metrics: dict[str, float]
+    split: str
+
+
+def row_split(keys: list[str]) -> str:
+    """The split a row belongs to: the first key's leading path part that is not an ART section.
+
+    ART never writes the split itself; its keys are `{split}/...`, except train-time section
+    keys (`data/...`, `loss/...`) that 0.5.17+ writes unprefixed, which belong to train.
+    """
+    for key in keys:
+        head, sep, _ = key.partition("/")
+        if sep and head not in RESERVED_SPLITS:
+            return head
+    return "train"
+
+
+def parse_line(seq: int, raw: bytes) -> HistoryRow | None:
+    """A history row, or None for a line that is not a JSON object with an integer step."""
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    step = doc.get("step")
+    if isinstance(step, bool) or not isinstance(step, int | float) or step != step:
+        return None
+    training_step = doc.get("training_step")
+    metrics = {
+        k: float(v)
+        for k, v in doc.items()
+        if k not in RESERVED_KEYS
+        and isinstance(v, int | float)
+        and math.isfinite(v)
+    }
+    recorded_at = doc.get("recorded_at")
+    return HistoryRow(
+        seq=seq,
+        step=int(step),
+        training_step=int(training_step) if isinstance(training_step, int | float)
+        and not isinstance(training_step, bool) and math.isfinite(training_step) else None,
+        recorded_at=recorded_at if isinstance(recorded_at, str) else None,
+        metrics=metrics,
+        split=row_split(list(metrics)),
+    )
+
+
+def read_from(path: Path, offset: int = 0, first_seq: int = 0) -> tuple[list[HistoryRow], int, int]:
+    """Rows of the complete lines after byte `offset`; returns (rows, new offset, lines read).
+
+    A last line without its newline is left for later (it may still be being written); a
+    line that does not parse is skipped.
+    """
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read()
+    end = data.rfind(b"\n")
+    if end < 0:
+        return [], offset, 0
+    lines = data[: end + 1].split(b"\n")[:-1]
+    rows = [r for i, raw in enumerate(lines) if raw.strip() and (r := parse_line(first_seq + i, raw))]
+    return rows, offset + end + 1, len(lines)
+
+
+def read_rows(path: Path) -> Iterator[HistoryRow]:
+    if path.exists():
+        yield from read_from(path)[0]
+
+
+def parse_recorded_at(text: str | None) -> datetime | None:
+    """A naive UTC datetime; ART's naive local timestamps are taken as this machine's local time."""
+    if not text:
+        return None
+    try:
+        ts = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return ts.astimezone(UTC).replace(tzinfo=None)

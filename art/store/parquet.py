@@ -1,0 +1,288 @@
+"""Trajectory groups <-> Arrow table <-> parquet file, in ART's lossless v2 format.
+
+Writes v2 (the JSON envelopes `group_json`/`trajectory_json` are the truth; the v1 columns
+beside them are for analysis and for ART 0.5.9's reader). Reads v2 exactly and v1 lossily.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from art.errors import UnsupportedFormatError
+from art.trajectories import ExceptionRecord, Trajectory, TrajectoryGroup
+
+FORMAT_VERSION = 2
+VERSION_KEY = b"art.trajectory_parquet.version"
+
+MESSAGE_TYPE = pa.struct(
+    [
+        ("role", pa.string()),
+        ("content", pa.string()),
+        ("tool_calls", pa.string()),
+        ("tool_call_id", pa.string()),
+        ("trainable", pa.bool_()),
+    ]
+)
+SCHEMA = pa.schema(
+    [
+        ("format_version", pa.int16()),
+        ("group_index", pa.int64()),
+        ("trajectory_index", pa.int64()),
+        ("group_json", pa.large_string()),
+        ("trajectory_json", pa.large_string()),
+        ("group_metadata", pa.string()),
+        ("group_metrics", pa.string()),
+        ("group_logs", pa.list_(pa.string())),
+        ("reward", pa.float64()),
+        ("metrics", pa.string()),
+        ("metadata", pa.string()),
+        ("tools", pa.string()),
+        ("logs", pa.list_(pa.string())),
+        ("messages", pa.list_(MESSAGE_TYPE)),
+    ],
+    metadata={VERSION_KEY: str(FORMAT_VERSION).encode()},
+)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _compact_or_none(value: Any) -> str | None:
+    return _compact(value) if value else None
+
+
+def _item_json(item: Any) -> Any:
+    """A message as given, or a Choice object's full OpenAI dump."""
+    return item if isinstance(item, dict) else item.model_dump(mode="json")
+
+
+def _flat_message(item: Any) -> dict[str, Any] | None:
+    """The v1 `messages` struct for one message or choice; None when content is not text."""
+    if isinstance(item, dict):
+        if "role" not in item and "message" in item:
+            msg, trainable = item["message"], True
+            if not isinstance(msg, dict):
+                msg = msg.model_dump(mode="json")
+        else:
+            msg, trainable = item, False
+    else:
+        msg, trainable = item.message.model_dump(mode="json"), True
+    content = msg.get("content")
+    if content is not None and not isinstance(content, str):
+        return None
+    tool_calls = msg.get("tool_calls")
+    if tool_calls and not isinstance(tool_calls, str):
+        tool_calls = json.dumps(
+            [c if isinstance(c, dict) else c.model_dump(mode="json") for c in tool_calls]
+        )
+    return {
+        "role": msg.get("role"),
+        "content": content,
+        "tool_calls": tool_calls or None,
+        "tool_call_id": None if trainable else msg.get("tool_call_id"),
+        "trainable": trainable,
+    }
+
+
+def _trajectory_json(t: Trajectory, items: list[Any]) -> str:
+    doc: dict[str, Any] = {}
+    if t.tools:
+        doc["tools"] = t.tools
+    doc["reward"] = t.reward
+    if t.metrics:
+        doc["metrics"] = t.metrics
+    if t.metadata:
+        doc["metadata"] = t.metadata
+    if t.logs:
+        doc["logs"] = t.logs
+    doc["messages_and_choices"] = items
+    return _compact(doc)
+
+
+def _group_json(g: TrajectoryGroup) -> str:
+    doc: dict[str, Any] = {}
+    if g.exceptions:
+        doc["exceptions"] = [e.model_dump() for e in g.exceptions]
+    if g.metadata:
+        doc["metadata"] = g.metadata
+    if g.metrics:
+        doc["metrics"] = g.metrics
+    if g.logs:
+        doc["logs"] = g.logs
+    return _compact(doc)
+
+
+def groups_to_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
+    """One row per trajectory, plus one placeholder row for a group with no trajectories."""
+    cols: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
+    for gi, g in enumerate(groups):
+        group_json = _group_json(g)
+        group_metadata = _compact_or_none(g.metadata)
+        group_metrics = _compact_or_none(g.metrics)
+        group_logs = g.logs or None
+        rows: list[tuple[int | None, Trajectory | None]] = list(enumerate(g.trajectories))
+        if not rows:
+            rows = [(None, None)]
+        for ti, t in rows:
+            cols["format_version"].append(FORMAT_VERSION)
+            cols["group_index"].append(gi)
+            cols["trajectory_index"].append(ti)
+            cols["group_json"].append(group_json)
+            cols["group_metadata"].append(group_metadata)
+            cols["group_metrics"].append(group_metrics)
+            cols["group_logs"].append(group_logs)
+            if t is None:
+                for name in ("trajectory_json", "reward", "metrics", "metadata", "tools", "logs",
+                             "messages"):
+                    cols[name].append(None)
+                continue
+            items = [_item_json(m) for m in t.messages_and_choices]
+            cols["trajectory_json"].append(_trajectory_json(t, items))
+            cols["reward"].append(t.reward)
+            cols["metrics"].append(_compact_or_none(t.metrics))
+            cols["metadata"].append(_compact_or_none(t.metadata))
+            cols["tools"].append(_compact_or_none(t.tools))
+            cols["logs"].append(t.logs or None)
+            flat = [_flat_message(m) for m in t.messages_and_choices]
+            cols["messages"].append(None if any(f is None for f in flat) else flat)
+    return pa.Table.from_pydict(cols, schema=SCHEMA)
+
+
+def temp_name(target: Path) -> Path:
+    """A sibling temp path that does not end in .parquet: DuckDB's glob matches hidden files."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def write_table(table: pa.Table, path: Path) -> int:
+    """Write atomically (temp file, then rename) so readers never see a torn file; return bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(path)
+    try:
+        pq.write_table(table, tmp, compression="zstd", row_group_size=max(1, table.num_rows))
+        size = tmp.stat().st_size
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return size
+
+
+def file_version(schema: pa.Schema, path: Path | str = "") -> int:
+    """1 for a file without a marker and without v2 columns, 2 for a complete v2 file."""
+    meta = schema.metadata or {}
+    marker = meta.get(VERSION_KEY)
+    has_v2_cols = "group_json" in schema.names or "format_version" in schema.names
+    if marker is None:
+        if has_v2_cols:
+            raise UnsupportedFormatError(f"{path}: v2 columns without the version marker (damaged file)")
+        return 1
+    try:
+        version = int(marker.decode())
+    except ValueError as e:
+        raise UnsupportedFormatError(f"{path}: damaged version marker {marker!r}") from e
+    if version != FORMAT_VERSION:
+        raise UnsupportedFormatError(f"{path}: trajectory parquet version {version} is not supported")
+    if not {"group_json", "trajectory_json", "trajectory_index"} <= set(schema.names):
+        raise UnsupportedFormatError(f"{path}: version 2 marker but v2 columns are missing")
+    return version
+
+
+def _restore_item(item: Any) -> Any:
+    """Turn a stored Choice dump back into an OpenAI Choice when openai is installed."""
+    if isinstance(item, dict) and "message" in item and "finish_reason" in item:
+        try:
+            from openai.types.chat.chat_completion import Choice
+        except ImportError:
+            return item
+        return Choice.model_validate(item)
+    return item
+
+
+def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
+    groups: dict[int, tuple[dict[str, Any], list[Trajectory]]] = {}
+    for row in rows:
+        gi = row["group_index"]
+        if gi not in groups:
+            groups[gi] = (json.loads(row["group_json"]), [])
+        if row["trajectory_json"] is None:
+            continue
+        doc = json.loads(row["trajectory_json"])
+        doc["messages_and_choices"] = [_restore_item(m) for m in doc.get("messages_and_choices", [])]
+        groups[gi][1].append(Trajectory.model_validate(doc))
+    out = []
+    for gi in sorted(groups):
+        gdoc, trajs = groups[gi]
+        out.append(
+            TrajectoryGroup(
+                trajs,
+                exceptions=[ExceptionRecord.model_validate(e) for e in gdoc.get("exceptions", [])],
+                metadata=gdoc.get("metadata", {}),
+                metrics=gdoc.get("metrics", {}),
+                logs=gdoc.get("logs", []),
+            )
+        )
+    return out
+
+
+def _v1_message(m: dict[str, Any]) -> dict[str, Any]:
+    msg: dict[str, Any] = {"role": m["role"], "content": m["content"]}
+    if m.get("tool_calls"):
+        msg["tool_calls"] = json.loads(m["tool_calls"])
+    if m.get("tool_call_id"):
+        msg["tool_call_id"] = m["tool_call_id"]
+    return msg
+
+
+def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
+    """v1 is lossy: choices come back as plain messages; exceptions were never stored."""
+    groups: dict[int, tuple[dict[str, Any], list[Trajectory]]] = {}
+    for row in rows:
+        if row.get("reward") is None and row.get("messages") is None:
+            continue
+        gi = row["group_index"]
+        if gi not in groups:
+            groups[gi] = (row, [])
+        groups[gi][1].append(
+            Trajectory(
+                messages_and_choices=[_v1_message(m) for m in row.get("messages") or []],
+                reward=row["reward"],
+                metrics=json.loads(row["metrics"]) if row.get("metrics") else {},
+                metadata=json.loads(row["metadata"]) if row.get("metadata") else {},
+                tools=json.loads(row["tools"]) if row.get("tools") else None,
+                logs=row.get("logs") or [],
+            )
+        )
+    out = []
+    for gi in sorted(groups):
+        first, trajs = groups[gi]
+        out.append(
+            TrajectoryGroup(
+                trajs,
+                metadata=json.loads(first["group_metadata"]) if first.get("group_metadata") else {},
+                metrics=json.loads(first["group_metrics"]) if first.get("group_metrics") else {},
+                logs=first.get("group_logs") or [],
+            )
+        )
+    return out
+
+
+def read_groups(path: str | Path) -> list[TrajectoryGroup]:
+    """Read a trajectory file written by this library or by ART (v1 or v2)."""
+    table = pq.read_table(path)
+    version = file_version(table.schema, path)
+    rows = table.to_pylist()
+    if version == 2:
+        rows.sort(key=lambda r: (r["group_index"], r["trajectory_index"] is not None,
+                                 r["trajectory_index"] or 0))
+        return _groups_from_v2(rows)
+    rows.sort(key=lambda r: r["group_index"])
+    return _groups_from_v1(rows)

@@ -1,0 +1,125 @@
+"""ART's on-disk layout, and the name checks that keep every path inside base_path."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from art.errors import InvalidNameError
+
+# ART writes these section prefixes unprefixed in history (0.5.17+), so a split of the same name
+# would make its rows ambiguous.
+RESERVED_SPLITS = frozenset(
+    {
+        "loss", "objective", "offpolicy", "pipeline", "pipeline_settings", "queue",
+        "sample_efficiency", "throughput", "costs", "discarded", "time", "data", "vllm",
+        "reward", "group",
+    }
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME_LENGTH = 200
+
+
+def validate_name(field: str, value: object) -> str:
+    """Return `value` if it is safe as one path component, else raise InvalidNameError naming `field`."""
+    if not isinstance(value, str):
+        raise InvalidNameError(field, value, "must be a string")
+    if not value or not value.strip():
+        raise InvalidNameError(field, value, "must not be empty")
+    if _CONTROL.search(value):
+        raise InvalidNameError(field, value, "must not contain NUL or control characters")
+    if "/" in value or "\\" in value:
+        raise InvalidNameError(field, value, "must not contain a path separator")
+    if value in (".", "..") or ".." in value:
+        raise InvalidNameError(field, value, "must not contain '..'")
+    if value.startswith("."):
+        raise InvalidNameError(field, value, "must not start with a dot (hidden files are skipped)")
+    if value != value.strip():
+        raise InvalidNameError(field, value, "must not start or end with white space")
+    if len(value) > MAX_NAME_LENGTH:
+        raise InvalidNameError(field, value, f"must be at most {MAX_NAME_LENGTH} characters")
+    return value
+
+
+def validate_split(split: object) -> str:
+    name = validate_name("split", split)
+    if name in RESERVED_SPLITS:
+        raise InvalidNameError(
+            "split", split, "is a reserved metric section in ART's history; choose another name"
+        )
+    return name
+
+
+def validate_step(step: object) -> int:
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise InvalidNameError("step", step, "must be a non-negative integer")
+    return step
+
+
+def step_name(step: int) -> str:
+    """ART's zero-padded step name: 4 digits, wider past 9999."""
+    return f"{step:04d}"
+
+
+@dataclass(frozen=True)
+class ModelPaths:
+    """Where one model's files live: `BASE/PROJECT/models/MODEL/...`."""
+
+    base_path: Path
+    project: str
+    model: str
+
+    @classmethod
+    def of(cls, base_path: str | Path, project: str, model: str) -> ModelPaths:
+        return cls(Path(base_path), validate_name("project", project), validate_name("model", model))
+
+    @property
+    def model_dir(self) -> Path:
+        return self.base_path / self.project / "models" / self.model
+
+    @property
+    def history(self) -> Path:
+        return self.model_dir / "history.jsonl"
+
+    @property
+    def model_json(self) -> Path:
+        return self.model_dir / "model.json"
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.model_dir / "checkpoints"
+
+    def trajectory_dir(self, split: str) -> Path:
+        return self.model_dir / "trajectories" / split
+
+    def trajectory_file(self, split: str, step: int) -> Path:
+        return self.trajectory_dir(split) / f"{step_name(step)}.parquet"
+
+    def checkpoint_dir(self, step: int) -> Path:
+        return self.checkpoints / step_name(step)
+
+
+def catalog_path(base_path: str | Path) -> Path:
+    return Path(base_path) / "catalog.duckdb"
+
+
+def model_dirs(base_path: Path) -> list[tuple[str, str, Path]]:
+    """Every `PROJECT/models/MODEL` folder under base_path whose names are valid, sorted."""
+    found: list[tuple[str, str, Path]] = []
+    if not base_path.is_dir():
+        return found
+    for project_dir in sorted(base_path.iterdir()):
+        models = project_dir / "models"
+        if not models.is_dir() or project_dir.is_symlink():
+            continue
+        for model_dir in sorted(models.iterdir()):
+            if not model_dir.is_dir() or model_dir.is_symlink():
+                continue
+            try:
+                validate_name("project", project_dir.name)
+                validate_name("model", model_dir.name)
+            except InvalidNameError:
+                continue
+            found.append((project_dir.name, model_dir.name, model_dir))
+    return found

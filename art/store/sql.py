@@ -1,0 +1,76 @@
+"""Named SQL queries loaded from `sql/*.sql`, their parameters checked when loaded and when called."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from art.errors import QueryParameterError
+
+_HEADER_PARAMS = re.compile(r"^--\s*params:\s*(.*)$", re.MULTILINE)
+
+
+def sql_dir() -> Path:
+    """The packaged copy inside a wheel (`art/_sql`), else the source tree's top-level `sql/`."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_sql"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "sql"
+
+
+@dataclass(frozen=True)
+class Query:
+    """One statement from `sql/NAME.sql` and the `$parameters` DuckDB's parser found in it."""
+
+    name: str
+    text: str
+    params: frozenset[str]
+    declared: frozenset[str]
+
+    def bind(self, values: dict[str, Any]) -> dict[str, Any]:
+        given = set(values)
+        missing = self.params - given
+        extra = given - self.params
+        if missing or extra:
+            raise QueryParameterError(
+                f"query {self.name!r} takes ${', $'.join(sorted(self.params)) or ' nothing'}; "
+                f"missing {sorted(missing)}, extra {sorted(extra)}"
+            )
+        return values
+
+
+def parse_query(name: str, text: str) -> Query:
+    statements = duckdb.extract_statements(text)
+    if len(statements) != 1:
+        raise QueryParameterError(f"sql/{name}.sql must hold exactly one statement, found {len(statements)}")
+    header = _HEADER_PARAMS.search(text)
+    declared = frozenset(
+        p.strip().lstrip("$") for p in (header.group(1).split(",") if header else []) if p.strip()
+    )
+    if header and header.group(1).strip().lower() == "none":
+        declared = frozenset()
+    return Query(name, text, frozenset(statements[0].named_parameters), declared)
+
+
+@cache
+def query(name: str) -> Query:
+    """Load `sql/NAME.sql` once per process."""
+    path = sql_dir() / f"{name}.sql"
+    return parse_query(name, path.read_text(encoding="utf-8"))
+
+
+def all_query_names() -> list[str]:
+    return sorted(p.stem for p in sql_dir().glob("*.sql"))
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.DuckDBPyConnection:
+    """Execute a named query with bound values on `con` (a cursor) and return it for fetching."""
+    q = query(name)
+    params = q.bind(values)
+    return con.execute(q.text, params) if params else con.execute(q.text)

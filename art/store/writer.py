@@ -1,0 +1,70 @@
+"""One log() call: groups -> Arrow table -> parquet; metrics -> history.jsonl; catalog catch-up."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from art.errors import InvalidTrajectoryError
+from art.store import history
+from art.store.catalog import catalog_for
+from art.store.metrics import step_metrics
+from art.store.parquet import groups_to_table, write_table
+from art.store.paths import ModelPaths, validate_split, validate_step
+from art.trajectories import TrajectoryGroup
+
+SPLIT_PREFIXES = ("train/", "val/", "test/")
+
+
+def caller_metric_key(key: str, split: str) -> str:
+    """ART 0.5.23's rule: keys already under train/, val/, test/ or the split stay as they are."""
+    if key.startswith(SPLIT_PREFIXES) or key.startswith(f"{split}/"):
+        return key
+    return f"{split}/{key}"
+
+
+def check_caller_metrics(metrics: dict[str, Any], split: str) -> dict[str, float | int]:
+    out: dict[str, float | int] = {}
+    for key, value in metrics.items():
+        if not isinstance(key, str) or not key or any(ord(c) < 32 for c in key):
+            raise InvalidTrajectoryError("metrics", key, "metric names must be non-empty text")
+        if key in history.RESERVED_KEYS:
+            raise InvalidTrajectoryError("metrics", key, "this key is written by the store itself")
+        if isinstance(value, bool):
+            value = int(value)
+        if not isinstance(value, int | float):
+            raise InvalidTrajectoryError(f"metrics[{key!r}]", value, "metric values must be numbers")
+        out[caller_metric_key(key, split)] = value
+    return out
+
+
+def log_step(
+    paths: ModelPaths,
+    groups: Sequence[TrajectoryGroup] | None,
+    split: str,
+    step: int,
+    metrics: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Write one step and return its history row (metrics only, without step keys).
+
+    Everything is checked before anything is written, so a refused call leaves no trace.
+    """
+    validate_split(split)
+    validate_step(step)
+    extra = check_caller_metrics(metrics or {}, split)
+    table = groups_to_table(groups) if groups is not None else None
+    row: dict[str, Any] = dict(step_metrics(table, split)) if table is not None else {}
+    row.update(extra)
+    row = history.finite_metrics(row)
+    if table is not None:
+        write_table(table, paths.trajectory_file(split, step))
+    if row:
+        history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
+    if table is not None or row:
+        catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
+    return row
+
+
+def is_finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
