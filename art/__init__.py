@@ -24,7 +24,18 @@ _EXPORTS = {
     "rebuild": "art.store.catalog",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Backend",
+    "LocalBackend",
+    "Model",
+    "TrainConfig",
+    "TrainableModel",
+    "Trainer",
+    "Trajectory",
+    "TrajectoryGroup",
+    "connect",
+    "rebuild",
+]
 
 if TYPE_CHECKING:
     from art.backend import Backend, TrainConfig, Trainer

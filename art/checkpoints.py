@@ -43,10 +43,20 @@ def best_steps(
     validate_name("model", model)
     _check(window, mode, top_k)
     with catalog_for(base_path).writing([(project, model)]) as con:
-        rows = run(con, "best_step", project=project, model=model, metric=metric,
-                   window=window, mode=mode, top_k=top_k).fetchall()
+        rows = run(
+            con,
+            "best_step",
+            project=project,
+            model=model,
+            metric=metric,
+            window=window,
+            mode=mode,
+            top_k=top_k,
+        ).fetchall()
         if not rows:
-            available = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
+            available = [
+                r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()
+            ]
             raise MetricNotFoundError(metric, available)
     return [BestStep(int(s), float(sm), float(v)) for s, sm, v in rows]
 

@@ -37,7 +37,7 @@ class InvalidArgumentError(InvalidValueError):
 
 
 class UnsupportedFormatError(ArtError, ValueError):
-    """A trajectory parquet file whose format marker this reader does not know or that is damaged."""
+    """A trajectory parquet file whose format marker is unknown or damaged."""
 
 
 class MetricNotFoundError(ArtError, ValueError):

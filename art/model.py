@@ -29,7 +29,8 @@ def as_groups(
         return [TrajectoryGroup(items)]
     bad = next(i for i in items if not isinstance(i, TrajectoryGroup | Trajectory | BaseException))
     raise InvalidTrajectoryError(
-        "trajectories", bad,
+        "trajectories",
+        bad,
         "expected TrajectoryGroups, or a flat list of Trajectories and exceptions (not a mix)",
     )
 
@@ -136,8 +137,9 @@ class TrainableModel(Model):
         groups = list(trajectory_groups)
         await self.log(groups, split="train")
         collected: list[dict[str, float]] = []
-        async for metrics in backend._train_model(self, groups, config or TrainConfig(), _config or {},
-                                                  verbose):
+        async for metrics in backend._train_model(
+            self, groups, config or TrainConfig(), _config or {}, verbose
+        ):
             collected.append(metrics)
         if not collected:
             return {}
@@ -152,8 +154,13 @@ class TrainableModel(Model):
         from art.checkpoints import best_steps
 
         best = await asyncio.to_thread(
-            best_steps, self.base_path, self.project, self.name, metric,
-            window=smoothing_window, mode=mode,
+            best_steps,
+            self.base_path,
+            self.project,
+            self.name,
+            metric,
+            window=smoothing_window,
+            mode=mode,
         )
         return best[0].step, best[0].smoothed
 
@@ -174,8 +181,14 @@ class TrainableModel(Model):
 
         backend = self._require_backend()
         best = await asyncio.to_thread(
-            best_steps, self.base_path, self.project, self.name, best_checkpoint_metric,
-            window=smoothing_window, mode=mode, top_k=keep_top_k,
+            best_steps,
+            self.base_path,
+            self.project,
+            self.name,
+            best_checkpoint_metric,
+            window=smoothing_window,
+            mode=mode,
+            top_k=keep_top_k,
         )
         keep = steps_to_keep(await self.get_step(), best, keep_last_n)
         await backend._delete_checkpoint_files(self, keep)

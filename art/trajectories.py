@@ -166,8 +166,7 @@ class TrajectoryGroup(BaseModel):
         for exc in exceptions:
             excs.append(exc)
         records = [
-            ExceptionRecord.from_exception(e) if isinstance(e, BaseException) else e
-            for e in excs
+            ExceptionRecord.from_exception(e) if isinstance(e, BaseException) else e for e in excs
         ]
         super().__init__(trajectories=trajs, exceptions=records, **kwargs)
 

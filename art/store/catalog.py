@@ -75,19 +75,25 @@ class FileStats:
 
 
 def file_stats(path: Path) -> FileStats:
-    """Counts for the catalog, from the footer and two small columns; an unreadable file gets an error."""
+    """Counts for the catalog from the footer and two small columns; unreadable: an error text."""
     try:
         pf = pq.ParquetFile(path)
         version = file_version(pf.schema_arrow, path)
         if version == 2:
             t = pf.read(columns=["group_index", "trajectory_index", "group_json"])
             first: dict[int, str] = {}
-            for gi, gj in zip(t["group_index"].to_pylist(), t["group_json"].to_pylist(), strict=True):
+            for gi, gj in zip(
+                t["group_index"].to_pylist(), t["group_json"].to_pylist(), strict=True
+            ):
                 first.setdefault(gi, gj)
             exceptions = sum(len(json.loads(gj).get("exceptions", [])) for gj in first.values())
             return FileStats(
-                pf.metadata.num_rows, len(first),
-                t.num_rows - t["trajectory_index"].null_count, exceptions, 2, None,
+                pf.metadata.num_rows,
+                len(first),
+                t.num_rows - t["trajectory_index"].null_count,
+                exceptions,
+                2,
+                None,
             )
         t = pf.read(columns=["group_index"])
         groups = len(set(t["group_index"].to_pylist()))
@@ -181,14 +187,14 @@ class Catalog:
                 con.close()
 
     def sync(self, models: list[tuple[str, str]] | None = None) -> None:
-        """Ingest what the files hold beyond what the catalog has (all models, or the given ones)."""
+        """Ingest what the files hold beyond what the catalog has (all models, or those given)."""
         with self.writing(models):
             pass
 
     def snapshot(self) -> dict[str, pa.Table]:
         """Every catalog table as Arrow, taken after catching up: what `art.connect()` serves."""
         with self.writing() as con:
-            return {name: run(con, f"snapshot_{name}").fetch_arrow_table() for name in TABLES}
+            return {name: run(con, f"snapshot_{name}").to_arrow_table() for name in TABLES}
 
     def rebuild(self) -> None:
         """Recreate the catalog from the files alone."""
@@ -235,8 +241,12 @@ class Catalog:
         if only is None:
             for project, model in known_models:
                 if (project, model) not in found:
-                    for q in ("forget_model", "forget_model_files", "forget_model_sources",
-                              "delete_model_history"):
+                    for q in (
+                        "forget_model",
+                        "forget_model_files",
+                        "forget_model_sources",
+                        "delete_model_history",
+                    ):
                         run(con, q, project=project, model=model)
             targets = found
         else:
@@ -248,19 +258,29 @@ class Catalog:
         return path.relative_to(self.base_path).as_posix()
 
     def _sync_model(
-        self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path,
+        self,
+        con: duckdb.DuckDBPyConnection,
+        project: str,
+        model: str,
+        model_dir: Path,
         known_model: bool,
     ) -> None:
         sources = {
-            row[0]: row[1:] for row in run(con, "sources_of_model", project=project, model=model).fetchall()
+            row[0]: row[1:]
+            for row in run(con, "sources_of_model", project=project, model=model).fetchall()
         }
         self._sync_model_json(con, project, model, model_dir, sources, known_model)
         self._sync_history(con, project, model, model_dir, sources)
         self._sync_files(con, project, model, model_dir)
 
     def _sync_model_json(
-        self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path,
-        sources: dict[str, tuple[Any, ...]], known_model: bool,
+        self,
+        con: duckdb.DuckDBPyConnection,
+        project: str,
+        model: str,
+        model_dir: Path,
+        sources: dict[str, tuple[Any, ...]],
+        known_model: bool,
     ) -> None:
         path = model_dir / "model.json"
         rel = self._rel(path)
@@ -269,7 +289,12 @@ class Catalog:
         except FileNotFoundError:
             st = None
         known = sources.get(rel)
-        if known is not None and st is not None and known[4] == st.st_mtime_ns and known[1] == st.st_size:
+        if (
+            known is not None
+            and st is not None
+            and known[4] == st.st_mtime_ns
+            and known[1] == st.st_size
+        ):
             return
         if known is None and st is None and known_model:
             return
@@ -283,17 +308,34 @@ class Catalog:
             except (OSError, ValueError):
                 doc = {}
         run(
-            con, "upsert_model", project=project, model=model,
+            con,
+            "upsert_model",
+            project=project,
+            model=model,
             trainable=bool(doc.get("trainable", False)),
             base_model=doc.get("base_model") if isinstance(doc.get("base_model"), str) else None,
             model_json=text,
         )
         if st is not None:
-            run(con, "upsert_source", path=rel, project=project, model=model, kind="model_json",
-                bytes=st.st_size, lines=0, inode=st.st_ino, mtime_ns=st.st_mtime_ns)
+            run(
+                con,
+                "upsert_source",
+                path=rel,
+                project=project,
+                model=model,
+                kind="model_json",
+                bytes=st.st_size,
+                lines=0,
+                inode=st.st_ino,
+                mtime_ns=st.st_mtime_ns,
+            )
 
     def _sync_history(
-        self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path,
+        self,
+        con: duckdb.DuckDBPyConnection,
+        project: str,
+        model: str,
+        model_dir: Path,
         sources: dict[str, tuple[Any, ...]],
     ) -> None:
         path = model_dir / "history.jsonl"
@@ -304,8 +346,18 @@ class Catalog:
         except FileNotFoundError:
             if known is not None:
                 run(con, "delete_model_history", project=project, model=model)
-                run(con, "upsert_source", path=rel, project=project, model=model, kind="history",
-                    bytes=0, lines=0, inode=0, mtime_ns=0)
+                run(
+                    con,
+                    "upsert_source",
+                    path=rel,
+                    project=project,
+                    model=model,
+                    kind="history",
+                    bytes=0,
+                    lines=0,
+                    inode=0,
+                    mtime_ns=0,
+                )
             return
         offset, lines = 0, 0
         if known is not None:
@@ -319,11 +371,25 @@ class Catalog:
         rows, new_offset, n = history.read_from(path, offset, lines)
         if rows:
             self._insert_history(con, project, model, rows)
-        run(con, "upsert_source", path=rel, project=project, model=model, kind="history",
-            bytes=new_offset, lines=lines + n, inode=st.st_ino, mtime_ns=st.st_mtime_ns)
+        run(
+            con,
+            "upsert_source",
+            path=rel,
+            project=project,
+            model=model,
+            kind="history",
+            bytes=new_offset,
+            lines=lines + n,
+            inode=st.st_ino,
+            mtime_ns=st.st_mtime_ns,
+        )
 
     def _insert_history(
-        self, con: duckdb.DuckDBPyConnection, project: str, model: str, rows: list[history.HistoryRow]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        project: str,
+        model: str,
+        rows: list[history.HistoryRow],
     ) -> None:
         cols: dict[str, list[Any]] = {name: [] for name in HISTORY_SCHEMA.names}
         for r in rows:
@@ -350,7 +416,9 @@ class Catalog:
     ) -> None:
         known = {
             path: (size, mtime)
-            for path, size, mtime in run(con, "files_of_model", project=project, model=model).fetchall()
+            for path, size, mtime in run(
+                con, "files_of_model", project=project, model=model
+            ).fetchall()
         }
         seen: set[str] = set()
         for split, step, f in _trajectory_files(model_dir):
@@ -363,10 +431,23 @@ class Catalog:
             if known.get(rel) == (st.st_size, st.st_mtime_ns):
                 continue
             s = file_stats(f)
-            run(con, "upsert_file", path=rel, project=project, model=model, split=split, step=step,
-                rows=s.rows, groups=s.groups, trajectories=s.trajectories, exceptions=s.exceptions,
-                bytes=st.st_size, mtime_ns=st.st_mtime_ns, format_version=s.format_version,
-                error=s.error)
+            run(
+                con,
+                "upsert_file",
+                path=rel,
+                project=project,
+                model=model,
+                split=split,
+                step=step,
+                rows=s.rows,
+                groups=s.groups,
+                trajectories=s.trajectories,
+                exceptions=s.exceptions,
+                bytes=st.st_size,
+                mtime_ns=st.st_mtime_ns,
+                format_version=s.format_version,
+                error=s.error,
+            )
         for rel in known.keys() - seen:
             run(con, "delete_file", path=rel)
 

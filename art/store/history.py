@@ -110,16 +110,17 @@ def parse_line(seq: int, raw: bytes) -> HistoryRow | None:
     metrics = {
         k: float(v)
         for k, v in doc.items()
-        if k not in RESERVED_KEYS
-        and isinstance(v, int | float)
-        and math.isfinite(v)
+        if k not in RESERVED_KEYS and isinstance(v, int | float) and math.isfinite(v)
     }
     recorded_at = doc.get("recorded_at")
     return HistoryRow(
         seq=seq,
         step=int(step),
-        training_step=int(training_step) if isinstance(training_step, int | float)
-        and not isinstance(training_step, bool) and math.isfinite(training_step) else None,
+        training_step=int(training_step)
+        if isinstance(training_step, int | float)
+        and not isinstance(training_step, bool)
+        and math.isfinite(training_step)
+        else None,
         recorded_at=recorded_at if isinstance(recorded_at, str) else None,
         metrics=metrics,
         split=row_split(list(metrics)),
@@ -139,7 +140,9 @@ def read_from(path: Path, offset: int = 0, first_seq: int = 0) -> tuple[list[His
     if end < 0:
         return [], offset, 0
     lines = data[: end + 1].split(b"\n")[:-1]
-    rows = [r for i, raw in enumerate(lines) if raw.strip() and (r := parse_line(first_seq + i, raw))]
+    rows = [
+        r for i, raw in enumerate(lines) if raw.strip() and (r := parse_line(first_seq + i, raw))
+    ]
     return rows, offset + end + 1, len(lines)
 
 

@@ -141,8 +141,15 @@ def groups_to_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
             cols["group_metrics"].append(group_metrics)
             cols["group_logs"].append(group_logs)
             if t is None:
-                for name in ("trajectory_json", "reward", "metrics", "metadata", "tools", "logs",
-                             "messages"):
+                for name in (
+                    "trajectory_json",
+                    "reward",
+                    "metrics",
+                    "metadata",
+                    "tools",
+                    "logs",
+                    "messages",
+                ):
                     cols[name].append(None)
                 continue
             items = [_item_json(m) for m in t.messages_and_choices]
@@ -183,14 +190,18 @@ def file_version(schema: pa.Schema, path: Path | str = "") -> int:
     has_v2_cols = "group_json" in schema.names or "format_version" in schema.names
     if marker is None:
         if has_v2_cols:
-            raise UnsupportedFormatError(f"{path}: v2 columns without the version marker (damaged file)")
+            raise UnsupportedFormatError(
+                f"{path}: v2 columns without the version marker (damaged file)"
+            )
         return 1
     try:
         version = int(marker.decode())
     except ValueError as e:
         raise UnsupportedFormatError(f"{path}: damaged version marker {marker!r}") from e
     if version != FORMAT_VERSION:
-        raise UnsupportedFormatError(f"{path}: trajectory parquet version {version} is not supported")
+        raise UnsupportedFormatError(
+            f"{path}: trajectory parquet version {version} is not supported"
+        )
     if not {"group_json", "trajectory_json", "trajectory_index"} <= set(schema.names):
         raise UnsupportedFormatError(f"{path}: version 2 marker but v2 columns are missing")
     return version
@@ -216,7 +227,9 @@ def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
         if row["trajectory_json"] is None:
             continue
         doc = json.loads(row["trajectory_json"])
-        doc["messages_and_choices"] = [_restore_item(m) for m in doc.get("messages_and_choices", [])]
+        doc["messages_and_choices"] = [
+            _restore_item(m) for m in doc.get("messages_and_choices", [])
+        ]
         groups[gi][1].append(Trajectory.model_validate(doc))
     out = []
     for gi in sorted(groups):
@@ -281,8 +294,13 @@ def read_groups(path: str | Path) -> list[TrajectoryGroup]:
     version = file_version(table.schema, path)
     rows = table.to_pylist()
     if version == 2:
-        rows.sort(key=lambda r: (r["group_index"], r["trajectory_index"] is not None,
-                                 r["trajectory_index"] or 0))
+        rows.sort(
+            key=lambda r: (
+                r["group_index"],
+                r["trajectory_index"] is not None,
+                r["trajectory_index"] or 0,
+            )
+        )
         return _groups_from_v2(rows)
     rows.sort(key=lambda r: r["group_index"])
     return _groups_from_v1(rows)

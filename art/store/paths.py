@@ -12,9 +12,21 @@ from art.errors import InvalidNameError
 # would make its rows ambiguous.
 RESERVED_SPLITS = frozenset(
     {
-        "loss", "objective", "offpolicy", "pipeline", "pipeline_settings", "queue",
-        "sample_efficiency", "throughput", "costs", "discarded", "time", "data", "vllm",
-        "reward", "group",
+        "loss",
+        "objective",
+        "offpolicy",
+        "pipeline",
+        "pipeline_settings",
+        "queue",
+        "sample_efficiency",
+        "throughput",
+        "costs",
+        "discarded",
+        "time",
+        "data",
+        "vllm",
+        "reward",
+        "group",
     }
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -22,7 +34,7 @@ MAX_NAME_LENGTH = 200
 
 
 def validate_name(field: str, value: object) -> str:
-    """Return `value` if it is safe as one path component, else raise InvalidNameError naming `field`."""
+    """Return `value` if it is safe as one path component, else raise naming `field`."""
     if not isinstance(value, str):
         raise InvalidNameError(field, value, "must be a string")
     if not value or not value.strip():
@@ -72,7 +84,9 @@ class ModelPaths:
 
     @classmethod
     def of(cls, base_path: str | Path, project: str, model: str) -> ModelPaths:
-        return cls(Path(base_path), validate_name("project", project), validate_name("model", model))
+        return cls(
+            Path(base_path), validate_name("project", project), validate_name("model", model)
+        )
 
     @property
     def model_dir(self) -> Path:

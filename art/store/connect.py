@@ -1,0 +1,47 @@
+"""The analysis connection behind `art.connect()`: an in-memory DuckDB over a catalog snapshot.
+
+Holding it open never blocks a trainer: it keeps no lock and no handle on the catalog file.
+Reconnect (or call `art.connect()` again) to see steps logged since.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from art.store.catalog import catalog_for, run
+
+VIEWS = ("view_runs", "view_history_by_step")
+
+
+def connect(base_path: str | Path = ".art") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with `runs`, `models`, `history`, `history_by_step`,
+    `trajectory_files`, `trajectories` and `trajectories_of(project, model[, split])`."""
+    base = Path(base_path).absolute()
+    snapshot = catalog_for(base).snapshot()
+    con = duckdb.connect(":memory:")
+    for name, table in snapshot.items():
+        con.from_arrow(table).create(name)
+    files = snapshot["trajectory_files"]
+    ok = files.filter(pc.is_null(files["error"]))
+    abs_paths = [str(base / p) for p in ok["path"].to_pylist()]
+    index = pa.table(
+        {
+            "abs_path": abs_paths,
+            "project": ok["project"],
+            "model": ok["model"],
+            "split": ok["split"],
+            "step": ok["step"],
+        }
+    )
+    con.from_arrow(index).create("file_index")
+    run(con, "set_base_path", base_path=str(base))
+    run(con, "set_trajectory_paths", paths=abs_paths)
+    for view in VIEWS:
+        run(con, view)
+    run(con, "view_trajectories" if abs_paths else "view_trajectories_empty")
+    run(con, "macro_trajectories_of")
+    return con

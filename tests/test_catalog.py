@@ -1,0 +1,98 @@
+"""The catalog: another process sees a logged step; it is rebuilt from the files alone."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import shutil
+from pathlib import Path
+
+import pytest
+
+import art
+from art import Model
+from art.store.catalog import Catalog, CatalogRebuiltWarning
+
+from .conftest import DATA, group
+
+
+def _count_in_other_process(base: str, queue: mp.Queue) -> None:
+    con = art.connect(base)
+    queue.put(
+        con.execute(
+            "SELECT count(*), max(step) FROM history WHERE metric = 'val/reward'"
+        ).fetchone()
+    )
+
+
+def count_in_other_process(base: Path) -> tuple[int, int]:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_count_in_other_process, args=(str(base), q))
+    p.start()
+    result = q.get(timeout=60)
+    p.join(30)
+    return result
+
+
+async def test_a_separate_process_sees_the_step_once_log_returns(tmp_path: Path) -> None:
+    m = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    for step in range(3):
+        await m.log([group(1.0, 0.0)], split="val", step=step)
+    assert count_in_other_process(tmp_path) == (3, 2)
+
+
+def _tables(base: Path) -> dict[str, list]:
+    snap = Catalog(base).snapshot()
+    out = {}
+    for name, table in snap.items():
+        if name == "sources":
+            continue
+        rows = table.to_pylist()
+        out[name] = sorted(rows, key=lambda r: tuple(str(v) for v in r.values()))
+    return out
+
+
+async def test_rebuild_gives_the_same_catalog(tmp_path: Path) -> None:
+    m = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    for step in range(4):
+        await m.log([group(1.0, 0.0), group(0.5)], split="train", step=step)
+        await m.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
+    before = _tables(tmp_path)
+    art.rebuild(tmp_path)
+    assert _tables(tmp_path) == before
+    assert len(before["history"]) > 0 and len(before["trajectory_files"]) == 4
+
+
+def test_catalog_imports_stores_written_by_art(tmp_path: Path) -> None:
+    for version in ("art-0.5.9", "art-0.5.23"):
+        shutil.copytree(DATA / version / "art-fixture", tmp_path / version / "art-fixture")
+        con = art.connect(tmp_path / version)
+        files, errors = con.execute(
+            "SELECT count(*), count(error) FROM trajectory_files"
+        ).fetchone()
+        assert (files, errors) == (9, 0)
+        splits = con.execute("SELECT DISTINCT split FROM history ORDER BY split").fetchall()
+        assert splits == [("train",), ("val",)]
+        losses = con.execute("SELECT count(*) FROM history WHERE metric = 'train/loss'").fetchone()[
+            0
+        ]
+        assert losses == 6
+
+
+async def test_a_damaged_catalog_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
+    m = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    await m.log([group(1.0)], step=0)
+    Catalog(tmp_path).sync()
+    (tmp_path / "catalog.duckdb").write_bytes(b"not a database at all" * 100)
+    with pytest.warns(CatalogRebuiltWarning):
+        con = art.connect(tmp_path)
+    assert con.execute("SELECT count(*) FROM history WHERE metric='val/reward'").fetchone() == (1,)
+
+
+async def test_deleted_catalog_is_recreated_from_files(tmp_path: Path) -> None:
+    m = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    await m.log([group(1.0)], step=0)
+    Catalog(tmp_path).sync()
+    (tmp_path / "catalog.duckdb").unlink()
+    con = art.connect(tmp_path)
+    assert con.execute("SELECT count(*) FROM trajectory_files").fetchone() == (1,)
