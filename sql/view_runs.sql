@@ -6,8 +6,8 @@ CREATE VIEW runs AS
 SELECT m.project, m.model, m.trainable, m.base_model,
        h.first_step, h.last_step, coalesce(h.log_calls, 0) AS log_calls, h.last_recorded_at,
        coalesce(f.files, 0) AS trajectory_files,
-       coalesce(f.trajectories, 0) AS trajectories,
-       coalesce(f.exceptions, 0) AS exceptions
+       coalesce(f.trajectories, 0)::BIGINT AS trajectories,
+       coalesce(f.exceptions, 0)::BIGINT AS exceptions
 FROM models m
 LEFT JOIN (
     SELECT project, model, min(step) AS first_step, max(step) AS last_step,

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,12 +196,22 @@ class Catalog:
         with self.writing() as con:
             return {name: run(con, f"snapshot_{name}").to_arrow_table() for name in TABLES}
 
-    def rebuild(self) -> None:
-        """Recreate the catalog from the files alone."""
+    def rebuild(self, progress: Callable[[str, int, int], None] | None = None) -> int:
+        """Recreate the catalog from the files alone; returns the number of models found.
+
+        `progress(model_dir, done, total)` is called after each model is ingested.
+        """
         with self._write_lock():
             for p in (self.path, self.path.with_name("catalog.duckdb.wal")):
                 p.unlink(missing_ok=True)
-        self.sync()
+            con = self._open()
+            try:
+                con.begin()
+                n = self._sync(con, None, progress)
+                con.commit()
+            finally:
+                con.close()
+        return n
 
     # -- background catch-up for writers -------------------------------------------------
 
@@ -235,7 +245,12 @@ class Catalog:
 
     # -- ingest ----------------------------------------------------------------------------
 
-    def _sync(self, con: duckdb.DuckDBPyConnection, only: list[tuple[str, str]] | None) -> None:
+    def _sync(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        only: list[tuple[str, str]] | None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> int:
         found = {(p, m): d for p, m, d in model_dirs(self.base_path)}
         known_models = set(run(con, "list_models").fetchall())
         if only is None:
@@ -251,8 +266,11 @@ class Catalog:
             targets = found
         else:
             targets = {key: found[key] for key in only if key in found}
-        for (project, model), model_dir in targets.items():
+        for i, ((project, model), model_dir) in enumerate(targets.items()):
             self._sync_model(con, project, model, model_dir, (project, model) in known_models)
+            if progress is not None:
+                progress(f"{project}/{model}", i + 1, len(targets))
+        return len(targets)
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.base_path).as_posix()
@@ -474,6 +492,10 @@ def catalog_for(base_path: str | Path) -> Catalog:
         return _catalogs[key]
 
 
-def rebuild(base_path: str | Path = ".art") -> None:
-    """Recreate `BASE/catalog.duckdb` from the files alone (also reads stores written by ART)."""
-    catalog_for(base_path).rebuild()
+def rebuild(
+    base_path: str | Path = ".art", progress: Callable[[str, int, int], None] | None = None
+) -> int:
+    """Recreate `BASE/catalog.duckdb` from the files alone (also reads stores written by ART).
+
+    Returns the number of models found."""
+    return catalog_for(base_path).rebuild(progress)

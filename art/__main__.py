@@ -1,0 +1,3 @@
+from art.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""Read-only questions over a store, as (columns, rows) results: what the CLI prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from art.checkpoints import best_steps
+from art.errors import InvalidArgumentError, ReadOnlyQueryError
+from art.store.catalog import catalog_for, run
+from art.store.connect import connect
+from art.store.paths import validate_name
+
+READ_ONLY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+
+
+@dataclass(frozen=True)
+class Result:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def _result(cur: duckdb.DuckDBPyConnection) -> Result:
+    rows = cur.fetchall()
+    return Result([d[0] for d in cur.description or []], rows)
+
+
+def runs(base_path: str | Path) -> Result:
+    con = connect(base_path)
+    try:
+        return _result(run(con, "runs_table"))
+    finally:
+        con.close()
+
+
+def history(
+    base_path: str | Path,
+    project: str,
+    model: str,
+    *,
+    metric: str | None = None,
+    split: str | None = None,
+    window: int = 1,
+) -> Result:
+    """Per-step values and their trailing mean over `window` steps."""
+    validate_name("project", project)
+    validate_name("model", model)
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise InvalidArgumentError("window", window, "must be an integer >= 1")
+    with catalog_for(base_path).writing([(project, model)]) as con:
+        return _result(
+            run(
+                con,
+                "history_series",
+                project=project,
+                model=model,
+                metric=metric,
+                split=split,
+                window=window,
+            )
+        )
+
+
+def best_step(
+    base_path: str | Path,
+    project: str,
+    model: str,
+    metric: str,
+    *,
+    window: int = 1,
+    mode: str = "max",
+    top_k: int = 1,
+) -> Result:
+    best = best_steps(base_path, project, model, metric, window=window, mode=mode, top_k=top_k)
+    return Result(["step", "smoothed", "value"], [(b.step, b.smoothed, b.value) for b in best])
+
+
+def check_read_only(statement: str) -> None:
+    """Refuse anything but SELECT (and EXPLAIN): `art sql` never changes a store."""
+    try:
+        statements = duckdb.extract_statements(statement)
+    except duckdb.Error as e:
+        raise ReadOnlyQueryError(f"could not parse the statement: {e}") from e
+    if not statements:
+        raise ReadOnlyQueryError("no statement given")
+    for s in statements:
+        if s.type not in READ_ONLY_TYPES:
+            raise ReadOnlyQueryError(
+                f"only SELECT queries are allowed here; this is a {s.type.name} statement"
+            )
+
+
+def sql(base_path: str | Path, statement: str) -> Result:
+    """Run read-only SQL over `art.connect(base_path)`; the last statement's rows are returned."""
+    check_read_only(statement)
+    con = connect(base_path)
+    try:
+        cur = None
+        for s in duckdb.extract_statements(statement):
+            cur = con.execute(s.query)
+        assert cur is not None
+        return _result(cur)
+    finally:
+        con.close()
