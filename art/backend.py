@@ -41,9 +41,7 @@ class Backend(Protocol):
         verbose: bool = False,
     ) -> AsyncIterator[dict[str, float]]: ...
 
-    async def _delete_checkpoint_files(
-        self, model: TrainableModel, steps_to_keep: Iterable[int]
-    ) -> None: ...
+    async def _delete_checkpoint_files(self, model: TrainableModel, steps_to_keep: Iterable[int]) -> None: ...
 
     async def _prepare_backend_for_training(
         self, model: TrainableModel, config: Any = None

@@ -54,9 +54,7 @@ def best_steps(
             top_k=top_k,
         ).fetchall()
         if not rows:
-            available = [
-                r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()
-            ]
+            available = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
             raise MetricNotFoundError(metric, available)
     return [BestStep(int(s), float(sm), float(v)) for s, sm, v in rows]
 

@@ -79,9 +79,7 @@ def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 @app.command()
-def runs(
-    base_path: BasePath = Path(".art"), as_json: AsJson = False, as_csv: AsCsv = False
-) -> None:
+def runs(base_path: BasePath = Path(".art"), as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """List every run (project and model) in the store."""
     from art import analysis
 
@@ -102,9 +100,7 @@ def history(
     """Per-step metric values of one model, with a trailing mean over --window steps."""
     from art import analysis
 
-    result = _guard(
-        analysis.history, base_path, project, model, metric=metric, split=split, window=window
-    )
+    result = _guard(analysis.history, base_path, project, model, metric=metric, split=split, window=window)
     _emit(result, as_json, as_csv, f"{project}/{model}")
 
 
@@ -112,9 +108,7 @@ def history(
 def best_step(
     project: str,
     model: str,
-    metric: Annotated[
-        str, typer.Option("--metric", "-m", help="The metric to rank by.")
-    ] = "val/reward",
+    metric: Annotated[str, typer.Option("--metric", "-m", help="The metric to rank by.")] = "val/reward",
     window: Window = 1,
     mode: Annotated[str, typer.Option("--mode", help="max or min.")] = "max",
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="How many steps to list.")] = 1,
@@ -133,9 +127,7 @@ def best_step(
 
 @app.command("sql")
 def sql_command(
-    statement: Annotated[
-        str, typer.Argument(help="A SELECT over runs, history, trajectories, ...")
-    ],
+    statement: Annotated[str, typer.Argument(help="A SELECT over runs, history, trajectories, ...")],
     base_path: BasePath = Path(".art"),
     as_json: AsJson = False,
     as_csv: AsCsv = False,
@@ -167,14 +159,10 @@ def rebuild(base_path: BasePath = Path(".art")) -> None:
 def plot(
     project: str,
     model: str,
-    metric: Annotated[
-        str, typer.Option("--metric", "-m", help="The metric to plot.")
-    ] = "val/reward",
+    metric: Annotated[str, typer.Option("--metric", "-m", help="The metric to plot.")] = "val/reward",
     window: Window = 3,
     mode: Annotated[str, typer.Option("--mode", help="max or min, for the best step.")] = "max",
-    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")] = Path(
-        "curve.png"
-    ),
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")] = Path("curve.png"),
     base_path: BasePath = Path(".art"),
 ) -> None:
     """Plot a metric per step, its smoothed curve and the chosen best step (needs matplotlib)."""
@@ -206,12 +194,9 @@ def demo(
     first = [v for _, v in r["val_curve"][:3]]
     last = [v for _, v in r["val_curve"][-3:]]
     typer.echo(
-        f"val/reward: first 3 steps {sum(first) / len(first):.3f}, "
-        f"last 3 steps {sum(last) / len(last):.3f}"
+        f"val/reward: first 3 steps {sum(first) / len(first):.3f}, last 3 steps {sum(last) / len(last):.3f}"
     )
-    typer.echo(
-        f"best step, no smoothing:     {r['best_raw'][0]} (val/reward {r['best_raw'][1]:.3f})"
-    )
+    typer.echo(f"best step, no smoothing:     {r['best_raw'][0]} (val/reward {r['best_raw'][1]:.3f})")
     typer.echo(
         f"best step, window {r['smoothing_window']}:         {r['best_smoothed'][0]} "
         f"(smoothed val/reward {r['best_smoothed'][1]:.3f})"
@@ -222,9 +207,7 @@ def demo(
     typer.echo("strategies sampled in the last 5 train steps (SQL over trajectories):")
     for strategy, n in r["late_train_strategies"]:
         typer.echo(f"  {strategy:<12} {n}")
-    typer.echo(
-        f"try: art history demo {r['model']} --metric val/reward --window {r['smoothing_window']}"
-    )
+    typer.echo(f"try: art history demo {r['model']} --metric val/reward --window {r['smoothing_window']}")
 
 
 def main() -> None:

@@ -94,9 +94,7 @@ class PolicyGradientTrainer:
         }
 
 
-def rollout(
-    logits: list[float], a: int, b: int, rng: random.Random, judge_noise: float
-) -> Trajectory:
+def rollout(logits: list[float], a: int, b: int, rng: random.Random, judge_noise: float) -> Trajectory:
     probs = softmax(logits)
     k = rng.choices(range(len(STRATEGIES)), weights=probs)[0]
     strategy = STRATEGIES[k]
@@ -151,8 +149,7 @@ async def run_demo(
         step = await model.get_step()
         logits = load_policy(model.paths.checkpoint_dir(step) if step else None)
         val = [
-            TrajectoryGroup([rollout(logits, a, b, rng, judge_noise) for _ in range(2)])
-            for a, b in val_set
+            TrajectoryGroup([rollout(logits, a, b, rng, judge_noise) for _ in range(2)]) for a, b in val_set
         ]
         row = await model.log(val, split="val", step=step)
         val_curve.append((step, row["val/reward"]))
@@ -168,18 +165,13 @@ async def run_demo(
     final = await model.get_step()
     logits = load_policy(model.paths.checkpoint_dir(final))
     row = await model.log(
-        [
-            TrajectoryGroup([rollout(logits, a, b, rng, judge_noise) for _ in range(2)])
-            for a, b in val_set
-        ],
+        [TrajectoryGroup([rollout(logits, a, b, rng, judge_noise) for _ in range(2)]) for a, b in val_set],
         split="val",
         step=final,
     )
     val_curve.append((final, row["val/reward"]))
     raw_best, raw_value = await model.best_step("val/reward")
-    smooth_best, smooth_value = await model.best_step(
-        "val/reward", smoothing_window=smoothing_window
-    )
+    smooth_best, smooth_value = await model.best_step("val/reward", smoothing_window=smoothing_window)
     kept = await model.delete_checkpoints("val/reward", smoothing_window=smoothing_window)
     con = art.connect(base_path)
     by_step = con.execute(

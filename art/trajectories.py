@@ -30,9 +30,7 @@ def check_metrics(field: str, metrics: dict[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, float):
             continue
-        raise InvalidTrajectoryError(
-            f"{field}[{key!r}]", value, "metric values must be float, int or bool"
-        )
+        raise InvalidTrajectoryError(f"{field}[{key!r}]", value, "metric values must be float, int or bool")
     return metrics
 
 
@@ -51,8 +49,7 @@ def check_metadata(field: str, metadata: dict[str, Any]) -> dict[str, Any]:
         raise InvalidTrajectoryError(
             f"{field}[{key!r}]",
             value,
-            f"metadata values must be JSON scalars (str, int, float, bool, None), "
-            f"not {type(value).__name__}",
+            f"metadata values must be JSON scalars (str, int, float, bool, None), not {type(value).__name__}",
         )
     return metadata
 
@@ -165,9 +162,7 @@ class TrajectoryGroup(BaseModel):
             (excs if isinstance(item, BaseException) else trajs).append(item)
         for exc in exceptions:
             excs.append(exc)
-        records = [
-            ExceptionRecord.from_exception(e) if isinstance(e, BaseException) else e for e in excs
-        ]
+        records = [ExceptionRecord.from_exception(e) if isinstance(e, BaseException) else e for e in excs]
         super().__init__(trajectories=trajs, exceptions=records, **kwargs)
 
     @field_validator("metrics", mode="before")
@@ -184,9 +179,7 @@ class TrajectoryGroup(BaseModel):
     def _items(self) -> TrajectoryGroup:
         for i, t in enumerate(self.trajectories):
             if not isinstance(t, Trajectory):
-                raise InvalidTrajectoryError(
-                    f"trajectories[{i}]", t, "expected a Trajectory or an exception"
-                )
+                raise InvalidTrajectoryError(f"trajectories[{i}]", t, "expected a Trajectory or an exception")
         return self
 
     def __iter__(self):  # type: ignore[override]

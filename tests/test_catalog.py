@@ -17,11 +17,7 @@ from .conftest import DATA, group
 
 def _count_in_other_process(base: str, queue: mp.Queue) -> None:
     con = art.connect(base)
-    queue.put(
-        con.execute(
-            "SELECT count(*), max(step) FROM history WHERE metric = 'val/reward'"
-        ).fetchone()
-    )
+    queue.put(con.execute("SELECT count(*), max(step) FROM history WHERE metric = 'val/reward'").fetchone())
 
 
 def count_in_other_process(base: Path) -> tuple[int, int]:
@@ -67,15 +63,11 @@ def test_catalog_imports_stores_written_by_art(tmp_path: Path) -> None:
     for version in ("art-0.5.9", "art-0.5.23"):
         shutil.copytree(DATA / version / "art-fixture", tmp_path / version / "art-fixture")
         con = art.connect(tmp_path / version)
-        files, errors = con.execute(
-            "SELECT count(*), count(error) FROM trajectory_files"
-        ).fetchone()
+        files, errors = con.execute("SELECT count(*), count(error) FROM trajectory_files").fetchone()
         assert (files, errors) == (9, 0)
         splits = con.execute("SELECT DISTINCT split FROM history ORDER BY split").fetchall()
         assert splits == [("train",), ("val",)]
-        losses = con.execute("SELECT count(*) FROM history WHERE metric = 'train/loss'").fetchone()[
-            0
-        ]
+        losses = con.execute("SELECT count(*) FROM history WHERE metric = 'train/loss'").fetchone()[0]
         assert losses == 6
 
 

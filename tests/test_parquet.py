@@ -70,9 +70,7 @@ groups = st.builds(
 )
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(groups, max_size=4))
 def test_round_trip_is_lossless(tmp_path: Path, gs: list[TrajectoryGroup]) -> None:
     path = tmp_path / "0001.parquet"
@@ -130,9 +128,7 @@ def test_reads_every_file_art_wrote(version: str) -> None:
 def test_v2_file_from_art_restores_choices_and_exceptions() -> None:
     path = DATA / "art-0.5.23/art-fixture/models/agent-run/trajectories/train/0000.parquet"
     gs = read_groups(path)
-    assert any(
-        isinstance(m, Choice) for g in gs for t in g.trajectories for m in t.messages_and_choices
-    )
+    assert any(isinstance(m, Choice) for g in gs for t in g.trajectories for m in t.messages_and_choices)
     assert any(g.exceptions for g in gs)
     assert any(not g.trajectories for g in gs)
 

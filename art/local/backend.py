@@ -86,12 +86,8 @@ class LocalBackend:
         async for metrics in self.trainer.train(model, trajectory_groups, checkpoint_dir, config):
             yield metrics
 
-    async def _delete_checkpoint_files(
-        self, model: TrainableModel, steps_to_keep: Iterable[int]
-    ) -> None:
-        await asyncio.to_thread(
-            delete_checkpoints, self._paths(model).checkpoints, list(steps_to_keep)
-        )
+    async def _delete_checkpoint_files(self, model: TrainableModel, steps_to_keep: Iterable[int]) -> None:
+        await asyncio.to_thread(delete_checkpoints, self._paths(model).checkpoints, list(steps_to_keep))
 
     async def _prepare_backend_for_training(
         self, model: TrainableModel, config: Any = None

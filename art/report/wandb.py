@@ -19,9 +19,7 @@ class WandbWarning(UserWarning):
     """Metrics could not be mirrored to Weights & Biases (they are still in history.jsonl)."""
 
 
-def wants_wandb(
-    report_metrics: list[str] | None, environ: dict[str, str] | os._Environ[str]
-) -> bool:
+def wants_wandb(report_metrics: list[str] | None, environ: dict[str, str] | os._Environ[str]) -> bool:
     """ART's rule: None mirrors when an API key is set (or wandb is offline); a list decides."""
     if report_metrics is None:
         return bool(environ.get("WANDB_API_KEY")) or environ.get("WANDB_MODE") == "offline"

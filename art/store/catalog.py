@@ -82,9 +82,7 @@ def file_stats(path: Path) -> FileStats:
         if version == 2:
             t = pf.read(columns=["group_index", "trajectory_index", "group_json"])
             first: dict[int, str] = {}
-            for gi, gj in zip(
-                t["group_index"].to_pylist(), t["group_json"].to_pylist(), strict=True
-            ):
+            for gi, gj in zip(t["group_index"].to_pylist(), t["group_json"].to_pylist(), strict=True):
                 first.setdefault(gi, gj)
             exceptions = sum(len(json.loads(gj).get("exceptions", [])) for gj in first.values())
             return FileStats(
@@ -169,9 +167,7 @@ class Catalog:
         return con
 
     @contextmanager
-    def writing(
-        self, models: list[tuple[str, str]] | None = None
-    ) -> Iterator[duckdb.DuckDBPyConnection]:
+    def writing(self, models: list[tuple[str, str]] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection caught up with the files (all models, or the given ones).
 
         Held with the write lock and closed on exit: keep the work inside short.
@@ -284,8 +280,7 @@ class Catalog:
         known_model: bool,
     ) -> None:
         sources = {
-            row[0]: row[1:]
-            for row in run(con, "sources_of_model", project=project, model=model).fetchall()
+            row[0]: row[1:] for row in run(con, "sources_of_model", project=project, model=model).fetchall()
         }
         self._sync_model_json(con, project, model, model_dir, sources, known_model)
         self._sync_history(con, project, model, model_dir, sources)
@@ -307,12 +302,7 @@ class Catalog:
         except FileNotFoundError:
             st = None
         known = sources.get(rel)
-        if (
-            known is not None
-            and st is not None
-            and known[4] == st.st_mtime_ns
-            and known[1] == st.st_size
-        ):
+        if known is not None and st is not None and known[4] == st.st_mtime_ns and known[1] == st.st_size:
             return
         if known is None and st is None and known_model:
             return
@@ -429,14 +419,10 @@ class Catalog:
         finally:
             con.unregister("new_history")
 
-    def _sync_files(
-        self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path
-    ) -> None:
+    def _sync_files(self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path) -> None:
         known = {
             path: (size, mtime)
-            for path, size, mtime in run(
-                con, "files_of_model", project=project, model=model
-            ).fetchall()
+            for path, size, mtime in run(con, "files_of_model", project=project, model=model).fetchall()
         }
         seen: set[str] = set()
         for split, step, f in _trajectory_files(model_dir):
@@ -492,9 +478,7 @@ def catalog_for(base_path: str | Path) -> Catalog:
         return _catalogs[key]
 
 
-def rebuild(
-    base_path: str | Path = ".art", progress: Callable[[str, int, int], None] | None = None
-) -> int:
+def rebuild(base_path: str | Path = ".art", progress: Callable[[str, int, int], None] | None = None) -> int:
     """Recreate `BASE/catalog.duckdb` from the files alone (also reads stores written by ART).
 
     Returns the number of models found."""

@@ -140,9 +140,7 @@ def read_from(path: Path, offset: int = 0, first_seq: int = 0) -> tuple[list[His
     if end < 0:
         return [], offset, 0
     lines = data[: end + 1].split(b"\n")[:-1]
-    rows = [
-        r for i, raw in enumerate(lines) if raw.strip() and (r := parse_line(first_seq + i, raw))
-    ]
+    rows = [r for i, raw in enumerate(lines) if raw.strip() and (r := parse_line(first_seq + i, raw))]
     return rows, offset + end + 1, len(lines)
 
 

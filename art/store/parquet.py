@@ -81,9 +81,7 @@ def _flat_message(item: Any) -> dict[str, Any] | None:
         return None
     tool_calls = msg.get("tool_calls")
     if tool_calls and not isinstance(tool_calls, str):
-        tool_calls = json.dumps(
-            [c if isinstance(c, dict) else c.model_dump(mode="json") for c in tool_calls]
-        )
+        tool_calls = json.dumps([c if isinstance(c, dict) else c.model_dump(mode="json") for c in tool_calls])
     return {
         "role": msg.get("role"),
         "content": content,
@@ -190,18 +188,14 @@ def file_version(schema: pa.Schema, path: Path | str = "") -> int:
     has_v2_cols = "group_json" in schema.names or "format_version" in schema.names
     if marker is None:
         if has_v2_cols:
-            raise UnsupportedFormatError(
-                f"{path}: v2 columns without the version marker (damaged file)"
-            )
+            raise UnsupportedFormatError(f"{path}: v2 columns without the version marker (damaged file)")
         return 1
     try:
         version = int(marker.decode())
     except ValueError as e:
         raise UnsupportedFormatError(f"{path}: damaged version marker {marker!r}") from e
     if version != FORMAT_VERSION:
-        raise UnsupportedFormatError(
-            f"{path}: trajectory parquet version {version} is not supported"
-        )
+        raise UnsupportedFormatError(f"{path}: trajectory parquet version {version} is not supported")
     if not {"group_json", "trajectory_json", "trajectory_index"} <= set(schema.names):
         raise UnsupportedFormatError(f"{path}: version 2 marker but v2 columns are missing")
     return version
@@ -227,9 +221,7 @@ def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
         if row["trajectory_json"] is None:
             continue
         doc = json.loads(row["trajectory_json"])
-        doc["messages_and_choices"] = [
-            _restore_item(m) for m in doc.get("messages_and_choices", [])
-        ]
+        doc["messages_and_choices"] = [_restore_item(m) for m in doc.get("messages_and_choices", [])]
         groups[gi][1].append(Trajectory.model_validate(doc))
     out = []
     for gi in sorted(groups):

@@ -84,9 +84,7 @@ class ModelPaths:
 
     @classmethod
     def of(cls, base_path: str | Path, project: str, model: str) -> ModelPaths:
-        return cls(
-            Path(base_path), validate_name("project", project), validate_name("model", model)
-        )
+        return cls(Path(base_path), validate_name("project", project), validate_name("model", model))
 
     @property
     def model_dir(self) -> Path:

@@ -48,9 +48,7 @@ class Query:
 def parse_query(name: str, text: str) -> Query:
     statements = duckdb.extract_statements(text)
     if len(statements) != 1:
-        raise QueryParameterError(
-            f"sql/{name}.sql must hold exactly one statement, found {len(statements)}"
-        )
+        raise QueryParameterError(f"sql/{name}.sql must hold exactly one statement, found {len(statements)}")
     header = _HEADER_PARAMS.search(text)
     declared = frozenset(
         p.strip().lstrip("$") for p in (header.group(1).split(",") if header else []) if p.strip()

@@ -34,9 +34,7 @@ def check_caller_metrics(metrics: dict[str, Any], split: str) -> dict[str, float
         if isinstance(value, bool):
             value = int(value)
         if not isinstance(value, int | float):
-            raise InvalidTrajectoryError(
-                f"metrics[{key!r}]", value, "metric values must be numbers"
-            )
+            raise InvalidTrajectoryError(f"metrics[{key!r}]", value, "metric values must be numbers")
         out[caller_metric_key(key, split)] = value
     return out
 
