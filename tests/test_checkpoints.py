@@ -96,7 +96,7 @@ async def test_fewer_evaluations_than_the_window_use_one_window_over_all(tmp_pat
 async def test_missing_metric_deletes_nothing_and_lists_metrics(tmp_path: Path) -> None:
     m = await make_model(tmp_path)
     await log_values(m, {1: 0.5})
-    with pytest.raises(MetricNotFoundError, match="'val/acc'.*val/reward"):
+    with pytest.raises(MetricNotFoundError, match=r"'val/acc'.*val/reward"):
         await m.delete_checkpoints("val/acc")
     assert remaining(m) == list(range(11))
 
