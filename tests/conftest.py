@@ -36,3 +36,18 @@ def traj(reward: float, metrics: dict | None = None, **kw) -> Trajectory:
 
 def group(*rewards: float, **kw) -> TrajectoryGroup:
     return TrajectoryGroup([traj(r) for r in rewards], **kw)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--kill-rounds",
+        type=int,
+        default=20,
+        help="How many times the crash test kills a logging child process (default 20).",
+    )
+    parser.addoption(
+        "--writer-calls",
+        type=int,
+        default=150,
+        help="log() calls per writer process in the concurrency test (default 150).",
+    )

@@ -87,7 +87,9 @@ class LocalBackend:
             yield metrics
 
     async def _delete_checkpoint_files(self, model: TrainableModel, steps_to_keep: Iterable[int]) -> None:
-        await asyncio.to_thread(delete_checkpoints, self._paths(model).checkpoints, list(steps_to_keep))
+        paths = self._paths(model)
+        paths.check_inside(paths.checkpoints)
+        await asyncio.to_thread(delete_checkpoints, paths.checkpoints, list(steps_to_keep))
 
     async def _prepare_backend_for_training(
         self, model: TrainableModel, config: Any = None

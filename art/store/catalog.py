@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import socket
 import threading
 import time
 import warnings
@@ -28,7 +29,7 @@ import pyarrow.parquet as pq
 
 from art.errors import CatalogBusyError, CatalogError
 from art.store import history, sql
-from art.store.parquet import file_version
+from art.store.parquet import file_version, is_stale_temp
 from art.store.paths import catalog_path, model_dirs, validate_name
 
 SCHEMA_QUERIES = ("schema_models", "schema_sources", "schema_trajectory_files", "schema_history")
@@ -114,6 +115,8 @@ def _trajectory_files(model_dir: Path) -> Iterator[tuple[str, int, Path]]:
         for f in sorted(split_dir.iterdir()):
             if f.suffix == ".parquet" and f.stem.isdigit() and f.is_file():
                 yield split_dir.name, int(f.stem), f
+            elif is_stale_temp(f):
+                f.unlink(missing_ok=True)
 
 
 class Catalog:
@@ -130,15 +133,22 @@ class Catalog:
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
+        """The catalog's write lock; the holder leaves its pid and host beside it for errors."""
         self.base_path.mkdir(parents=True, exist_ok=True)
         lock = filelock.ReadWriteLock(self.lock_path, is_singleton=False)
+        holder = self.lock_path.with_name("catalog.lock.holder")
         try:
             with lock.write_lock(timeout=self.lock_timeout):
+                holder.write_text(f"pid {os.getpid()} on {socket.gethostname()}")
                 yield
         except filelock.Timeout as e:
+            try:
+                who = holder.read_text()
+            except OSError:
+                who = "unknown"
             raise CatalogBusyError(
-                f"could not lock {self.lock_path} within {self.lock_timeout:.0f} s: another "
-                f"process is writing the catalog; try again, or raise lock_timeout"
+                f"could not lock {self.lock_path} within {self.lock_timeout:g} s; last holder: "
+                f"{who}. Try again, or give Catalog a longer lock_timeout"
             ) from e
         finally:
             lock.close()

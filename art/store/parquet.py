@@ -167,6 +167,21 @@ def temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
+def is_stale_temp(path: Path) -> bool:
+    """A temp file left by a writer that was killed mid-write (its process is gone)."""
+    parts = path.name.split(".")
+    if not (path.name.startswith(".") and len(parts) == 6 and parts[-1] == "tmp" and parts[3].isdigit()):
+        return False
+    pid = int(parts[3])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def write_table(table: pa.Table, path: Path) -> int:
     """Write atomically (temp file, then rename) so readers never see a torn file; return bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -111,6 +111,14 @@ class ModelPaths:
     def checkpoint_dir(self, step: int) -> Path:
         return self.checkpoints / step_name(step)
 
+    def check_inside(self, path: Path) -> Path:
+        """Refuse a path that resolves outside base_path (e.g. through a symlinked folder)."""
+        base = self.base_path.resolve()
+        resolved = path.resolve()
+        if resolved != base and base not in resolved.parents:
+            raise InvalidNameError("path", str(path), f"resolves to {resolved}, outside the store {base}")
+        return path
+
 
 def catalog_path(base_path: str | Path) -> Path:
     return Path(base_path) / "catalog.duckdb"

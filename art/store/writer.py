@@ -57,6 +57,7 @@ def log_step(
     row: dict[str, Any] = dict(step_metrics(table, split)) if table is not None else {}
     row.update(extra)
     row = history.finite_metrics(row)
+    paths.check_inside(paths.model_dir)
     if table is not None:
         write_table(table, paths.trajectory_file(split, step))
     if row:
