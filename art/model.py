@@ -27,10 +27,10 @@ def as_groups(
         return items
     if all(isinstance(i, Trajectory | BaseException) for i in items):
         return [TrajectoryGroup(items)]
-    bad = next(i for i in items if not isinstance(i, TrajectoryGroup | Trajectory | BaseException))
+    kinds = sorted({type(i).__name__ for i in items})
     raise InvalidTrajectoryError(
         "trajectories",
-        bad,
+        kinds,
         "expected TrajectoryGroups, or a flat list of Trajectories and exceptions (not a mix)",
     )
 
