@@ -1,0 +1,106 @@
+"""Runs inside the peer venv (openpipe-art 0.5.23); prints JSON. Never imports this project.
+
+  python bench/peer_art.py write BASE STEPS GROUPS PER_GROUP   log the workload with ART
+  python bench/peer_art.py read FILE                           ART's reader on a parquet file
+  python bench/peer_art.py log-bench BASE STEPS GROUPS PER_GROUP
+  python bench/peer_art.py best-step HISTORY_DIR REPEATS        time ART's checkpoint choice
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+os.environ.pop("WANDB_API_KEY", None)
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network look-up at import
+
+from workload import build, group_specs  # noqa: E402
+
+
+def _peer():
+    import art
+    from openai.types.chat.chat_completion import Choice
+
+    return art, Choice
+
+
+def write(base: str, steps: int, groups: int, per_group: int) -> None:
+    art, Choice = _peer()
+    model = art.Model(name="peer", project="bench", base_path=base, report_metrics=[])
+
+    async def go() -> None:
+        for step in range(steps):
+            await model.log(build(group_specs(step, groups, per_group), art, Choice), split="train", step=step)
+            await model.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
+            if step % 2 == 0:
+                await model.log(build(group_specs(1000 + step, max(1, groups // 4), per_group), art, Choice),
+                                split="val", step=step)
+
+    asyncio.run(go())
+    print(json.dumps({"ok": True}))
+
+
+def read(path: str) -> None:
+    from art.utils.trajectory_logging import read_trajectory_groups_parquet
+
+    groups = read_trajectory_groups_parquet(path)
+    out = []
+    for g in groups:
+        d = g.model_dump(mode="json")
+        d["choice_types"] = [[type(m).__name__ for m in t.messages_and_choices] for t in g.trajectories]
+        out.append(d)
+    print(json.dumps(out))
+
+
+def log_bench(base: str, steps: int, groups: int, per_group: int) -> None:
+    art, Choice = _peer()
+    model = art.Model(name="peer", project="bench", base_path=base, report_metrics=[])
+    batches = [build(group_specs(s, groups, per_group), art, Choice) for s in range(steps)]
+    times = []
+
+    async def go() -> None:
+        for step, batch in enumerate(batches):
+            t0 = time.perf_counter()
+            await model.log(batch, split="train", step=step)
+            times.append(time.perf_counter() - t0)
+
+    asyncio.run(go())
+    print(json.dumps({"first": times[0], "p50": statistics.median(times[1:]), "times": times}))
+
+
+def best_step(history_dir: str, repeats: int) -> None:
+    """ART 0.5.23's choice in delete_checkpoints: polars read of history.jsonl, mean per step, max."""
+    import polars as pl
+
+    path = Path(history_dir) / "history.jsonl"
+    times = []
+    best = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        df = pl.read_ndjson(path)
+        metric = "val/reward"
+        best_df = (df.filter(pl.col(metric).is_not_null()).group_by("step").agg(pl.col(metric).mean())
+                   .sort(metric))
+        best = int(best_df["step"][-1])
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"p50": statistics.median(times), "best": best}))
+
+
+if __name__ == "__main__":
+    cmd, *args = sys.argv[1:]
+    if cmd == "write":
+        write(args[0], *map(int, args[1:]))
+    elif cmd == "read":
+        read(args[0])
+    elif cmd == "log-bench":
+        log_bench(args[0], *map(int, args[1:]))
+    elif cmd == "best-step":
+        best_step(args[0], int(args[1]))
+    else:
+        raise SystemExit(__doc__)

@@ -1,0 +1,98 @@
+"""Cross-checks against the real openpipe-art 0.5.23 (not run by CI; needs its venv):
+
+    bash bench/setup_peer.sh && python -m pytest -m compat tests/compat
+
+Same workload written by both: equal history values; ART's reader gives back the same groups
+from our files as from its own (Choice objects included); our reader on ART's files gives
+back the groups we built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openai.types.chat.chat_completion import Choice
+
+import art
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+from workload import build, group_specs  # noqa: E402
+
+from art.store.parquet import read_groups  # noqa: E402
+
+pytestmark = pytest.mark.compat
+PEER = Path(os.environ.get("PEER_PYTHON", ROOT / "bench" / ".peer-venv" / "bin" / "python"))
+STEPS, GROUPS, PER_GROUP = 4, 8, 4
+
+
+def peer(*args: str) -> str:
+    if not PEER.exists():
+        pytest.fail(f"no peer at {PEER}: run `bash bench/setup_peer.sh` first")
+    out = subprocess.run([str(PEER), str(ROOT / "bench" / "peer_art.py"), *args], capture_output=True,
+                         text=True, cwd="/", check=True)
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    theirs = tmp_path_factory.mktemp("theirs")
+    ours = tmp_path_factory.mktemp("ours")
+    peer("write", str(theirs), str(STEPS), str(GROUPS), str(PER_GROUP))
+    model = art.Model(name="peer", project="bench", base_path=str(ours), report_metrics=[])
+
+    async def go() -> None:
+        for step in range(STEPS):
+            await model.log(build(group_specs(step, GROUPS, PER_GROUP), art, Choice), split="train", step=step)
+            await model.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
+            if step % 2 == 0:
+                await model.log(build(group_specs(1000 + step, max(1, GROUPS // 4), PER_GROUP), art, Choice),
+                                split="val", step=step)
+
+    asyncio.run(go())
+    return theirs / "bench/models/peer", ours / "bench/models/peer"
+
+
+def _rows(model_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (model_dir / "history.jsonl").read_text().splitlines()]
+
+
+def test_history_values_equal_arts(stores: tuple[Path, Path]) -> None:
+    theirs, ours = (_rows(d) for d in stores)
+    assert len(theirs) == len(ours)
+    for a, b in zip(theirs, ours, strict=True):
+        a = {k: v for k, v in a.items() if "data/" not in k and k != "recorded_at"}
+        b = {k: v for k, v in b.items() if k != "recorded_at"}
+        assert a.keys() == b.keys()
+        for key in a:
+            assert b[key] == pytest.approx(a[key], abs=1e-9), key
+
+
+@pytest.mark.parametrize("name", ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"])
+def test_arts_reader_reads_our_files_as_its_own(stores: tuple[Path, Path], name: str) -> None:
+    theirs, ours = stores
+    from_theirs = json.loads(peer("read", str(theirs / "trajectories" / name)))
+    from_ours = json.loads(peer("read", str(ours / "trajectories" / name)))
+    assert from_ours == from_theirs
+    assert any("Choice" in kinds for g in from_ours for kinds in g["choice_types"])
+
+
+@pytest.mark.parametrize("name", ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"])
+def test_our_reader_reads_arts_files(stores: tuple[Path, Path], name: str) -> None:
+    theirs, _ = stores
+    split, file = name.split("/")
+    step = int(file.split(".")[0])
+    spec_step = step if split == "train" else 1000 + step
+    groups = GROUPS if split == "train" else max(1, GROUPS // 4)
+    expected = build(group_specs(spec_step, groups, PER_GROUP), art, Choice)
+    got = read_groups(theirs / "trajectories" / name)
+    for g_exp, g_got in zip(expected, got, strict=True):
+        assert g_got.trajectories == g_exp.trajectories
+        assert [e.message for e in g_got.exceptions] == [e.message for e in g_exp.exceptions]
+        assert (g_got.metadata, g_got.metrics, g_got.logs) == (g_exp.metadata, g_exp.metrics, g_exp.logs)
