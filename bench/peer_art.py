@@ -1,9 +1,9 @@
 """Runs inside the peer venv (openpipe-art 0.5.23); prints JSON. Never imports this project.
 
-  python bench/peer_art.py write BASE STEPS GROUPS PER_GROUP   log the workload with ART
-  python bench/peer_art.py read FILE                           ART's reader on a parquet file
-  python bench/peer_art.py log-bench BASE STEPS GROUPS PER_GROUP
-  python bench/peer_art.py best-step HISTORY_DIR REPEATS        time ART's checkpoint choice
+python bench/peer_art.py write BASE STEPS GROUPS PER_GROUP   log the workload with ART
+python bench/peer_art.py read FILE                           ART's reader on a parquet file
+python bench/peer_art.py log-bench BASE STEPS GROUPS PER_GROUP
+python bench/peer_art.py best-step HISTORY_DIR REPEATS        time ART's checkpoint choice
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.pop("WANDB_API_KEY", None)
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network look-up at import
 
-from workload import build, group_specs  # noqa: E402
+from workload import build, group_specs
 
 
 def _peer():
-    import art
     from openai.types.chat.chat_completion import Choice
+
+    import art
 
     return art, Choice
 
@@ -36,11 +37,16 @@ def write(base: str, steps: int, groups: int, per_group: int) -> None:
 
     async def go() -> None:
         for step in range(steps):
-            await model.log(build(group_specs(step, groups, per_group), art, Choice), split="train", step=step)
+            await model.log(
+                build(group_specs(step, groups, per_group), art, Choice), split="train", step=step
+            )
             await model.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
             if step % 2 == 0:
-                await model.log(build(group_specs(1000 + step, max(1, groups // 4), per_group), art, Choice),
-                                split="val", step=step)
+                await model.log(
+                    build(group_specs(1000 + step, max(1, groups // 4), per_group), art, Choice),
+                    split="val",
+                    step=step,
+                )
 
     asyncio.run(go())
     print(json.dumps({"ok": True}))
@@ -85,8 +91,9 @@ def best_step(history_dir: str, repeats: int) -> None:
         t0 = time.perf_counter()
         df = pl.read_ndjson(path)
         metric = "val/reward"
-        best_df = (df.filter(pl.col(metric).is_not_null()).group_by("step").agg(pl.col(metric).mean())
-                   .sort(metric))
+        best_df = (
+            df.filter(pl.col(metric).is_not_null()).group_by("step").agg(pl.col(metric).mean()).sort(metric)
+        )
         best = int(best_df["step"][-1])
         times.append(time.perf_counter() - t0)
     print(json.dumps({"p50": statistics.median(times), "best": best}))

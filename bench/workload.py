@@ -8,9 +8,16 @@ import json
 import random
 from typing import Any
 
-TOOLS = [{"type": "function", "function": {"name": "lookup", "description": "look up",
-                                            "parameters": {"type": "object",
-                                                           "properties": {"q": {"type": "string"}}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "description": "look up",
+            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+        },
+    }
+]
 
 
 def _choice(content: str | None, tool_call: dict[str, Any] | None) -> dict[str, Any]:
@@ -18,8 +25,11 @@ def _choice(content: str | None, tool_call: dict[str, Any] | None) -> dict[str, 
         "finish_reason": "tool_calls" if tool_call else "stop",
         "index": 0,
         "logprobs": None,
-        "message": {"role": "assistant", "content": content,
-                    **({"tool_calls": [tool_call]} if tool_call else {})},
+        "message": {
+            "role": "assistant",
+            "content": content,
+            **({"tool_calls": [tool_call]} if tool_call else {}),
+        },
     }
 
 
@@ -34,8 +44,11 @@ def group_specs(step: int, groups: int, per_group: int, seed: int = 0) -> list[d
             if rng.random() < 0.03:
                 excs.append(f"rollout {step}/{g}/{k} failed ü")
                 continue
-            call = {"id": f"c{k}", "type": "function",
-                    "function": {"name": "lookup", "arguments": json.dumps({"q": str(k)})}}
+            call = {
+                "id": f"c{k}",
+                "type": "function",
+                "function": {"name": "lookup", "arguments": json.dumps({"q": str(k)})},
+            }
             messages = [
                 {"role": "system", "content": "You are a careful agent."},
                 {"role": "user", "content": f"Scenario {g}: what is {k}+{g}? 🙂 " + "context " * 20},
@@ -46,21 +59,29 @@ def group_specs(step: int, groups: int, per_group: int, seed: int = 0) -> list[d
             metrics: dict[str, Any] = {"correct": rng.random() < 0.6, "num_turns": rng.randint(1, 5)}
             if rng.random() < 0.7:
                 metrics["latency_s"] = round(rng.random() * 3, 5)
-            trajs.append({
-                "messages_and_choices": messages,
-                "reward": 0.5 if equal else round(rng.uniform(-1, 1), 6),
-                "metrics": metrics,
-                "metadata": {"scenario_id": f"s{step}-{g}", "difficulty": rng.choice(["easy", "hard"]), "k": k},
-                "tools": TOOLS if k % 2 == 0 else None,
-                "logs": [f"log {step}/{g}/{k}"] if k % 3 == 0 else [],
-            })
-        out.append({
-            "trajectories": trajs,
-            "exceptions": excs,
-            "metadata": {"scenario_id": f"s{step}-{g}"},
-            "metrics": {"judge_score": round(rng.random(), 4), "n_distinct_answers": rng.randint(1, 4)},
-            "logs": [f"group {g}"] if g % 4 == 0 else [],
-        })
+            trajs.append(
+                {
+                    "messages_and_choices": messages,
+                    "reward": 0.5 if equal else round(rng.uniform(-1, 1), 6),
+                    "metrics": metrics,
+                    "metadata": {
+                        "scenario_id": f"s{step}-{g}",
+                        "difficulty": rng.choice(["easy", "hard"]),
+                        "k": k,
+                    },
+                    "tools": TOOLS if k % 2 == 0 else None,
+                    "logs": [f"log {step}/{g}/{k}"] if k % 3 == 0 else [],
+                }
+            )
+        out.append(
+            {
+                "trajectories": trajs,
+                "exceptions": excs,
+                "metadata": {"scenario_id": f"s{step}-{g}"},
+                "metrics": {"judge_score": round(rng.random(), 4), "n_distinct_answers": rng.randint(1, 4)},
+                "logs": [f"group {g}"] if g % 4 == 0 else [],
+            }
+        )
     return out
 
 
@@ -70,8 +91,9 @@ def build(specs: list[dict[str, Any]], art: Any, choice_cls: Any) -> list[Any]:
     for spec in specs:
         trajs = []
         for t in spec["trajectories"]:
-            items = [choice_cls.model_validate(m) if "finish_reason" in m else m
-                     for m in t["messages_and_choices"]]
+            items = [
+                choice_cls.model_validate(m) if "finish_reason" in m else m for m in t["messages_and_choices"]
+            ]
             kwargs = {k: v for k, v in t.items() if k != "messages_and_choices" and v is not None}
             trajs.append(art.Trajectory(messages_and_choices=items, **kwargs))
         excs = []
@@ -80,6 +102,9 @@ def build(specs: list[dict[str, Any]], art: Any, choice_cls: Any) -> list[Any]:
                 raise ValueError(message)
             except ValueError as e:
                 excs.append(e)
-        groups.append(art.TrajectoryGroup(trajs, exceptions=excs, metadata=spec["metadata"],
-                                          metrics=spec["metrics"], logs=spec["logs"]))
+        groups.append(
+            art.TrajectoryGroup(
+                trajs, exceptions=excs, metadata=spec["metadata"], metrics=spec["metrics"], logs=spec["logs"]
+            )
+        )
     return groups

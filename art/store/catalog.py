@@ -48,6 +48,7 @@ HISTORY_SCHEMA = pa.schema(
     ]
 )
 DEFAULT_LOCK_TIMEOUT = float(60)
+SYNC_INTERVAL = 1.0  # seconds a writer's background catch-up waits to batch log() calls
 
 
 class CatalogRebuiltWarning(UserWarning):
@@ -130,6 +131,8 @@ class Catalog:
         self._pending: set[tuple[str, str]] = set()
         self._pending_lock = threading.Lock()
         self._worker: threading.Thread | None = None
+        self._wake = threading.Event()
+        self.sync_interval = SYNC_INTERVAL
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -232,6 +235,9 @@ class Catalog:
 
     def _drain(self) -> None:
         while True:
+            # Coalesce: one catch-up covers every log() of the last moment. Readers catch
+            # up by themselves, so this only keeps their catch-up short.
+            self._wake.wait(self.sync_interval)
             with self._pending_lock:
                 if not self._pending:
                     self._worker = None
@@ -244,10 +250,12 @@ class Catalog:
                 warnings.warn(f"catalog catch-up deferred: {e}", RuntimeWarning, stacklevel=1)
 
     def flush(self, timeout: float | None = None) -> None:
-        """Wait for background catch-up to finish."""
+        """Run the pending background catch-up now and wait for it to finish."""
         worker = self._worker
         if worker is not None:
+            self._wake.set()
             worker.join(timeout)
+            self._wake.clear()
 
     # -- ingest ----------------------------------------------------------------------------
 

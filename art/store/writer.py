@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from art.errors import InvalidTrajectoryError
 from art.store import history
 from art.store.catalog import catalog_for
 from art.store.metrics import step_metrics
-from art.store.parquet import groups_to_table, write_table
+from art.store.parquet import commit, full_table, summary_table, write_temp
 from art.store.paths import ModelPaths, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
 
@@ -48,23 +50,50 @@ def log_step(
 ) -> dict[str, Any]:
     """Write one step and return its history row (metrics only, without step keys).
 
-    Everything is checked before anything is written, so a refused call leaves no trace.
+    Everything is checked before anything becomes visible, so a refused call leaves no
+    trace. The parquet file is built and written (under a temp name) while DuckDB computes the
+    metrics: both release the GIL, so they overlap on two cores.
     """
     validate_split(split)
     validate_step(step)
     extra = check_caller_metrics(metrics or {}, split)
-    table = groups_to_table(groups) if groups is not None else None
-    row: dict[str, Any] = dict(step_metrics(table, split)) if table is not None else {}
-    row.update(extra)
-    row = history.finite_metrics(row)
     paths.check_inside(paths.model_dir)
-    if table is not None:
-        write_table(table, paths.trajectory_file(split, step))
+    row: dict[str, Any] = {}
+    if groups is not None:
+        summary = summary_table(groups)
+        pending = _pool().submit(step_metrics, summary, split)
+        try:
+            table = full_table(groups, summary)
+            target = paths.trajectory_file(split, step)
+            tmp = write_temp(table, target)
+        finally:
+            computed = pending.result()
+        try:
+            row = history.finite_metrics({**computed, **extra})
+            commit(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    else:
+        row = history.finite_metrics(extra)
     if row:
         history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
-    if table is not None or row:
+    if groups is not None or row:
         catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
     return row
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_pid = 0
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One helper thread per process for the metrics query (remade after a fork)."""
+    global _executor, _executor_pid
+    if _executor is None or _executor_pid != os.getpid():
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="art-metrics")
+        _executor_pid = os.getpid()
+    return _executor
 
 
 def is_finite_number(value: Any) -> bool:

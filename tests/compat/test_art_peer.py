@@ -35,8 +35,13 @@ STEPS, GROUPS, PER_GROUP = 4, 8, 4
 def peer(*args: str) -> str:
     if not PEER.exists():
         pytest.fail(f"no peer at {PEER}: run `bash bench/setup_peer.sh` first")
-    out = subprocess.run([str(PEER), str(ROOT / "bench" / "peer_art.py"), *args], capture_output=True,
-                         text=True, cwd="/", check=True)
+    out = subprocess.run(
+        [str(PEER), str(ROOT / "bench" / "peer_art.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=True,
+    )
     return out.stdout
 
 
@@ -49,11 +54,16 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
     async def go() -> None:
         for step in range(STEPS):
-            await model.log(build(group_specs(step, GROUPS, PER_GROUP), art, Choice), split="train", step=step)
+            await model.log(
+                build(group_specs(step, GROUPS, PER_GROUP), art, Choice), split="train", step=step
+            )
             await model.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
             if step % 2 == 0:
-                await model.log(build(group_specs(1000 + step, max(1, GROUPS // 4), PER_GROUP), art, Choice),
-                                split="val", step=step)
+                await model.log(
+                    build(group_specs(1000 + step, max(1, GROUPS // 4), PER_GROUP), art, Choice),
+                    split="val",
+                    step=step,
+                )
 
     asyncio.run(go())
     return theirs / "bench/models/peer", ours / "bench/models/peer"
