@@ -10,8 +10,9 @@ import duckdb
 
 from art.checkpoints import best_steps
 from art.errors import InvalidArgumentError, ReadOnlyQueryError
-from art.store.catalog import catalog_for, run
+from art.store.catalog import run
 from art.store.connect import connect
+from art.store.mirror import mirror_for
 from art.store.paths import validate_name
 
 READ_ONLY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
@@ -50,7 +51,7 @@ def history(
     validate_name("model", model)
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise InvalidArgumentError("window", window, "must be an integer >= 1")
-    with catalog_for(base_path).writing([(project, model)]) as con:
+    with mirror_for(base_path).current(project, model) as con:
         return _result(
             run(
                 con,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from art.errors import InvalidArgumentError, MetricNotFoundError
-from art.store.catalog import catalog_for, run
+from art.store.catalog import run
+from art.store.mirror import mirror_for
 from art.store.paths import validate_name
 
 
@@ -42,7 +43,7 @@ def best_steps(
     validate_name("project", project)
     validate_name("model", model)
     _check(window, mode, top_k)
-    with catalog_for(base_path).writing([(project, model)]) as con:
+    with mirror_for(base_path).current(project, model) as con:
         rows = run(
             con,
             "best_step",

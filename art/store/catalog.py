@@ -67,6 +67,72 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.Duck
 
 
 @dataclass(frozen=True)
+class HistoryProgress:
+    """How much of a history.jsonl has been ingested: bytes and lines, of which file."""
+
+    bytes: int
+    lines: int
+    inode: int
+    mtime_ns: int
+
+
+def insert_history(
+    con: duckdb.DuckDBPyConnection, project: str, model: str, rows: list[history.HistoryRow]
+) -> None:
+    """Append parsed history lines to `con`'s history table, one row per metric."""
+    cols: dict[str, list[Any]] = {name: [] for name in HISTORY_SCHEMA.names}
+    for r in rows:
+        ts = history.parse_recorded_at(r.recorded_at)
+        for metric, value in r.metrics.items():
+            cols["project"].append(project)
+            cols["model"].append(model)
+            cols["split"].append(r.split)
+            cols["step"].append(r.step)
+            cols["training_step"].append(r.training_step)
+            cols["recorded_at"].append(ts)
+            cols["seq"].append(r.seq)
+            cols["metric"].append(metric)
+            cols["value"].append(value)
+    insert_history_table(con, pa.Table.from_pydict(cols, schema=HISTORY_SCHEMA))
+
+
+def insert_history_table(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+    con.register("new_history", table)
+    try:
+        run(con, "insert_history")
+    finally:
+        con.unregister("new_history")
+
+
+def catch_up_history(
+    con: duckdb.DuckDBPyConnection, project: str, model: str, path: Path, known: HistoryProgress | None
+) -> HistoryProgress | None:
+    """Ingest the complete lines of `path` past `known` into `con`'s history table.
+
+    A file that shrank or was replaced (another inode) is ingested again from the start.
+    Returns the new progress, or None when the file is gone (its rows are then dropped).
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if known is not None:
+            run(con, "delete_model_history", project=project, model=model)
+        return None
+    offset, lines = 0, 0
+    if known is not None:
+        if known.inode == st.st_ino and st.st_size >= known.bytes:
+            if st.st_size == known.bytes:
+                return known
+            offset, lines = known.bytes, known.lines
+        else:
+            run(con, "delete_model_history", project=project, model=model)
+    rows, new_offset, n = history.read_from(path, offset, lines)
+    if rows:
+        insert_history(con, project, model, rows)
+    return HistoryProgress(new_offset, lines + n, st.st_ino, st.st_mtime_ns)
+
+
+@dataclass(frozen=True)
 class FileStats:
     rows: int | None
     groups: int | None
@@ -366,37 +432,12 @@ class Catalog:
     ) -> None:
         path = model_dir / "history.jsonl"
         rel = self._rel(path)
-        known = sources.get(rel)
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            if known is not None:
-                run(con, "delete_model_history", project=project, model=model)
-                run(
-                    con,
-                    "upsert_source",
-                    path=rel,
-                    project=project,
-                    model=model,
-                    kind="history",
-                    bytes=0,
-                    lines=0,
-                    inode=0,
-                    mtime_ns=0,
-                )
+        row = sources.get(rel)
+        known = HistoryProgress(*row[1:]) if row is not None and row[3] else None
+        new = catch_up_history(con, project, model, path, known)
+        if new == known:
             return
-        offset, lines = 0, 0
-        if known is not None:
-            _, k_bytes, k_lines, k_inode, _ = known
-            if k_inode == st.st_ino and st.st_size >= k_bytes:
-                offset, lines = k_bytes, k_lines
-            else:
-                run(con, "delete_model_history", project=project, model=model)
-        if st.st_size == offset and known is not None:
-            return
-        rows, new_offset, n = history.read_from(path, offset, lines)
-        if rows:
-            self._insert_history(con, project, model, rows)
+        progress = new or HistoryProgress(0, 0, 0, 0)
         run(
             con,
             "upsert_source",
@@ -404,38 +445,22 @@ class Catalog:
             project=project,
             model=model,
             kind="history",
-            bytes=new_offset,
-            lines=lines + n,
-            inode=st.st_ino,
-            mtime_ns=st.st_mtime_ns,
+            bytes=progress.bytes,
+            lines=progress.lines,
+            inode=progress.inode,
+            mtime_ns=progress.mtime_ns,
         )
 
-    def _insert_history(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        project: str,
-        model: str,
-        rows: list[history.HistoryRow],
-    ) -> None:
-        cols: dict[str, list[Any]] = {name: [] for name in HISTORY_SCHEMA.names}
-        for r in rows:
-            ts = history.parse_recorded_at(r.recorded_at)
-            for metric, value in r.metrics.items():
-                cols["project"].append(project)
-                cols["model"].append(model)
-                cols["split"].append(r.split)
-                cols["step"].append(r.step)
-                cols["training_step"].append(r.training_step)
-                cols["recorded_at"].append(ts)
-                cols["seq"].append(r.seq)
-                cols["metric"].append(metric)
-                cols["value"].append(value)
-        new_history = pa.Table.from_pydict(cols, schema=HISTORY_SCHEMA)
-        con.register("new_history", new_history)
-        try:
-            run(con, "insert_history")
-        finally:
-            con.unregister("new_history")
+    def model_history(self, project: str, model: str) -> tuple[pa.Table, HistoryProgress | None]:
+        """One model's history rows and how far into its history.jsonl they go, consistently."""
+        with self.writing([(project, model)]) as con:
+            table = run(con, "model_history", project=project, model=model).to_arrow_table()
+            rel = f"{project}/models/{model}/history.jsonl"
+            rows = {
+                r[0]: r[1:] for r in run(con, "sources_of_model", project=project, model=model).fetchall()
+            }
+        row = rows.get(rel)
+        return table, HistoryProgress(*row[1:]) if row is not None and row[3] else None
 
     def _sync_files(self, con: duckdb.DuckDBPyConnection, project: str, model: str, model_dir: Path) -> None:
         known = {

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from art.store.catalog import catalog_for, run
 
@@ -24,20 +23,19 @@ def connect(base_path: str | Path = ".art") -> duckdb.DuckDBPyConnection:
     snapshot = catalog_for(base).snapshot()
     con = duckdb.connect(":memory:")
     for name, table in snapshot.items():
-        con.from_arrow(table).create(name)
-    files = snapshot["trajectory_files"]
-    ok = files.filter(pc.is_null(files["error"]))
-    abs_paths = [str(base / p) for p in ok["path"].to_pylist()]
+        con.register(name, table)  # zero-copy: the snapshot's Arrow tables are the relations
+    files = [f for f in snapshot["trajectory_files"].to_pylist() if f["error"] is None]
+    abs_paths = [str(base / f["path"]) for f in files]
     index = pa.table(
         {
             "abs_path": abs_paths,
-            "project": ok["project"],
-            "model": ok["model"],
-            "split": ok["split"],
-            "step": ok["step"],
+            "project": [f["project"] for f in files],
+            "model": [f["model"] for f in files],
+            "split": [f["split"] for f in files],
+            "step": pa.array([f["step"] for f in files], type=pa.int64()),
         }
     )
-    con.from_arrow(index).create("file_index")
+    con.register("file_index", index)
     run(con, "set_base_path", base_path=str(base))
     run(con, "set_trajectory_paths", paths=abs_paths)
     for view in VIEWS:

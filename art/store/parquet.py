@@ -12,14 +12,16 @@ import os
 import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from art.errors import UnsupportedFormatError
-from art.trajectories import ExceptionRecord, Trajectory, TrajectoryGroup
+
+if TYPE_CHECKING:  # pydantic is only needed to read groups back, not to write or index files
+    from art.trajectories import Trajectory, TrajectoryGroup
 
 FORMAT_VERSION = 2
 VERSION_KEY = b"art.trajectory_parquet.version"
@@ -291,6 +293,8 @@ def _restore_item(item: Any) -> Any:
 
 
 def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
+    from art.trajectories import ExceptionRecord, Trajectory, TrajectoryGroup
+
     groups: dict[int, tuple[dict[str, Any], list[Trajectory]]] = {}
     for row in rows:
         gi = row["group_index"]
@@ -327,6 +331,8 @@ def _v1_message(m: dict[str, Any]) -> dict[str, Any]:
 
 def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
     """v1 is lossy: choices come back as plain messages; exceptions were never stored."""
+    from art.trajectories import Trajectory, TrajectoryGroup
+
     groups: dict[int, tuple[dict[str, Any], list[Trajectory]]] = {}
     for row in rows:
         if row.get("reward") is None and row.get("messages") is None:
