@@ -270,41 +270,47 @@ VISIBILITY_READER = """
 import sys, time, json
 import art
 base = sys.argv[1]
-lat = []
 for line in sys.stdin:
-    step, t_return = json.loads(line)
+    step = json.loads(line)
     while True:
         con = art.connect(base)
         seen = con.execute("SELECT count(*) FROM history WHERE step = ? AND metric = 'val/reward'",
                            [step]).fetchone()[0]
         con.close()
         if seen:
-            lat.append(time.time() - t_return)
+            print(json.dumps(time.time()), flush=True)
             break
-print(json.dumps(lat))
 """
 
 
 def bench_visibility(steps: int) -> dict[str, Any]:
+    """From log() returning to the step answering a fresh art.connect() in another process.
+
+    The writer waits for each step to be seen before logging the next, so the reader never
+    falls behind and each number is one step's latency (it includes one art.connect())."""
     from openai.types.chat.chat_completion import Choice
 
     base = Path(tempfile.mkdtemp(prefix="art-vis-"))
     model = art.Model(name="vis", project="bench", base_path=str(base), report_metrics=[])
     reader = subprocess.Popen([sys.executable, "-c", VISIBILITY_READER, str(base)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
+    assert reader.stdin is not None and reader.stdout is not None
     work = build(group_specs(0, 8, 8), art, Choice)
+    lat: list[float] = []
 
     async def go() -> None:
         for step in range(steps):
             await model.log(work, split="val", step=step)
-            assert reader.stdin is not None
-            reader.stdin.write(json.dumps([step, time.time()]) + "\n")
+            t_return = time.time()
+            reader.stdin.write(json.dumps(step) + "\n")
             reader.stdin.flush()
-            await asyncio.sleep(0.05)
+            seen_at = json.loads(reader.stdout.readline())
+            lat.append(seen_at - t_return)
 
     asyncio.run(go())
-    out, _ = reader.communicate(timeout=120)
-    lat = sorted(json.loads(out))
+    reader.stdin.close()
+    reader.wait(60)
+    lat = sorted(lat[1:])
     shutil.rmtree(base, ignore_errors=True)
     return {"p50": statistics.median(lat), "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))], "n": len(lat)}
 
