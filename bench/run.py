@@ -54,7 +54,7 @@ def bench_log(work: list[Any], runs: int) -> dict[str, Any]:
     from art.store.parquet import full_table, summary_table, write_table
 
     p50s, parts, floors, flushes = [], [], [], []
-    for r in range(runs):
+    for _ in range(runs):
         base = Path(tempfile.mkdtemp(prefix="art-bench-"))
         model = art.Model(name="m", project="bench", base_path=str(base), report_metrics=[])
         times: list[float] = []
@@ -82,15 +82,20 @@ def bench_log(work: list[Any], runs: int) -> dict[str, Any]:
         parts.append(statistics.median(conv))
         floors.append(statistics.median(floor))
         shutil.rmtree(base, ignore_errors=True)
-    return {"log_p50": spread(p50s), "convert_write_p50": spread(parts), "bare_write_p50": spread(floors),
-            "catalog_flush_after_run": spread(flushes)}
+    return {
+        "log_p50": spread(p50s),
+        "convert_write_p50": spread(parts),
+        "bare_write_p50": spread(floors),
+        "catalog_flush_after_run": spread(flushes),
+    }
 
 
 def peer_run(peer: Path | None, *args: str) -> dict[str, Any] | None:
     if peer is None or not peer.exists():
         return None
-    out = subprocess.run([str(peer), str(HERE / "peer_art.py"), *args], capture_output=True, text=True,
-                         cwd="/", check=True)
+    out = subprocess.run(
+        [str(peer), str(HERE / "peer_art.py"), *args], capture_output=True, text=True, cwd="/", check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -109,8 +114,15 @@ def bench_import(python: str, runs: int, cwd: str | None = None) -> dict[str, fl
     times = []
     for _ in range(runs):
         out = subprocess.run(
-            [python, "-c", "import time; t = time.perf_counter(); import art; print(time.perf_counter() - t)"],
-            capture_output=True, text=True, check=True, cwd=cwd or "/",
+            [
+                python,
+                "-c",
+                "import time; t = time.perf_counter(); import art; print(time.perf_counter() - t)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=cwd or "/",
             env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
         )
         times.append(float(out.stdout.strip().splitlines()[-1]))
@@ -130,13 +142,27 @@ def write_history(model_dir: Path, rows: int) -> None:
     step = 0
     while len(lines) < rows:
         train = {f"train/m{i}": rng.random() for i in range(8)}
-        train.update({"train/reward": rng.random(), "training_step": step, "step": step,
-                      "recorded_at": "2026-11-26T12:00:00+00:00"})
+        train.update(
+            {
+                "train/reward": rng.random(),
+                "training_step": step,
+                "step": step,
+                "recorded_at": "2026-11-26T12:00:00+00:00",
+            }
+        )
         lines.append(json.dumps(train))
         if step % 10 == 0 and len(lines) < rows:
-            lines.append(json.dumps({"val/reward": rng.random(), "val/exception_rate": 0.0,
-                                     "training_step": step, "step": step,
-                                     "recorded_at": "2026-11-26T12:00:00+00:00"}))
+            lines.append(
+                json.dumps(
+                    {
+                        "val/reward": rng.random(),
+                        "val/exception_rate": 0.0,
+                        "training_step": step,
+                        "step": step,
+                        "recorded_at": "2026-11-26T12:00:00+00:00",
+                    }
+                )
+            )
         step += 1
     (model_dir / "history.jsonl").write_text("\n".join(lines) + "\n")
 
@@ -161,14 +187,26 @@ def bench_best_step(peer: Path | None, sizes: list[int], repeats: int) -> dict[s
         with catalog_for(base).writing([("bench", "m")]) as con:
             for _ in range(repeats):
                 t0 = time.perf_counter()
-                sql.run(con, "best_step", project="bench", model="m", metric="val/reward", window=5,
-                        mode="max", top_k=1).fetchall()
+                sql.run(
+                    con,
+                    "best_step",
+                    project="bench",
+                    model="m",
+                    metric="val/reward",
+                    window=5,
+                    mode="max",
+                    top_k=1,
+                ).fetchall()
                 queries.append(time.perf_counter() - t0)
         peer_result = peer_run(peer, "best-step", str(model_dir), str(repeats))
         long_rows = sum(len(json.loads(line)) - 3 for line in (model_dir / "history.jsonl").open())
         out[str(n)] = {
-            "history_lines": n, "catalog_rows": long_rows, "first_call_with_ingest": ingest,
-            "call": spread(calls), "query": spread(queries), "best": best[0].step,
+            "history_lines": n,
+            "catalog_rows": long_rows,
+            "first_call_with_ingest": ingest,
+            "call": spread(calls),
+            "query": spread(queries),
+            "best": best[0].step,
             "art_choice": peer_result,
         }
         shutil.rmtree(base, ignore_errors=True)
@@ -177,8 +215,7 @@ def bench_best_step(peer: Path | None, sizes: list[int], repeats: int) -> dict[s
 
 # -- a large store: queries, visibility, memory ----------------------------------------------
 
-MEAN_REWARD = ("SELECT step, avg(reward) FROM trajectories WHERE split = 'train' GROUP BY step "
-               "ORDER BY step")
+MEAN_REWARD = "SELECT step, avg(reward) FROM trajectories WHERE split = 'train' GROUP BY step ORDER BY step"
 
 
 def build_store(base: Path, steps: int) -> dict[str, Any]:
@@ -206,8 +243,11 @@ def build_store(base: Path, steps: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     asyncio.run(go())
     catalog_for(base).flush()
-    return {"seconds": time.perf_counter() - t0, "rss_mb_after_steps": rss,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "rss_mb_after_steps": rss,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 COLD_QUERY = """
@@ -225,8 +265,12 @@ print(json.dumps({"connect": t1 - t0, "query": t2 - t1, "rows": len(rows)}))
 def bench_queries(base: Path, runs: int) -> dict[str, Any]:
     connects, queries, totals = [], [], []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", COLD_QUERY, str(base), MEAN_REWARD], capture_output=True,
-                             text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", COLD_QUERY, str(base), MEAN_REWARD],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(out.stdout)
         connects.append(r["connect"])
         queries.append(r["query"])
@@ -239,12 +283,19 @@ def bench_queries(base: Path, runs: int) -> dict[str, Any]:
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "art", *args, "--base-path", str(base)], capture_output=True,
-                           check=True)
+            subprocess.run(
+                [sys.executable, "-m", "art", *args, "--base-path", str(base)],
+                capture_output=True,
+                check=True,
+            )
             times.append(time.perf_counter() - t0)
         cli[name] = spread(times)
-    return {"cold_connect": spread(connects), "cold_query": spread(queries), "cold_total": spread(totals),
-            "cli_seconds": cli}
+    return {
+        "cold_connect": spread(connects),
+        "cold_query": spread(queries),
+        "cold_total": spread(totals),
+        "cli_seconds": cli,
+    }
 
 
 def bench_peer_read(peer: Path | None, base: Path, files: int) -> dict[str, Any] | None:
@@ -260,9 +311,14 @@ def bench_peer_read(peer: Path | None, base: Path, files: int) -> dict[str, Any]
         "    means.append(sum(rs) / len(rs))\n"
         "print(json.dumps({'seconds': time.perf_counter() - t, 'files': len(paths)}))\n"
     )
-    out = subprocess.run([str(peer), "-c", code, str(base / "bench/models/big/trajectories/train"), str(files)],
-                         capture_output=True, text=True, check=True, cwd="/",
-                         env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+    out = subprocess.run(
+        [str(peer), "-c", code, str(base / "bench/models/big/trajectories/train"), str(files)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -292,8 +348,12 @@ def bench_visibility(steps: int) -> dict[str, Any]:
 
     base = Path(tempfile.mkdtemp(prefix="art-vis-"))
     model = art.Model(name="vis", project="bench", base_path=str(base), report_metrics=[])
-    reader = subprocess.Popen([sys.executable, "-c", VISIBILITY_READER, str(base)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", VISIBILITY_READER, str(base)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert reader.stdin is not None and reader.stdout is not None
     work = build(group_specs(0, 8, 8), art, Choice)
     lat: list[float] = []
@@ -343,7 +403,9 @@ def bench_wandb(steps: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--peer", type=Path, default=HERE / ".peer-venv" / "bin" / "python")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
@@ -352,8 +414,10 @@ def main() -> None:
     quick = args.quick
     steps, runs = (20, 2) if quick else (100, 3)
     store_steps = 50 if quick else 1000
-    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                               "peer": str(peer) if peer else None}
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "peer": str(peer) if peer else None,
+    }
 
     print("Model.log ...", flush=True)
     results["log"] = bench_log(batches(steps), runs)
@@ -388,7 +452,12 @@ def print_table(r: dict[str, Any]) -> None:
         rows.append(("Model.log 32x8, p50, openpipe-art 0.5.23", ms(r["peer_log_p50"])))
         rows.append(("  ratio ours / ART", f"{ratio:.2f}x"))
     rows.append(("groups -> v2 parquet (convert + write), p50", ms(log["convert_write_p50"])))
-    rows.append(("  ratio Model.log / convert+write", f"{log['log_p50']['median'] / log['convert_write_p50']['median']:.2f}x"))
+    rows.append(
+        (
+            "  ratio Model.log / convert+write",
+            f"{log['log_p50']['median'] / log['convert_write_p50']['median']:.2f}x",
+        )
+    )
     rows.append(("floor: bare pyarrow write_table, p50", ms(log["bare_write_p50"])))
     rows.append(("import art, fresh process (ours)", ms(r["import_ours"])))
     if r["import_peer"]:
@@ -396,7 +465,8 @@ def print_table(r: dict[str, Any]) -> None:
     for n, b in r["best_step"].items():
         line = f"call {ms(b['call'])}, query {ms(b['query'])}"
         if b["art_choice"]:
-            line += f"; ART {b['art_choice']['p50'] * 1000:.2f} ms ({b['art_choice']['p50'] / b['call']['median']:.1f}x)"
+            art_p50 = b["art_choice"]["p50"]
+            line += f"; ART {art_p50 * 1000:.2f} ms ({art_p50 / b['call']['median']:.1f}x)"
         rows.append((f"best step, {int(n):,} history lines ({b['catalog_rows']:,} catalog rows)", line))
     q = r["queries"]
     rows.append(("mean reward per step, cold process: connect + query", ms(q["cold_total"])))
@@ -407,11 +477,26 @@ def print_table(r: dict[str, Any]) -> None:
         pr = r["peer_read"]
         rows.append((f"ART reader, mean reward of {pr['files']} files", f"{pr['seconds']:.2f} s"))
     v = r["visibility"]
-    rows.append(("log() return -> visible to art.connect() elsewhere", f"p50 {v['p50'] * 1000:.1f} ms, p99 {v['p99'] * 1000:.1f} ms"))
+    rows.append(
+        (
+            "log() return -> visible to art.connect() elsewhere",
+            f"p50 {v['p50'] * 1000:.1f} ms, p99 {v['p99'] * 1000:.1f} ms",
+        )
+    )
     s = r["store"]
-    rows.append(("RSS (MB) after N steps while logging", ", ".join(f"{k}: {v:.0f}" for k, v in s["rss_mb_after_steps"].items())))
+    rows.append(
+        (
+            "RSS (MB) after N steps while logging",
+            ", ".join(f"{k}: {v:.0f}" for k, v in s["rss_mb_after_steps"].items()),
+        )
+    )
     w = r["wandb"]
-    rows.append(("wandb offline: first mirrored log / later p50", f"{w['first'] * 1000:.0f} ms / {w['later_p50'] * 1000:.2f} ms"))
+    rows.append(
+        (
+            "wandb offline: first mirrored log / later p50",
+            f"{w['first'] * 1000:.0f} ms / {w['later_p50'] * 1000:.2f} ms",
+        )
+    )
     width = max(len(a) for a, _ in rows)
     print()
     print(f"| {'measure':<{width}} | result |")
