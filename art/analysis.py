@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -12,8 +12,11 @@ from art.checkpoints import best_steps
 from art.errors import InvalidArgumentError, ReadOnlyQueryError
 from art.store.catalog import run
 from art.store.connect import connect
-from art.store.mirror import mirror_for
+from art.store.mirror import history_connection
 from art.store.paths import validate_name
+
+if TYPE_CHECKING:
+    from art.store.lake import DuckLakeStore
 
 READ_ONLY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
@@ -29,8 +32,8 @@ def _result(cur: duckdb.DuckDBPyConnection) -> Result:
     return Result([d[0] for d in cur.description or []], rows)
 
 
-def runs(base_path: str | Path) -> Result:
-    con = connect(base_path)
+def runs(base_path: str | Path, store: DuckLakeStore | None = None) -> Result:
+    con = connect(base_path, store=store)
     try:
         return _result(run(con, "runs_table"))
     finally:
@@ -45,13 +48,14 @@ def history(
     metric: str | None = None,
     split: str | None = None,
     window: int = 1,
+    store: DuckLakeStore | None = None,
 ) -> Result:
     """Per-step values and their trailing mean over `window` steps."""
     validate_name("project", project)
     validate_name("model", model)
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise InvalidArgumentError("window", window, "must be an integer >= 1")
-    with mirror_for(base_path).current(project, model) as con:
+    with history_connection(base_path, project, model, store) as con:
         return _result(
             run(
                 con,
@@ -74,8 +78,9 @@ def best_step(
     window: int = 1,
     mode: str = "max",
     top_k: int = 1,
+    store: DuckLakeStore | None = None,
 ) -> Result:
-    best = best_steps(base_path, project, model, metric, window=window, mode=mode, top_k=top_k)
+    best = best_steps(base_path, project, model, metric, window=window, mode=mode, top_k=top_k, store=store)
     return Result(["step", "smoothed", "value"], [(b.step, b.smoothed, b.value) for b in best])
 
 
@@ -94,10 +99,10 @@ def check_read_only(statement: str) -> None:
             )
 
 
-def sql(base_path: str | Path, statement: str) -> Result:
+def sql(base_path: str | Path, statement: str, store: DuckLakeStore | None = None) -> Result:
     """Run read-only SQL over `art.connect(base_path)`; the last statement's rows are returned."""
     check_read_only(statement)
-    con = connect(base_path)
+    con = connect(base_path, store=store)
     try:
         cur = None
         for s in duckdb.extract_statements(statement):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from art.errors import InvalidArgumentError, MetricNotFoundError
 from art.store.catalog import run
-from art.store.mirror import mirror_for
+from art.store.mirror import history_connection
+
+if TYPE_CHECKING:
+    from art.store.lake import DuckLakeStore
 from art.store.paths import validate_name
 
 
@@ -38,12 +42,13 @@ def best_steps(
     window: int = 1,
     mode: str = "max",
     top_k: int = 1,
+    store: DuckLakeStore | None = None,
 ) -> list[BestStep]:
     """The `top_k` best steps, best first; raises MetricNotFoundError when the metric is absent."""
     validate_name("project", project)
     validate_name("model", model)
     _check(window, mode, top_k)
-    with mirror_for(base_path).current(project, model) as con:
+    with history_connection(base_path, project, model, store) as con:
         rows = run(
             con,
             "best_step",

@@ -66,6 +66,13 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
+def _store() -> Any:
+    """The DuckLake store named by ART_LAKE_CATALOG / ART_LAKE_DATA_PATH, or None (local files)."""
+    from art.store.lake import DuckLakeStore
+
+    return _guard(DuckLakeStore.from_env)
+
+
 def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Call the library; our errors and DuckDB's become one line on stderr and exit code 1."""
     import duckdb
@@ -83,7 +90,7 @@ def runs(base_path: BasePath = Path(".art"), as_json: AsJson = False, as_csv: As
     """List every run (project and model) in the store."""
     from art import analysis
 
-    _emit(_guard(analysis.runs, base_path), as_json, as_csv, "runs")
+    _emit(_guard(analysis.runs, base_path, store=_store()), as_json, as_csv, "runs")
 
 
 @app.command()
@@ -100,7 +107,16 @@ def history(
     """Per-step metric values of one model, with a trailing mean over --window steps."""
     from art import analysis
 
-    result = _guard(analysis.history, base_path, project, model, metric=metric, split=split, window=window)
+    result = _guard(
+        analysis.history,
+        base_path,
+        project,
+        model,
+        metric=metric,
+        split=split,
+        window=window,
+        store=_store(),
+    )
     _emit(result, as_json, as_csv, f"{project}/{model}")
 
 
@@ -120,7 +136,15 @@ def best_step(
     from art import analysis
 
     result = _guard(
-        analysis.best_step, base_path, project, model, metric, window=window, mode=mode, top_k=top_k
+        analysis.best_step,
+        base_path,
+        project,
+        model,
+        metric,
+        window=window,
+        mode=mode,
+        top_k=top_k,
+        store=_store(),
     )
     _emit(result, as_json, as_csv, f"best {metric}")
 
@@ -135,7 +159,7 @@ def sql_command(
     """Run a read-only SQL query over the store (writes are refused)."""
     from art import analysis
 
-    _emit(_guard(analysis.sql, base_path, statement), as_json, as_csv)
+    _emit(_guard(analysis.sql, base_path, statement, store=_store()), as_json, as_csv)
 
 
 @app.command()
@@ -156,6 +180,28 @@ def rebuild(base_path: BasePath = Path(".art")) -> None:
 
 
 @app.command()
+def maintain(
+    keep_seconds: Annotated[
+        int, typer.Option(min=0, help="Keep snapshots and unreferenced files younger than this.")
+    ] = 3600,
+    base_path: BasePath = Path(".art"),
+) -> None:
+    """Compact a DuckLake store (flush inlined rows, merge files, expire snapshots, delete
+    old files); safe while writers run. Local stores: rebuilds the catalog."""
+    store = _store()
+    if store is None:
+        from art.store.catalog import rebuild as rebuild_catalog
+
+        n = _guard(rebuild_catalog, base_path)
+        typer.echo(f"local store: rebuilt {base_path / 'catalog.duckdb'} from {n} model(s)")
+        return
+    from art.store.lake import maintain as maintain_lake
+
+    counts = _guard(maintain_lake, store, keep_seconds)
+    typer.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@app.command()
 def plot(
     project: str,
     model: str,
@@ -169,12 +215,15 @@ def plot(
     from art import analysis
     from art.plotting import plot_metric
 
-    series = _guard(analysis.history, base_path, project, model, metric=metric, window=window)
+    store = _store()
+    series = _guard(analysis.history, base_path, project, model, metric=metric, window=window, store=store)
     if not series.rows:
         from art.errors import MetricNotFoundError
 
         _fail(MetricNotFoundError(metric, []))
-    best = _guard(analysis.best_step, base_path, project, model, metric, window=window, mode=mode)
+    best = _guard(
+        analysis.best_step, base_path, project, model, metric, window=window, mode=mode, store=store
+    )
     _guard(plot_metric, series, best.rows[0], metric, window, output, f"{project}/{model}")
     typer.echo(f"wrote {output}")
 

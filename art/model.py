@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from art.backend import Backend, TrainConfig
 from art.errors import InvalidTrajectoryError, NotRegisteredError
@@ -38,7 +38,7 @@ def as_groups(
 class Model(BaseModel):
     """A model whose rollouts are logged: `await model.log(groups, split="val")`."""
 
-    model_config = ConfigDict(validate_assignment=True)
+    model_config = ConfigDict(validate_assignment=True, arbitrary_types_allowed=True)
 
     name: str
     project: str
@@ -48,6 +48,9 @@ class Model(BaseModel):
     trainable: bool = False
     base_path: str = ".art"
     report_metrics: list[str] | None = None
+    # A DuckLakeStore sends trajectories and history to a lake instead of base_path's files
+    # (checkpoints stay with the backend). Not part of model.json: it holds credentials.
+    store: Any = Field(default=None, exclude=True)
 
     _backend: Backend | None = PrivateAttr(default=None)
     _mirror: Any = PrivateAttr(default=None)
@@ -86,12 +89,17 @@ class Model(BaseModel):
 
         Returns the history row written (metric keys only). A refused call writes nothing.
         """
-        from art.store.writer import log_step
+        from art.store.writer import log_step, log_step_lake
 
         groups = as_groups(trajectories)
         if step is None:
             step = await self.get_step()
-        row = await asyncio.to_thread(log_step, self.paths, groups, split, step, metrics)
+        if self.store is not None:
+            row = await asyncio.to_thread(
+                log_step_lake, self.store, self.project, self.name, groups, split, step, metrics
+            )
+        else:
+            row = await asyncio.to_thread(log_step, self.paths, groups, split, step, metrics)
         if row:
             self._report(row, step)
         return row
@@ -161,6 +169,7 @@ class TrainableModel(Model):
             metric,
             window=smoothing_window,
             mode=mode,
+            store=self.store,
         )
         return best[0].step, best[0].smoothed
 
@@ -189,6 +198,7 @@ class TrainableModel(Model):
             window=smoothing_window,
             mode=mode,
             top_k=keep_top_k,
+            store=self.store,
         )
         keep = steps_to_keep(await self.get_step(), best, keep_last_n)
         await backend._delete_checkpoint_files(self, keep)

@@ -2,7 +2,7 @@
 -- Columns: project, model, trainable, base_model, first_step, last_step, log_calls,
 -- last_recorded_at (UTC), trajectory_files, trajectories, exceptions.
 -- params: none
-CREATE VIEW runs AS
+CREATE OR REPLACE TEMP VIEW runs AS
 SELECT m.project, m.model, m.trainable, m.base_model,
        h.first_step, h.last_step, coalesce(h.log_calls, 0) AS log_calls, h.last_recorded_at,
        coalesce(f.files, 0) AS trajectory_files,

@@ -3,7 +3,7 @@
 -- Reads the file list from the variable art_trajectory_paths (absolute paths) and the
 -- table file_index (abs_path -> project, model, split, step).
 -- params: none
-CREATE VIEW trajectories AS
+CREATE OR REPLACE TEMP VIEW trajectories AS
 SELECT f.project, f.model, f.split, f.step,
        t.group_index, t.trajectory_index, t.reward,
        t.metrics::JSON AS metrics, t.metadata::JSON AS metadata,

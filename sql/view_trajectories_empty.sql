@@ -1,6 +1,6 @@
 -- view_trajectories_empty: the trajectories view of a store that has no trajectory files yet.
 -- params: none
-CREATE VIEW trajectories AS
+CREATE OR REPLACE TEMP VIEW trajectories AS
 SELECT NULL::VARCHAR AS project, NULL::VARCHAR AS model, NULL::VARCHAR AS split,
        NULL::BIGINT AS step, NULL::BIGINT AS group_index, NULL::BIGINT AS trajectory_index,
        NULL::DOUBLE AS reward, NULL::JSON AS metrics, NULL::JSON AS metadata,

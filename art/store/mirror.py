@@ -12,11 +12,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from art.store.catalog import HistoryProgress, catalog_for, catch_up_history, insert_history_table, run
 from art.store.paths import ModelPaths
+
+if TYPE_CHECKING:
+    from art.store.lake import DuckLakeStore
 
 
 class HistoryMirror:
@@ -64,3 +68,18 @@ def mirror_for(base_path: str | Path) -> HistoryMirror:
         if key not in _mirrors:
             _mirrors[key] = HistoryMirror(key)
         return _mirrors[key]
+
+
+@contextmanager
+def history_connection(
+    base_path: str | Path, project: str, model: str, store: DuckLakeStore | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor whose `history` table is current for the model: the lake's, or the mirror's."""
+    if store is not None:
+        from art.store.lake import lake_connection
+
+        with lake_connection(store).cursor() as cur:
+            yield cur
+        return
+    with mirror_for(base_path).current(project, model) as cur:
+        yield cur

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from art.errors import InvalidTrajectoryError
 from art.store import history
 from art.store.catalog import catalog_for
 from art.store.metrics import step_metrics
 from art.store.parquet import full_table, summary_table, write_table
-from art.store.paths import ModelPaths, validate_split, validate_step
+from art.store.paths import ModelPaths, validate_name, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
+
+if TYPE_CHECKING:
+    from art.store.lake import DuckLakeStore
 
 SPLIT_PREFIXES = ("train/", "val/", "test/")
 
@@ -66,4 +69,74 @@ def log_step(
         history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
     if groups is not None or row:
         catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
+    return row
+
+
+def log_step_lake(
+    store: DuckLakeStore,
+    project: str,
+    model: str,
+    groups: Sequence[TrajectoryGroup] | None,
+    split: str,
+    step: int,
+    metrics: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The lake's log(): one transaction replaces the step's trajectories and adds its history."""
+    import pyarrow as pa
+
+    from art.store import sql
+    from art.store.catalog import HISTORY_SCHEMA
+    from art.store.lake import lake_connection, new_seq, now_utc
+
+    validate_name("project", project)
+    validate_name("model", model)
+    validate_split(split)
+    validate_step(step)
+    extra = check_caller_metrics(metrics or {}, split)
+    table = None
+    if groups is not None:
+        summary = summary_table(groups)
+        row = history.finite_metrics({**step_metrics(summary, split), **extra})
+        table = full_table(groups, summary)
+    else:
+        row = history.finite_metrics(extra)
+    recorded_at = now_utc()
+    seq = new_seq()
+    row_split = history.row_split(list(row))
+    n = len(row)
+    new_history = pa.Table.from_pydict(
+        {
+            "project": [project] * n,
+            "model": [model] * n,
+            "split": [row_split] * n,
+            "step": [step] * n,
+            "training_step": [step] * n,
+            "recorded_at": [recorded_at] * n,
+            "seq": [seq] * n,
+            "metric": list(row),
+            "value": [float(v) for v in row.values()],
+        },
+        schema=HISTORY_SCHEMA,
+    )
+
+    def write(cur: Any) -> None:
+        if table is not None:
+            sql.run(cur, "lake_delete_step", project=project, model=model, split=split, step=step)
+            cur.register("step_rows", table)
+            sql.run(
+                cur,
+                "lake_insert_trajectories",
+                project=project,
+                model=model,
+                split=split,
+                step=step,
+                recorded_at=recorded_at,
+            )
+            cur.unregister("step_rows")
+        if n:
+            cur.register("new_history", new_history)
+            sql.run(cur, "lake_insert_history")
+            cur.unregister("new_history")
+
+    lake_connection(store).retry(write)
     return row

@@ -1,0 +1,3 @@
+-- lake_use: make the lake the default catalog, so the shared queries (best_step, ...) read it.
+-- params: none
+USE lake

@@ -1,0 +1,212 @@
+"""The store on DuckLake, against real servers on loopback: PostgreSQL holds the catalog,
+moto's S3 server holds the data files. 4 writer processes stand for 4 hosts."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import art
+from art import LocalBackend, Model, TrainableModel, TrajectoryGroup
+from art.store.lake import DuckLakeStore, S3Settings, maintain
+
+from .conftest import traj
+from .servers import ServerUnavailable, postgres, s3
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckLakeStore]:
+    work = tmp_path_factory.mktemp("servers")
+    try:
+        with postgres(work / "pg") as pg, s3(work) as server:
+            yield DuckLakeStore(
+                catalog=pg.conninfo,
+                data_path=f"s3://{server.bucket}/art/",
+                s3=S3Settings(
+                    key_id=server.key_id,
+                    secret=server.secret,
+                    endpoint=server.endpoint,
+                    region=server.region,
+                    url_style="path",
+                    use_ssl=False,
+                ),
+                extension_directory=tmp_path_factory.mktemp("ext"),
+            )
+    except ServerUnavailable as e:
+        pytest.skip(f"DuckLake servers cannot start here: {e}")
+
+
+def groups_for(step: int, k: int = 3) -> list[TrajectoryGroup]:
+    return [
+        TrajectoryGroup(
+            [traj((step * 7 + i * 3 + g) % 10 / 10, {"ok": i % 2 == 0}) for i in range(k)],
+            metrics={"judge": g / 4},
+        )
+        for g in range(2)
+    ] + [TrajectoryGroup([ValueError("boom")])]
+
+
+async def feed(model: Model, steps: int) -> None:
+    for step in range(steps):
+        await model.log(groups_for(step), split="train", step=step)
+        await model.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
+        if step % 2 == 0:
+            await model.log(groups_for(100 + step), split="val", step=step)
+
+
+async def test_same_answers_as_a_local_store(lake: DuckLakeStore, tmp_path: Path) -> None:
+    local = TrainableModel(name="same", project="lake", base_model="b", report_metrics=[])
+    remote = TrainableModel(name="same", project="lake", base_model="b", report_metrics=[], store=lake)
+    await local.register(LocalBackend(path=tmp_path / "local"))
+    await remote.register(LocalBackend(path=tmp_path / "remote-ckpt"))
+    await feed(local, 8)
+    await feed(remote, 8)
+    for kwargs in ({}, {"smoothing_window": 3}, {"mode": "min"}):
+        assert await remote.best_step("val/reward", **kwargs) == pytest.approx(
+            await local.best_step("val/reward", **kwargs)
+        )
+    assert await remote.best_step("train/loss", mode="min") == await local.best_step("train/loss", mode="min")
+    queries = [
+        "SELECT split, step, metric, round(value, 12) FROM history WHERE model = 'same' ORDER BY ALL",
+        "SELECT split, step, round(avg(reward), 12), count(*) FROM trajectories WHERE model = 'same' "
+        "GROUP BY ALL ORDER BY ALL",
+        "SELECT count(*) FROM trajectories_of('lake', 'same', 'val') WHERE (metrics->>'ok')::BOOLEAN",
+        "SELECT step, metrics['val/reward'] FROM history_by_step WHERE model = 'same' ORDER BY step",
+        "SELECT first_step, last_step, log_calls, trajectory_files, trajectories, exceptions FROM runs "
+        "WHERE model = 'same'",
+    ]
+    local_con = art.connect(tmp_path / "local")
+    lake_con = art.connect(store=lake)
+    for q in queries:
+        assert lake_con.execute(q).fetchall() == local_con.execute(q).fetchall(), q
+
+
+async def test_logging_a_step_again_replaces_its_trajectories(lake: DuckLakeStore) -> None:
+    m = Model(name="replace", project="lake", report_metrics=[], store=lake)
+    await m.log(groups_for(1), split="val", step=5)
+    await m.log([TrajectoryGroup([traj(1.0)])], split="val", step=5)
+    con = art.connect(store=lake)
+    assert con.execute(
+        "SELECT count(*), sum(reward) FROM trajectories WHERE model = 'replace'"
+    ).fetchone() == (1, 1.0)
+    assert con.execute("SELECT count(DISTINCT seq) FROM history WHERE model = 'replace'").fetchone() == (2,)
+
+
+async def test_missing_metric_deletes_nothing_on_the_lake_too(lake: DuckLakeStore, tmp_path: Path) -> None:
+    m = TrainableModel(name="ckpt", project="lake", base_model="b", report_metrics=[], store=lake)
+    await m.register(LocalBackend(path=tmp_path))
+    for step in range(3):
+        m.paths.checkpoint_dir(step).mkdir(parents=True)
+    await m.log(split="val", step=1, metrics={"reward": 0.9})
+    with pytest.raises(ValueError, match="val/nope"):
+        await m.delete_checkpoints("val/nope")
+    assert await m.delete_checkpoints() == [1, 2]
+    assert sorted(p.name for p in m.paths.checkpoints.iterdir()) == ["0001", "0002"]
+
+
+def _host(store: DuckLakeStore, host: int, calls: int, out: mp.Queue) -> None:
+    import time
+
+    m = Model(name=f"host-{host}", project="fleet", report_metrics=[], store=store)
+
+    async def go() -> None:
+        for step in range(calls):
+            await m.log([TrajectoryGroup([traj(step / calls), traj(0.5)])], split="val", step=step)
+
+    t0 = time.perf_counter()
+    asyncio.run(go())
+    out.put((host, time.perf_counter() - t0))
+
+
+def test_four_writer_hosts_lose_no_rows_and_maintenance_keeps_them(lake: DuckLakeStore) -> None:
+    calls = 100
+    ctx = mp.get_context("spawn")
+    out: mp.Queue = ctx.Queue()
+    hosts = [ctx.Process(target=_host, args=(lake, h, calls, out)) for h in range(4)]
+    for p in hosts:
+        p.start()
+    for p in hosts:
+        p.join(600)
+    assert [p.exitcode for p in hosts] == [0, 0, 0, 0]
+    seconds = dict(out.get(timeout=10) for _ in hosts)
+    con = art.connect(store=lake)
+    counts = con.execute(
+        "SELECT model, count(*), count(DISTINCT step) FROM trajectories WHERE project = 'fleet' "
+        "GROUP BY model ORDER BY model"
+    ).fetchall()
+    assert counts == [(f"host-{h}", 2 * calls, calls) for h in range(4)]
+    history_rows = con.execute(
+        "SELECT count(*) FROM history WHERE project = 'fleet' AND metric = 'val/reward'"
+    ).fetchone()
+    assert history_rows == (4 * calls,)
+    mean_before = con.execute(
+        "SELECT round(avg(reward), 12), round(sum(value), 9) FROM trajectories, "
+        "(SELECT sum(value) AS value FROM history WHERE project = 'fleet')"
+    ).fetchone()
+    con.close()
+
+    files = maintain(lake, keep_seconds=0)
+    # small steps are inlined in PostgreSQL; maintenance flushes them into a few merged files
+    assert 1 <= files["trajectories_files_after"] <= max(1, files["trajectories_files_before"])
+    con = art.connect(store=lake)
+    assert con.execute("SELECT count(*) FROM trajectories WHERE project = 'fleet'").fetchone() == (8 * calls,)
+    assert (
+        con.execute(
+            "SELECT round(avg(reward), 12), round(sum(value), 9) FROM trajectories, "
+            "(SELECT sum(value) AS value FROM history WHERE project = 'fleet')"
+        ).fetchone()
+        == mean_before
+    )
+    print(f"\n4 hosts x {calls} log() calls: {max(seconds.values()):.1f} s; files {files}")
+
+
+def test_store_from_environment() -> None:
+    env = {
+        "ART_LAKE_CATALOG": "dbname=lake host=127.0.0.1",
+        "ART_LAKE_DATA_PATH": "s3://b/p/",
+        "AWS_ACCESS_KEY_ID": "k",
+        "AWS_SECRET_ACCESS_KEY": "s",
+        "ART_S3_ENDPOINT": "127.0.0.1:9",
+        "ART_S3_USE_SSL": "false",
+        "ART_S3_URL_STYLE": "path",
+    }
+    store = DuckLakeStore.from_env(env)
+    assert store is not None and store.s3 is not None
+    assert (store.s3.endpoint, store.s3.use_ssl, store.s3.url_style) == ("127.0.0.1:9", False, "path")
+    assert DuckLakeStore.from_env({}) is None
+    with pytest.raises(ValueError, match="ART_LAKE_DATA_PATH"):
+        DuckLakeStore.from_env({"ART_LAKE_CATALOG": "x"})
+
+
+async def test_cli_reads_and_maintains_the_lake(lake: DuckLakeStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from art.cli import app
+
+    m = Model(name="cli", project="lake", report_metrics=[], store=lake)
+    for step, reward in enumerate([0.1, 0.8, 0.3]):
+        await m.log([TrajectoryGroup([traj(reward)])], split="val", step=step)
+    assert lake.s3 is not None
+    for key, value in {
+        "ART_LAKE_CATALOG": lake.catalog, "ART_LAKE_DATA_PATH": lake.data_path,
+        "AWS_ACCESS_KEY_ID": lake.s3.key_id, "AWS_SECRET_ACCESS_KEY": lake.s3.secret,
+        "ART_S3_ENDPOINT": lake.s3.endpoint, "ART_S3_USE_SSL": "false", "ART_S3_URL_STYLE": "path",
+        "ART_DUCKDB_EXTENSION_DIR": str(lake.extension_directory),
+    }.items():
+        monkeypatch.setenv(key, value)
+    runner = CliRunner()
+    best = runner.invoke(app, ["best-step", "lake", "cli", "--json"])
+    assert best.exit_code == 0, best.output
+    import json
+
+    assert json.loads(best.output)[0]["step"] == 1
+    maintained = runner.invoke(app, ["maintain", "--keep-seconds", "0"])
+    assert maintained.exit_code == 0 and "trajectories_files_after" in maintained.output
+    rows = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM trajectories WHERE model = 'cli'", "--json"])
+    assert json.loads(rows.output) == [{"n": 3}]
