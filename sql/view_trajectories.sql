@@ -1,5 +1,6 @@
 -- view_trajectories: every logged trajectory of every run (placeholder rows of groups
--- without trajectories are left out). JSON columns are typed JSON; `path` is the file.
+-- without trajectories are left out), for a store whose files are all v2 (one schema, so
+-- binding reads one footer). JSON columns are typed JSON; `path` is the file.
 -- Reads the file list from the variable art_trajectory_paths (absolute paths) and the
 -- table file_index (abs_path -> project, model, split, step).
 -- params: none
@@ -11,14 +12,6 @@ SELECT f.project, f.model, f.split, f.step,
        t.tools::JSON AS tools, t.logs, t.group_logs, t.messages,
        t.trajectory_json::JSON AS trajectory_json, t.group_json::JSON AS group_json,
        t.filename AS path
-FROM (
-    -- v1 files (ART 0.5.9) lack the v2 columns; this empty typed row set supplies them.
-    SELECT NULL::BIGINT AS trajectory_index, NULL::VARCHAR AS trajectory_json,
-           NULL::VARCHAR AS group_json
-    WHERE false
-    UNION ALL BY NAME
-    SELECT * FROM read_parquet(getvariable('art_trajectory_paths'), filename = true,
-                               union_by_name = true)
-) t
+FROM read_parquet(getvariable('art_trajectory_paths'), filename = true) t
 JOIN file_index f ON t.filename = f.abs_path
 WHERE t.reward IS NOT NULL

@@ -12,7 +12,9 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import warnings
@@ -20,33 +22,41 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import filelock
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from art.errors import CatalogBusyError, CatalogError
 from art.store import history, sql
-from art.store.parquet import file_version, is_stale_temp
-from art.store.paths import catalog_path, model_dirs, validate_name
+from art.store.paths import catalog_path, is_stale_temp, model_dirs, validate_name
+
+if TYPE_CHECKING:  # pyarrow is imported where it is used: art.connect() needs none of it
+    import pyarrow as pa
 
 SCHEMA_QUERIES = ("schema_models", "schema_sources", "schema_trajectory_files", "schema_history")
 TABLES = ("models", "sources", "trajectory_files", "history")
-HISTORY_SCHEMA = pa.schema(
-    [
-        ("project", pa.string()),
-        ("model", pa.string()),
-        ("split", pa.string()),
-        ("step", pa.int64()),
-        ("training_step", pa.int64()),
-        ("recorded_at", pa.timestamp("us")),
-        ("seq", pa.int64()),
-        ("metric", pa.string()),
-        ("value", pa.float64()),
-    ]
-)
+
+
+def history_schema() -> pa.Schema:
+    """The long-format history table as Arrow (the catalog's `history` columns)."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("project", pa.string()),
+            ("model", pa.string()),
+            ("split", pa.string()),
+            ("step", pa.int64()),
+            ("training_step", pa.int64()),
+            ("recorded_at", pa.timestamp("us")),
+            ("seq", pa.int64()),
+            ("metric", pa.string()),
+            ("value", pa.float64()),
+        ]
+    )
+
+
 DEFAULT_LOCK_TIMEOUT = float(60)
 SYNC_INTERVAL = 1.0  # seconds a writer's background catch-up waits to batch log() calls
 
@@ -80,7 +90,10 @@ def insert_history(
     con: duckdb.DuckDBPyConnection, project: str, model: str, rows: list[history.HistoryRow]
 ) -> None:
     """Append parsed history lines to `con`'s history table, one row per metric."""
-    cols: dict[str, list[Any]] = {name: [] for name in HISTORY_SCHEMA.names}
+    import pyarrow as pa
+
+    schema = history_schema()
+    cols: dict[str, list[Any]] = {name: [] for name in schema.names}
     for r in rows:
         ts = history.parse_recorded_at(r.recorded_at)
         for metric, value in r.metrics.items():
@@ -93,7 +106,7 @@ def insert_history(
             cols["seq"].append(r.seq)
             cols["metric"].append(metric)
             cols["value"].append(value)
-    insert_history_table(con, pa.Table.from_pydict(cols, schema=HISTORY_SCHEMA))
+    insert_history_table(con, pa.Table.from_pydict(cols, schema=schema))
 
 
 def insert_history_table(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
@@ -144,6 +157,10 @@ class FileStats:
 
 def file_stats(path: Path) -> FileStats:
     """Counts for the catalog from the footer and two small columns; unreadable: an error text."""
+    import pyarrow.parquet as pq
+
+    from art.store.parquet import file_version
+
     try:
         pf = pq.ParquetFile(path)
         version = file_version(pf.schema_arrow, path)
@@ -265,6 +282,29 @@ class Catalog:
         """Ingest what the files hold beyond what the catalog has (all models, or those given)."""
         with self.writing(models):
             pass
+
+    def snapshot_file(self) -> Path:
+        """A private copy of the caught-up catalog file, taken under the lock (a few ms).
+
+        The caller opens it read-only and deletes it: readers of the copy hold no lock on
+        the real catalog, so they never block a writer, however long they keep it open.
+        """
+        with self._write_lock():
+            con = self._open()
+            try:
+                con.begin()
+                self._sync(con, None)
+                con.commit()
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            fd, name = tempfile.mkstemp(prefix="art-snapshot-", suffix=".duckdb")
+            os.close(fd)
+            shutil.copyfile(self.path, name)
+            wal = self.path.with_name(self.path.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, name + ".wal")
+        return Path(name)
 
     def snapshot(self) -> dict[str, pa.Table]:
         """Every catalog table as Arrow, taken after catching up: what `art.connect()` serves."""

@@ -1,16 +1,18 @@
-"""The analysis connection behind `art.connect()`: an in-memory DuckDB over a catalog snapshot.
+"""The analysis connection behind `art.connect()`: DuckDB over a private snapshot of the catalog.
 
-Holding it open never blocks a trainer: it keeps no lock and no handle on the catalog file.
-Reconnect (or call `art.connect()` again) to see steps logged since.
+Holding it open never blocks a trainer: it reads a copy of the caught-up catalog file,
+taken under the lock in a few milliseconds, and keeps no handle on the real one. It is
+read-only. Call `art.connect()` again to see steps logged since.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from art.store.catalog import catalog_for, run
 
@@ -32,27 +34,25 @@ def connect(
     if store is not None:
         return _connect_lake(store)
     base = Path(base_path).absolute()
-    snapshot = catalog_for(base).snapshot()
-    con = duckdb.connect(":memory:")
-    for name, table in snapshot.items():
-        con.register(name, table)  # zero-copy: the snapshot's Arrow tables are the relations
-    files = [f for f in snapshot["trajectory_files"].to_pylist() if f["error"] is None]
-    abs_paths = [str(base / f["path"]) for f in files]
-    index = pa.table(
-        {
-            "abs_path": abs_paths,
-            "project": [f["project"] for f in files],
-            "model": [f["model"] for f in files],
-            "split": [f["split"] for f in files],
-            "step": pa.array([f["step"] for f in files], type=pa.int64()),
-        }
-    )
-    con.register("file_index", index)
+    copy = catalog_for(base).snapshot_file()
+    try:
+        con = duckdb.connect(str(copy), read_only=True)
+    finally:  # the open connection keeps the file's data; the name can go now
+        for path in (copy, Path(f"{copy}.wal")):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
     run(con, "set_base_path", base_path=str(base))
-    run(con, "set_trajectory_paths", paths=abs_paths)
+    run(con, "file_index")
+    run(con, "set_trajectory_paths")
     for view in VIEWS:
         run(con, view)
-    run(con, "view_trajectories" if abs_paths else "view_trajectories_empty")
+    files, v2_files = run(con, "file_index_versions").fetchone() or (0, 0)
+    if not files:
+        run(con, "view_trajectories_empty")
+    elif files == v2_files:
+        run(con, "view_trajectories")
+    else:
+        run(con, "view_trajectories_mixed")
     run(con, "macro_trajectories_of")
     return con
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from art.errors import UnsupportedFormatError
+from art.store.paths import temp_name
 
 if TYPE_CHECKING:  # pydantic is only needed to read groups back, not to write or index files
     from art.trajectories import Trajectory, TrajectoryGroup
@@ -216,26 +216,6 @@ def groups_to_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
     return full_table(groups, summary_table(groups))
 
 
-def temp_name(target: Path) -> Path:
-    """A sibling temp path that does not end in .parquet: DuckDB's glob matches hidden files."""
-    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-
-
-def is_stale_temp(path: Path) -> bool:
-    """A temp file left by a writer that was killed mid-write (its process is gone)."""
-    parts = path.name.split(".")
-    if not (path.name.startswith(".") and len(parts) == 6 and parts[-1] == "tmp" and parts[3].isdigit()):
-        return False
-    pid = int(parts[3])
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def write_temp(table: pa.Table, path: Path) -> Path:
     """Write the file under a temp name beside `path`; `commit` makes it visible."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -366,7 +346,10 @@ def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
 
 def read_groups(path: str | Path) -> list[TrajectoryGroup]:
     """Read a trajectory file written by this library or by ART (v1 or v2)."""
-    table = pq.read_table(path)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise UnsupportedFormatError(f"{path}: not a readable parquet file ({e})") from e
     version = file_version(table.schema, path)
     rows = table.to_pylist()
     if version == 2:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,3 +145,23 @@ def model_dirs(base_path: Path) -> list[tuple[str, str, Path]]:
                 continue
             found.append((project_dir.name, model_dir.name, model_dir))
     return found
+
+
+def temp_name(target: Path) -> Path:
+    """A sibling temp path that does not end in .parquet: DuckDB's glob matches hidden files."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def is_stale_temp(path: Path) -> bool:
+    """A temp file left by a writer that was killed mid-write (its process is gone)."""
+    parts = path.name.split(".")
+    if not (path.name.startswith(".") and len(parts) == 6 and parts[-1] == "tmp" and parts[3].isdigit()):
+        return False
+    pid = int(parts[3])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

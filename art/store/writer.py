@@ -85,7 +85,7 @@ def log_step_lake(
     import pyarrow as pa
 
     from art.store import sql
-    from art.store.catalog import HISTORY_SCHEMA
+    from art.store.catalog import history_schema
     from art.store.lake import lake_connection, new_seq, now_utc
 
     validate_name("project", project)
@@ -116,7 +116,7 @@ def log_step_lake(
             "metric": list(row),
             "value": [float(v) for v in row.values()],
         },
-        schema=HISTORY_SCHEMA,
+        schema=history_schema(),
     )
 
     def write(cur: Any) -> None:
