@@ -31,6 +31,7 @@ class HistoryMirror:
         self.con = duckdb.connect(":memory:", config={"threads": 1})
         run(self.con, "schema_history")
         self.progress: dict[tuple[str, str], HistoryProgress | None] = {}
+        self.sorted_rows = 0
         self.lock = threading.Lock()
 
     @contextmanager
@@ -44,12 +45,22 @@ class HistoryMirror:
             else:
                 table, known = catalog_for(self.base_path).model_history(project, model)
                 insert_history_table(self.con, table)
+                self.sorted_rows += table.num_rows  # exported sorted by metric and step
             self.progress[key] = catch_up_history(self.con, project, model, paths.history, known)
+            self._keep_sorted()
             cur = self.con.cursor()
             try:
                 yield cur
             finally:
                 cur.close()
+
+
+    def _keep_sorted(self) -> None:
+        """Re-sort once the rows appended since the last sort are a tenth of the table."""
+        total = run(self.con, "history_count").fetchone()[0]
+        if total - self.sorted_rows > max(10_000, total // 10):
+            run(self.con, "history_sort")
+            self.sorted_rows = total
 
 
 _mirrors: dict[Path, HistoryMirror] = {}
