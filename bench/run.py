@@ -51,7 +51,7 @@ def batches(steps: int, groups: int = 32, per_group: int = 8, seed: int = 0) -> 
 def bench_log(work: list[Any], runs: int) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from art.store.parquet import full_table, summary_table, write_table
+    from art.store.parquet import groups_to_table, write_table
 
     p50s, parts, floors, flushes = [], [], [], []
     for _ in range(runs):
@@ -73,7 +73,7 @@ def bench_log(work: list[Any], runs: int) -> dict[str, Any]:
         conv, floor = [], []
         for step, groups in enumerate(work):
             t0 = time.perf_counter()
-            table = full_table(groups, summary_table(groups))
+            table = groups_to_table(groups)
             write_table(table, base / "plain" / f"{step:04d}.parquet")
             conv.append(time.perf_counter() - t0)
             t0 = time.perf_counter()

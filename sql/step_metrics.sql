@@ -1,54 +1,23 @@
 -- step_metrics: the aggregate history metrics of one log() call, ART 0.5.23's formulas.
--- Reads the Arrow table registered as `step_table` (one row per trajectory, one placeholder
--- row for a group without trajectories; the v2 trajectory schema).
--- Returns (metric VARCHAR, value DOUBLE) in history key order: reward, exception_rate,
--- trajectory metrics (first seen), group metrics (first seen), reward_std_dev.
--- Rows without data (no trajectories, no exceptions) are left out.
+-- Reads `entries` (section, ord, g, name, value), one row per value the formulas average,
+-- in the order they were seen: section 0 = each trajectory's reward; 1 = 0.0 per trajectory
+-- and 1.0 per exception; 2 = each trajectory metric; 3 = each group metric of a group that
+-- has trajectories (bools as 0/1). g is the group's index.
+-- Returns (metric, value) in history key order: reward, exception_rate, trajectory metrics
+-- (first seen), group metrics (first seen), then reward_std_dev: the mean over groups of two
+-- or more trajectories of their rewards' population standard deviation (0 when none).
 -- params: $split
-WITH groups AS (
-    SELECT group_index,
-           count(trajectory_index) AS n_traj,
-           coalesce(json_array_length(any_value(group_json), '$.exceptions'), 0) AS n_exc,
-           any_value(group_metrics) AS group_metrics,
-           stddev_pop(reward) AS reward_std,
-           sum(reward) AS reward_sum
-    FROM step_table
-    GROUP BY group_index
+WITH e AS MATERIALIZED (
+    SELECT * FROM entries
 ),
-docs AS (
-    -- trajectory metrics (section 2) and the metrics of groups that have trajectories (3)
-    SELECT 2 AS section, group_index AS g, trajectory_index AS t, metrics AS doc
-    FROM step_table WHERE metrics IS NOT NULL AND trajectory_index IS NOT NULL
-    UNION ALL
-    SELECT 3, group_index, 0, group_metrics
-    FROM groups WHERE group_metrics IS NOT NULL AND n_traj > 0
-),
-entries AS (
-    SELECT section, g, t,
-           unnest(map_keys(m)) AS name,
-           unnest(map_values(m)) AS v,
-           unnest(range(len(map_keys(m)))) AS pos
-    FROM (SELECT section, g, t, doc::JSON::MAP(VARCHAR, JSON) AS m FROM docs)
-),
-totals AS (
-    SELECT sum(reward_sum) / nullif(sum(n_traj), 0) AS reward,
-           sum(n_exc) / nullif(sum(n_traj) + sum(n_exc), 0) AS exception_rate,
-           coalesce(avg(reward_std) FILTER (WHERE n_traj >= 2), 0.0) AS reward_std_dev
-    FROM groups
+stds AS (
+    SELECT stddev_pop(value) AS sd FROM e WHERE section = 0 GROUP BY g HAVING count(*) >= 2
 ),
 rows AS (
-    SELECT unnest([0, 1, 4]) AS section, 0 AS g, 0 AS t, 0 AS p,
-           unnest([$split || '/reward', $split || '/exception_rate', $split || '/reward_std_dev']) AS metric,
-           unnest([reward, exception_rate, reward_std_dev]) AS value
-    FROM totals
+    SELECT section, min(ord) AS ord, name, avg(value) AS value FROM e GROUP BY section, name
     UNION ALL
-    SELECT section, min(g), arg_min(t, (g, t, pos)), arg_min(pos, (g, t, pos)),
-           $split || CASE section WHEN 2 THEN '/' ELSE '/group/' END || name,
-           avg(CASE WHEN json_type(v) = 'BOOLEAN' THEN v::BOOLEAN::DOUBLE ELSE v::DOUBLE END)
-    FROM entries
-    GROUP BY section, name
+    SELECT 4, 0, 'reward_std_dev', coalesce(avg(sd), 0.0) FROM stds
 )
-SELECT metric, value
+SELECT $split || CASE section WHEN 3 THEN '/group/' ELSE '/' END || name AS metric, value
 FROM rows
-WHERE value IS NOT NULL
-ORDER BY section, g, t, p
+ORDER BY section, ord

@@ -194,9 +194,13 @@ async def test_cli_reads_and_maintains_the_lake(lake: DuckLakeStore, monkeypatch
         await m.log([TrajectoryGroup([traj(reward)])], split="val", step=step)
     assert lake.s3 is not None
     for key, value in {
-        "ART_LAKE_CATALOG": lake.catalog, "ART_LAKE_DATA_PATH": lake.data_path,
-        "AWS_ACCESS_KEY_ID": lake.s3.key_id, "AWS_SECRET_ACCESS_KEY": lake.s3.secret,
-        "ART_S3_ENDPOINT": lake.s3.endpoint, "ART_S3_USE_SSL": "false", "ART_S3_URL_STYLE": "path",
+        "ART_LAKE_CATALOG": lake.catalog,
+        "ART_LAKE_DATA_PATH": lake.data_path,
+        "AWS_ACCESS_KEY_ID": lake.s3.key_id,
+        "AWS_SECRET_ACCESS_KEY": lake.s3.secret,
+        "ART_S3_ENDPOINT": lake.s3.endpoint,
+        "ART_S3_USE_SSL": "false",
+        "ART_S3_URL_STYLE": "path",
         "ART_DUCKDB_EXTENSION_DIR": str(lake.extension_directory),
     }.items():
         monkeypatch.setenv(key, value)

@@ -6,18 +6,17 @@ import json
 import math
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 from art import TrajectoryGroup
 from art.store.metrics import step_metrics
-from art.store.parquet import groups_to_table
+from art.store.parquet import read_groups
 
 from .conftest import DATA, group, traj
 
 
 def metrics_of(groups: list[TrajectoryGroup], split: str = "val") -> dict[str, float]:
-    return step_metrics(groups_to_table(groups), split)
+    return step_metrics(groups, split)
 
 
 def test_reward_is_the_mean_over_all_trajectories_not_over_groups() -> None:
@@ -106,8 +105,8 @@ def test_metrics_match_art_0_5_23_history_for_its_own_files(split: str) -> None:
     rows = [r for r in _history_rows(store) if f"{split}/reward" in r]
     assert rows
     for row in rows:
-        table = pq.read_table(store / "trajectories" / split / f"{row['step']:04d}.parquet")
-        ours = step_metrics(table, split)
+        groups = read_groups(store / "trajectories" / split / f"{row['step']:04d}.parquet")
+        ours = step_metrics(groups, split)
         theirs = {k: v for k, v in row.items() if k.startswith(f"{split}/") and "/data/" not in k}
         assert set(ours) == set(theirs), row["step"]
         for key, value in theirs.items():

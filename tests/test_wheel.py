@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 def test_wheel_ships_sql_and_loads_it(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     [wheel] = tmp_path.glob("*.whl")
@@ -29,8 +30,13 @@ def test_wheel_ships_sql_and_loads_it(tmp_path: Path) -> None:
         "import art.store.sql as s; from pathlib import Path; "
         "print(s.sql_dir()); print(len(s.all_query_names())); print(s.query('best_step').params)"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                         env={"PYTHONPATH": str(unpacked), "PATH": "/usr/bin:/bin"})
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(unpacked), "PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == str(unpacked / "art" / "_sql")

@@ -54,7 +54,6 @@ class HistoryMirror:
             finally:
                 cur.close()
 
-
     def _keep_sorted(self) -> None:
         """Re-sort once the rows appended since the last sort are a tenth of the table."""
         total = run(self.con, "history_count").fetchone()[0]

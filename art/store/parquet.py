@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -143,77 +143,49 @@ def _group_json(g: TrajectoryGroup) -> str:
     return _compact(doc)
 
 
-# The columns the step metrics need, cheap to build; the JSON envelope and the flattened
-# transcript (the costly ones) are built while DuckDB computes the metrics.
-SUMMARY_COLUMNS = ("group_index", "trajectory_index", "group_json", "group_metrics", "reward", "metrics")
-SUMMARY_SCHEMA = pa.schema([SCHEMA.field(name) for name in SUMMARY_COLUMNS])
-
-
-def _rows(
-    groups: Sequence[TrajectoryGroup],
-) -> Iterator[tuple[int, TrajectoryGroup, int | None, Trajectory | None]]:
-    """(group index, group, trajectory index, trajectory); a group without trajectories
-    gets one placeholder row."""
+def groups_to_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
+    """One row per trajectory, plus one placeholder row for a group with no trajectories."""
+    cols: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
     for gi, g in enumerate(groups):
-        if not g.trajectories:
-            yield gi, g, None, None
-        for ti, t in enumerate(g.trajectories):
-            yield gi, g, ti, t
-
-
-def summary_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
-    """The columns of SUMMARY_COLUMNS, enough for sql/step_metrics.sql."""
-    cols: dict[str, list[Any]] = {name: [] for name in SUMMARY_COLUMNS}
-    last: TrajectoryGroup | None = None
-    group_json = group_metrics = None
-    for gi, g, ti, t in _rows(groups):
-        if g is not last:
-            last, group_json, group_metrics = g, _group_json(g), _compact_or_none(g.metrics)
-        cols["group_index"].append(gi)
-        cols["trajectory_index"].append(ti)
-        cols["group_json"].append(group_json)
-        cols["group_metrics"].append(group_metrics)
-        cols["reward"].append(None if t is None else t.reward)
-        if t is None:
-            cols["metrics"].append(None)
-        else:
+        group_values = {
+            "format_version": FORMAT_VERSION,
+            "group_index": gi,
+            "group_json": _group_json(g),
+            "group_metadata": _compact_or_none(g.metadata),
+            "group_metrics": _compact_or_none(g.metrics),
+            "group_logs": g.logs or None,
+        }
+        for ti, t in enumerate(g.trajectories or [None]):
+            for name, value in group_values.items():
+                cols[name].append(value)
+            if t is None:
+                for name in TRAJECTORY_COLUMNS:
+                    cols[name].append(None)
+                continue
+            cols["trajectory_index"].append(ti)
+            cols["trajectory_json"].append(_trajectory_json(t))
+            cols["reward"].append(t.reward)
             cols["metrics"].append(
                 _compact_or_none(t.metrics) if _finite(t.metrics) else _compact_nan(t.metrics)
             )
-    return pa.Table.from_pydict(cols, schema=SUMMARY_SCHEMA)
+            cols["metadata"].append(_compact_or_none(t.metadata))
+            cols["tools"].append(_compact_or_none(t.tools))
+            cols["logs"].append(t.logs or None)
+            flat = [_flat_message(m) for m in t.messages_and_choices]
+            cols["messages"].append(None if any(f is None for f in flat) else flat)
+    return pa.Table.from_pydict(cols, schema=SCHEMA)
 
 
-def full_table(groups: Sequence[TrajectoryGroup], summary: pa.Table) -> pa.Table:
-    """The whole v2 table: the summary columns plus the envelope and analysis columns."""
-    names = ("group_metadata", "group_logs", "trajectory_json", "metadata", "tools", "logs", "messages")
-    cols: dict[str, list[Any]] = {name: [] for name in names}
-    last: TrajectoryGroup | None = None
-    group_metadata = group_logs = None
-    for _, g, _, t in _rows(groups):
-        if g is not last:
-            last, group_metadata, group_logs = g, _compact_or_none(g.metadata), g.logs or None
-        cols["group_metadata"].append(group_metadata)
-        cols["group_logs"].append(group_logs)
-        if t is None:
-            for name in ("trajectory_json", "metadata", "tools", "logs", "messages"):
-                cols[name].append(None)
-            continue
-        cols["trajectory_json"].append(_trajectory_json(t))
-        cols["metadata"].append(_compact_or_none(t.metadata))
-        cols["tools"].append(_compact_or_none(t.tools))
-        cols["logs"].append(t.logs or None)
-        flat = [_flat_message(m) for m in t.messages_and_choices]
-        cols["messages"].append(None if any(f is None for f in flat) else flat)
-    arrays = {name: pa.array(values, type=SCHEMA.field(name).type) for name, values in cols.items()}
-    arrays["format_version"] = pa.array([FORMAT_VERSION] * summary.num_rows, type=pa.int16())
-    for name in SUMMARY_COLUMNS:
-        arrays[name] = summary.column(name)
-    return pa.Table.from_arrays([arrays[name] for name in SCHEMA.names], schema=SCHEMA)
-
-
-def groups_to_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
-    """One row per trajectory, plus one placeholder row for a group with no trajectories."""
-    return full_table(groups, summary_table(groups))
+TRAJECTORY_COLUMNS = (
+    "trajectory_index",
+    "trajectory_json",
+    "reward",
+    "metrics",
+    "metadata",
+    "tools",
+    "logs",
+    "messages",
+)
 
 
 def write_temp(table: pa.Table, path: Path) -> Path:

@@ -9,7 +9,7 @@ from art.errors import InvalidTrajectoryError
 from art.store import history
 from art.store.catalog import catalog_for
 from art.store.metrics import step_metrics
-from art.store.parquet import full_table, summary_table, write_table
+from art.store.parquet import groups_to_table, write_table
 from art.store.paths import ModelPaths, validate_name, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
 
@@ -59,10 +59,8 @@ def log_step(
     extra = check_caller_metrics(metrics or {}, split)
     paths.check_inside(paths.model_dir)
     if groups is not None:
-        summary = summary_table(groups)
-        row = history.finite_metrics({**step_metrics(summary, split), **extra})
-        target = paths.trajectory_file(split, step)
-        write_table(full_table(groups, summary), target)
+        row = history.finite_metrics({**step_metrics(groups, split), **extra})
+        write_table(groups_to_table(groups), paths.trajectory_file(split, step))
     else:
         row = history.finite_metrics(extra)
     if row:
@@ -95,9 +93,8 @@ def log_step_lake(
     extra = check_caller_metrics(metrics or {}, split)
     table = None
     if groups is not None:
-        summary = summary_table(groups)
-        row = history.finite_metrics({**step_metrics(summary, split), **extra})
-        table = full_table(groups, summary)
+        row = history.finite_metrics({**step_metrics(groups, split), **extra})
+        table = groups_to_table(groups)
     else:
         row = history.finite_metrics(extra)
     recorded_at = now_utc()
