@@ -118,7 +118,9 @@ def log_step_lake(
 
     def write(cur: Any) -> None:
         if table is not None:
-            sql.run(cur, "lake_delete_step", project=project, model=model, split=split, step=step)
+            where = {"project": project, "model": model, "split": split, "step": step}
+            if sql.run(cur, "lake_step_exists", **where).fetchone()[0]:
+                sql.run(cur, "lake_delete_step", **where)
             cur.register("step_rows", table)
             sql.run(
                 cur,
