@@ -159,11 +159,17 @@ def file_stats(path: Path) -> FileStats:
     """Counts for the catalog from the footer and two small columns; unreadable: an error text."""
     import pyarrow.parquet as pq
 
-    from art.store.parquet import file_version
+    from art.store.parquet import COUNT_KEYS, file_version
 
     try:
         pf = pq.ParquetFile(path)
         version = file_version(pf.schema_arrow, path)
+        meta = pf.schema_arrow.metadata or {}
+        if version == 2 and all(key in meta for key in COUNT_KEYS.values()):
+            groups, trajectories, exceptions = (
+                int(meta[COUNT_KEYS[k]]) for k in ("groups", "trajectories", "exceptions")
+            )
+            return FileStats(pf.metadata.num_rows, groups, trajectories, exceptions, 2, None)
         if version == 2:
             t = pf.read(columns=["group_index", "trajectory_index", "group_json"])
             first: dict[int, str] = {}

@@ -173,9 +173,17 @@ def groups_to_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
             cols["logs"].append(t.logs or None)
             flat = [_flat_message(m) for m in t.messages_and_choices]
             cols["messages"].append(None if any(f is None for f in flat) else flat)
-    return pa.Table.from_pydict(cols, schema=SCHEMA)
+    counts = {
+        COUNT_KEYS["groups"]: str(len(groups)).encode(),
+        COUNT_KEYS["trajectories"]: str(sum(len(g.trajectories) for g in groups)).encode(),
+        COUNT_KEYS["exceptions"]: str(sum(len(g.exceptions) for g in groups)).encode(),
+    }
+    return pa.Table.from_pydict(cols, schema=SCHEMA.with_metadata({**SCHEMA.metadata, **counts}))
 
 
+# Counts kept in the file's metadata beside ART's version marker, so the catalog indexes a
+# file from its footer alone (ART's readers ignore other keys; files from ART lack them).
+COUNT_KEYS = {name: f"art.{name}".encode() for name in ("groups", "trajectories", "exceptions")}
 TRAJECTORY_COLUMNS = (
     "trajectory_index",
     "trajectory_json",
