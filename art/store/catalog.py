@@ -78,12 +78,31 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.Duck
 
 @dataclass(frozen=True)
 class HistoryProgress:
-    """How much of a history.jsonl has been ingested: bytes and lines, of which file."""
+    """How much of a source file (history.jsonl, model.json) has been ingested: bytes and
+    lines, of which file (inode) and version (mtime)."""
 
     bytes: int
     lines: int
     inode: int
     mtime_ns: int
+
+
+def _record_source(
+    con: duckdb.DuckDBPyConnection, rel: str, project: str, model: str, kind: str, progress: HistoryProgress
+) -> None:
+    """Remember how far the catalog has ingested a source file."""
+    run(
+        con,
+        "upsert_source",
+        path=rel,
+        project=project,
+        model=model,
+        kind=kind,
+        bytes=progress.bytes,
+        lines=progress.lines,
+        inode=progress.inode,
+        mtime_ns=progress.mtime_ns,
+    )
 
 
 def insert_history(
@@ -455,18 +474,8 @@ class Catalog:
             model_json=text,
         )
         if st is not None:
-            run(
-                con,
-                "upsert_source",
-                path=rel,
-                project=project,
-                model=model,
-                kind="model_json",
-                bytes=st.st_size,
-                lines=0,
-                inode=st.st_ino,
-                mtime_ns=st.st_mtime_ns,
-            )
+            progress = HistoryProgress(st.st_size, 0, st.st_ino, st.st_mtime_ns)
+            _record_source(con, rel, project, model, "model_json", progress)
 
     def _sync_history(
         self,
@@ -483,19 +492,7 @@ class Catalog:
         new = catch_up_history(con, project, model, path, known)
         if new == known:
             return
-        progress = new or HistoryProgress(0, 0, 0, 0)
-        run(
-            con,
-            "upsert_source",
-            path=rel,
-            project=project,
-            model=model,
-            kind="history",
-            bytes=progress.bytes,
-            lines=progress.lines,
-            inode=progress.inode,
-            mtime_ns=progress.mtime_ns,
-        )
+        _record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
 
     def model_history(self, project: str, model: str) -> tuple[pa.Table, HistoryProgress | None]:
         """One model's history rows and how far into its history.jsonl they go, consistently."""

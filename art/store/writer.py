@@ -41,6 +41,17 @@ def check_caller_metrics(metrics: dict[str, Any], split: str) -> dict[str, float
     return out
 
 
+def prepare_step(
+    groups: Sequence[TrajectoryGroup] | None, split: str, step: int, metrics: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Check a log() call and compute its history row; nothing is written yet."""
+    validate_split(split)
+    validate_step(step)
+    extra = check_caller_metrics(metrics or {}, split)
+    computed = step_metrics(groups, split) if groups is not None else {}
+    return history.finite_metrics({**computed, **extra})
+
+
 def log_step(
     paths: ModelPaths,
     groups: Sequence[TrajectoryGroup] | None,
@@ -54,15 +65,10 @@ def log_step(
     leaves no trace. (Computing the metrics in a thread beside the file write was measured
     slower: DuckDB's scan of a Python Arrow table takes the GIL back and forth.)
     """
-    validate_split(split)
-    validate_step(step)
-    extra = check_caller_metrics(metrics or {}, split)
+    row = prepare_step(groups, split, step, metrics)
     paths.check_inside(paths.model_dir)
     if groups is not None:
-        row = history.finite_metrics({**step_metrics(groups, split), **extra})
         write_table(groups_to_table(groups), paths.trajectory_file(split, step))
-    else:
-        row = history.finite_metrics(extra)
     if row:
         history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
     if groups is not None or row:
@@ -88,15 +94,8 @@ def log_step_lake(
 
     validate_name("project", project)
     validate_name("model", model)
-    validate_split(split)
-    validate_step(step)
-    extra = check_caller_metrics(metrics or {}, split)
-    table = None
-    if groups is not None:
-        row = history.finite_metrics({**step_metrics(groups, split), **extra})
-        table = groups_to_table(groups)
-    else:
-        row = history.finite_metrics(extra)
+    row = prepare_step(groups, split, step, metrics)
+    table = groups_to_table(groups) if groups is not None else None
     recorded_at = now_utc()
     seq = new_seq()
     row_split = history.row_split(list(row))
