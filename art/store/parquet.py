@@ -196,28 +196,18 @@ TRAJECTORY_COLUMNS = (
 )
 
 
-def write_temp(table: pa.Table, path: Path) -> Path:
-    """Write the file under a temp name beside `path`; `commit` makes it visible."""
+def write_table(table: pa.Table, path: Path) -> int:
+    """Write under a temp name beside `path`, then rename: readers see the old file or the
+    new one, never a torn one. Returns the file's size in bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(path)
     try:
         pq.write_table(table, tmp, compression="zstd", row_group_size=max(1, table.num_rows))
+        size = tmp.stat().st_size
+        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return tmp
-
-
-def commit(tmp: Path, path: Path) -> None:
-    """Atomic rename: readers see the old file or the new one, never a torn one."""
-    os.replace(tmp, path)
-
-
-def write_table(table: pa.Table, path: Path) -> int:
-    """Write atomically (temp file, then rename); return the file's size in bytes."""
-    tmp = write_temp(table, path)
-    size = tmp.stat().st_size
-    commit(tmp, path)
     return size
 
 
