@@ -60,9 +60,9 @@ def timed_query(store, repeats: int = 5) -> float:
 
 
 def main() -> None:
-    from servers import postgres, s3
+    from servers import local_lake
 
-    from art.store.lake import DuckLakeStore, S3Settings, maintain
+    from art.store.lake import maintain
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--hosts", type=int, default=4)
@@ -71,20 +71,7 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=8)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="art-lake-bench-"))
-    with postgres(work / "pg") as pg, s3(work) as server:
-        store = DuckLakeStore(
-            catalog=pg.conninfo,
-            data_path=f"s3://{server.bucket}/bench/",
-            s3=S3Settings(
-                key_id=server.key_id,
-                secret=server.secret,
-                endpoint=server.endpoint,
-                region=server.region,
-                url_style="path",
-                use_ssl=False,
-            ),
-            extension_directory=work / "ext",
-        )
+    with local_lake(work, prefix="bench") as store:
         from art.store.lake import lake_connection
 
         lake_connection(store)  # create the tables once before the hosts race to

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.pop("WANDB_API_KEY", None)
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network look-up at import
 
-from workload import build, group_specs
+from workload import build, feed, group_specs
 
 
 def _peer():
@@ -35,20 +35,7 @@ def write(base: str, steps: int, groups: int, per_group: int) -> None:
     art, Choice = _peer()
     model = art.Model(name="peer", project="bench", base_path=base, report_metrics=[])
 
-    async def go() -> None:
-        for step in range(steps):
-            await model.log(
-                build(group_specs(step, groups, per_group), art, Choice), split="train", step=step
-            )
-            await model.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
-            if step % 2 == 0:
-                await model.log(
-                    build(group_specs(1000 + step, max(1, groups // 4), per_group), art, Choice),
-                    split="val",
-                    step=step,
-                )
-
-    asyncio.run(go())
+    asyncio.run(feed(model, art, Choice, steps, groups, per_group))
     print(json.dumps({"ok": True}))
 
 

@@ -108,3 +108,16 @@ def build(specs: list[dict[str, Any]], art: Any, choice_cls: Any) -> list[Any]:
             )
         )
     return groups
+
+
+async def feed(model: Any, art: Any, choice_cls: Any, steps: int, groups: int, per_group: int) -> None:
+    """The cross-check's log sequence: train groups at each step, a train-metrics row at the
+    next, val groups every second step. Runs against either library's Model."""
+    for step in range(steps):
+        await model.log(
+            build(group_specs(step, groups, per_group), art, choice_cls), split="train", step=step
+        )
+        await model.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
+        if step % 2 == 0:
+            val = build(group_specs(1000 + step, max(1, groups // 4), per_group), art, choice_cls)
+            await model.log(val, split="val", step=step)

@@ -14,6 +14,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from art.store.lake import DuckLakeStore
 
 
 class ServerUnavailable(RuntimeError):
@@ -130,3 +134,24 @@ def s3(workdir: Path) -> Iterator[S3]:
         proc.terminate()
         proc.wait(10)
         log.close()
+
+
+@contextlib.contextmanager
+def local_lake(workdir: Path, prefix: str = "art") -> Iterator[DuckLakeStore]:
+    """A DuckLake store on a fresh PostgreSQL and S3 server, both on 127.0.0.1."""
+    from art.store.lake import DuckLakeStore, S3Settings
+
+    with postgres(workdir / "pg") as pg, s3(workdir) as server:
+        yield DuckLakeStore(
+            catalog=pg.conninfo,
+            data_path=f"s3://{server.bucket}/{prefix}/",
+            s3=S3Settings(
+                key_id=server.key_id,
+                secret=server.secret,
+                endpoint=server.endpoint,
+                region=server.region,
+                url_style="path",
+                use_ssl=False,
+            ),
+            extension_directory=workdir / "ext",
+        )

@@ -12,32 +12,19 @@ import pytest
 
 import art
 from art import LocalBackend, Model, TrainableModel, TrajectoryGroup
-from art.store.lake import DuckLakeStore, S3Settings, maintain
+from art.store.lake import DuckLakeStore, maintain
 
 from .conftest import traj
-from .servers import ServerUnavailable, postgres, s3
+from .servers import ServerUnavailable, local_lake
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckLakeStore]:
-    work = tmp_path_factory.mktemp("servers")
     try:
-        with postgres(work / "pg") as pg, s3(work) as server:
-            yield DuckLakeStore(
-                catalog=pg.conninfo,
-                data_path=f"s3://{server.bucket}/art/",
-                s3=S3Settings(
-                    key_id=server.key_id,
-                    secret=server.secret,
-                    endpoint=server.endpoint,
-                    region=server.region,
-                    url_style="path",
-                    use_ssl=False,
-                ),
-                extension_directory=tmp_path_factory.mktemp("ext"),
-            )
+        with local_lake(tmp_path_factory.mktemp("servers")) as store:
+            yield store
     except ServerUnavailable as e:
         pytest.skip(f"DuckLake servers cannot start here: {e}")
 

@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # pyarrow is imported where it is used: art.connect() needs n
     import pyarrow as pa
 
 SCHEMA_QUERIES = ("schema_models", "schema_sources", "schema_trajectory_files", "schema_history")
-TABLES = ("models", "sources", "trajectory_files", "history")
 
 
 def history_schema() -> pa.Schema:
@@ -330,11 +329,6 @@ class Catalog:
             if wal.exists():
                 shutil.copyfile(wal, name + ".wal")
         return Path(name)
-
-    def snapshot(self) -> dict[str, pa.Table]:
-        """Every catalog table as Arrow, taken after catching up: what `art.connect()` serves."""
-        with self.writing() as con:
-            return {name: run(con, f"snapshot_{name}").to_arrow_table() for name in TABLES}
 
     def rebuild(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Recreate the catalog from the files alone; returns the number of models found.

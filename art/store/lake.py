@@ -25,6 +25,7 @@ import duckdb
 
 from art.errors import ArtError, InvalidArgumentError
 from art.store import sql
+from art.store.per_process import PerProcess
 
 LAKE_EXTENSIONS = ("ducklake", "postgres", "httpfs")
 DEFAULT_EXTENSION_DIR = Path.home() / ".cache" / "art" / "duckdb-extensions"
@@ -180,21 +181,12 @@ class LakeConnection:
                 cur.close()
 
 
-_connections: dict[DuckLakeStore, LakeConnection] = {}
-_connections_pid = 0
-_connections_lock = threading.Lock()
+_connections: PerProcess[DuckLakeStore, LakeConnection] = PerProcess(LakeConnection)
 
 
 def lake_connection(store: DuckLakeStore) -> LakeConnection:
-    """One connection per lake per process (remade after a fork: DuckDB must not cross one)."""
-    global _connections_pid
-    with _connections_lock:
-        if _connections_pid != os.getpid():
-            _connections.clear()
-            _connections_pid = os.getpid()
-        if store not in _connections:
-            _connections[store] = LakeConnection(store)
-        return _connections[store]
+    """One connection per lake per process: attaching costs about 0.2 s."""
+    return _connections.get(store)
 
 
 def new_seq() -> int:

@@ -3,7 +3,6 @@ and DuckDB computes the formulas (sql/step_metrics.sql)."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from art.store import sql
+from art.store.per_process import PerProcess
 
 if TYPE_CHECKING:
     from art.trajectories import TrajectoryGroup
@@ -28,17 +28,10 @@ ENTRIES_SCHEMA = pa.schema(
 REWARD, EXCEPTION, TRAJECTORY_METRIC, GROUP_METRIC = 0, 1, 2, 3
 
 _lock = threading.Lock()
-_con: duckdb.DuckDBPyConnection | None = None
-_pid = 0
-
-
-def _connection() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB per process (about 10 ms to create), remade after a fork."""
-    global _con, _pid
-    if _con is None or _pid != os.getpid():
-        _con = duckdb.connect(":memory:", config={"threads": 1})
-        _pid = os.getpid()
-    return _con
+# One in-memory DuckDB per process for the metrics query (about 10 ms to create).
+_connections: PerProcess[None, duckdb.DuckDBPyConnection] = PerProcess(
+    lambda _: duckdb.connect(":memory:", config={"threads": 1})
+)
 
 
 def entries(groups: Sequence[TrajectoryGroup]) -> pa.Table:
@@ -71,7 +64,7 @@ def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, flo
     """`{split}/reward`, `/exception_rate`, trajectory and group metric means, `/reward_std_dev`."""
     table = entries(groups)
     with _lock:
-        cur = _connection().cursor()
+        cur = _connections.get(None).cursor()
         try:
             # a stream, not a Table: DuckDB then reads it without going through pyarrow.dataset
             cur.register("entries", table.to_reader())

@@ -7,7 +7,6 @@ a lock and a catalog open (about 20 ms). The file is the truth, so the copy is n
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ import duckdb
 
 from art.store.catalog import HistoryProgress, catalog_for, catch_up_history, insert_history_table, run
 from art.store.paths import ModelPaths
+from art.store.per_process import PerProcess
 
 if TYPE_CHECKING:
     from art.store.lake import DuckLakeStore
@@ -62,22 +62,12 @@ class HistoryMirror:
             self.sorted_rows = total
 
 
-_mirrors: dict[Path, HistoryMirror] = {}
-_mirrors_pid = 0
-_mirrors_lock = threading.Lock()
+_mirrors: PerProcess[Path, HistoryMirror] = PerProcess(HistoryMirror)
 
 
 def mirror_for(base_path: str | Path) -> HistoryMirror:
-    """One mirror per store per process (remade after a fork: DuckDB must not cross one)."""
-    global _mirrors_pid
-    key = Path(base_path).absolute()
-    with _mirrors_lock:
-        if _mirrors_pid != os.getpid():
-            _mirrors.clear()
-            _mirrors_pid = os.getpid()
-        if key not in _mirrors:
-            _mirrors[key] = HistoryMirror(key)
-        return _mirrors[key]
+    """One mirror per store per process."""
+    return _mirrors.get(Path(base_path).absolute())
 
 
 @contextmanager

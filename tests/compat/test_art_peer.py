@@ -23,7 +23,7 @@ import art
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
-from workload import build, group_specs  # noqa: E402
+from workload import build, feed, group_specs  # noqa: E402
 
 from art.store.parquet import read_groups  # noqa: E402
 
@@ -52,20 +52,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     peer("write", str(theirs), str(STEPS), str(GROUPS), str(PER_GROUP))
     model = art.Model(name="peer", project="bench", base_path=str(ours), report_metrics=[])
 
-    async def go() -> None:
-        for step in range(STEPS):
-            await model.log(
-                build(group_specs(step, GROUPS, PER_GROUP), art, Choice), split="train", step=step
-            )
-            await model.log(split="train", step=step + 1, metrics={"loss": 1.0 / (step + 1)})
-            if step % 2 == 0:
-                await model.log(
-                    build(group_specs(1000 + step, max(1, GROUPS // 4), PER_GROUP), art, Choice),
-                    split="val",
-                    step=step,
-                )
-
-    asyncio.run(go())
+    asyncio.run(feed(model, art, Choice, STEPS, GROUPS, PER_GROUP))
     return theirs / "bench/models/peer", ours / "bench/models/peer"
 
 
