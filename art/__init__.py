@@ -21,13 +21,21 @@ _EXPORTS = {
     "Trainer": "art.backend",
     "LocalBackend": "art.local.backend",
     "connect": "art.store.connect",
+    "Store": "art.store.base",
+    "LocalStore": "art.store.local",
+    "DuckLakeStore": "art.store.lake",
+    "S3Settings": "art.store.lake",
     "rebuild": "art.store.catalog",
 }
 
 __all__ = [
     "Backend",
+    "DuckLakeStore",
     "LocalBackend",
+    "LocalStore",
     "Model",
+    "S3Settings",
+    "Store",
     "TrainConfig",
     "TrainableModel",
     "Trainer",
@@ -41,8 +49,11 @@ if TYPE_CHECKING:
     from art.backend import Backend, TrainConfig, Trainer
     from art.local.backend import LocalBackend
     from art.model import Model, TrainableModel
+    from art.store.base import Store
     from art.store.catalog import rebuild
     from art.store.connect import connect
+    from art.store.lake import DuckLakeStore, S3Settings
+    from art.store.local import LocalStore
     from art.trajectories import Trajectory, TrajectoryGroup
 
 

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
 from art.checkpoints import best_steps
 from art.errors import InvalidArgumentError, ReadOnlyQueryError
-from art.store.catalog import run
-from art.store.connect import connect
-from art.store.mirror import history_connection
 from art.store.paths import validate_name
-
-if TYPE_CHECKING:
-    from art.store.lake import DuckLakeStore
+from art.store.resolve import StoreLike, as_store
+from art.store.sql import run_checked as run
 
 READ_ONLY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
@@ -32,8 +27,8 @@ def _result(cur: duckdb.DuckDBPyConnection) -> Result:
     return Result([d[0] for d in cur.description or []], rows)
 
 
-def runs(base_path: str | Path, store: DuckLakeStore | None = None) -> Result:
-    con = connect(base_path, store=store)
+def runs(store: StoreLike) -> Result:
+    con = as_store(store).connect()
     try:
         return _result(run(con, "runs_table"))
     finally:
@@ -41,21 +36,20 @@ def runs(base_path: str | Path, store: DuckLakeStore | None = None) -> Result:
 
 
 def history(
-    base_path: str | Path,
+    store: StoreLike,
     project: str,
     model: str,
     *,
     metric: str | None = None,
     split: str | None = None,
     window: int = 1,
-    store: DuckLakeStore | None = None,
 ) -> Result:
     """Per-step values and their trailing mean over `window` steps."""
     validate_name("project", project)
     validate_name("model", model)
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise InvalidArgumentError("window", window, "must be an integer >= 1")
-    with history_connection(base_path, project, model, store) as con:
+    with as_store(store).history(project, model) as con:
         return _result(
             run(
                 con,
@@ -70,7 +64,7 @@ def history(
 
 
 def best_step(
-    base_path: str | Path,
+    store: StoreLike,
     project: str,
     model: str,
     metric: str,
@@ -78,9 +72,8 @@ def best_step(
     window: int = 1,
     mode: str = "max",
     top_k: int = 1,
-    store: DuckLakeStore | None = None,
 ) -> Result:
-    best = best_steps(base_path, project, model, metric, window=window, mode=mode, top_k=top_k, store=store)
+    best = best_steps(store, project, model, metric, window=window, mode=mode, top_k=top_k)
     return Result(["step", "smoothed", "value"], [(b.step, b.smoothed, b.value) for b in best])
 
 
@@ -99,10 +92,10 @@ def check_read_only(statement: str) -> None:
             )
 
 
-def sql(base_path: str | Path, statement: str, store: DuckLakeStore | None = None) -> Result:
-    """Run read-only SQL over `art.connect(base_path)`; the last statement's rows are returned."""
+def sql(store: StoreLike, statement: str) -> Result:
+    """Run read-only SQL over the store's public views; the last statement's rows are returned."""
     check_read_only(statement)
-    con = connect(base_path, store=store)
+    con = as_store(store).connect()
     try:
         cur = None
         for s in duckdb.extract_statements(statement):

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from art.errors import InvalidArgumentError, MetricNotFoundError
-from art.store.catalog import run
-from art.store.mirror import history_connection
-
-if TYPE_CHECKING:
-    from art.store.lake import DuckLakeStore
 from art.store.paths import validate_name
+from art.store.resolve import StoreLike, as_store
+from art.store.sql import run_checked as run
 
 
 @dataclass(frozen=True)
@@ -34,7 +29,7 @@ def _check(window: int, mode: str, top_k: int) -> None:
 
 
 def best_steps(
-    base_path: str | Path,
+    store: StoreLike,
     project: str,
     model: str,
     metric: str,
@@ -42,13 +37,12 @@ def best_steps(
     window: int = 1,
     mode: str = "max",
     top_k: int = 1,
-    store: DuckLakeStore | None = None,
 ) -> list[BestStep]:
     """The `top_k` best steps, best first; raises MetricNotFoundError when the metric is absent."""
     validate_name("project", project)
     validate_name("model", model)
     _check(window, mode, top_k)
-    with history_connection(base_path, project, model, store) as con:
+    with as_store(store).history(project, model) as con:
         rows = run(
             con,
             "best_step",

@@ -66,11 +66,12 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
-def _store() -> Any:
-    """The DuckLake store named by ART_LAKE_CATALOG / ART_LAKE_DATA_PATH, or None (local files)."""
-    from art.store.lake import DuckLakeStore
+def _store(base_path: Path) -> Any:
+    """The store to use, resolved once: the DuckLake named by ART_LAKE_CATALOG /
+    ART_LAKE_DATA_PATH, else the local store at --base-path."""
+    from art.store.resolve import store_from_env
 
-    return _guard(DuckLakeStore.from_env)
+    return _guard(store_from_env, base_path)
 
 
 def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -90,7 +91,7 @@ def runs(base_path: BasePath = Path(".art"), as_json: AsJson = False, as_csv: As
     """List every run (project and model) in the store."""
     from art import analysis
 
-    _emit(_guard(analysis.runs, base_path, store=_store()), as_json, as_csv, "runs")
+    _emit(_guard(analysis.runs, _store(base_path)), as_json, as_csv, "runs")
 
 
 @app.command()
@@ -109,13 +110,12 @@ def history(
 
     result = _guard(
         analysis.history,
-        base_path,
+        _store(base_path),
         project,
         model,
         metric=metric,
         split=split,
         window=window,
-        store=_store(),
     )
     _emit(result, as_json, as_csv, f"{project}/{model}")
 
@@ -137,14 +137,13 @@ def best_step(
 
     result = _guard(
         analysis.best_step,
-        base_path,
+        _store(base_path),
         project,
         model,
         metric,
         window=window,
         mode=mode,
         top_k=top_k,
-        store=_store(),
     )
     _emit(result, as_json, as_csv, f"best {metric}")
 
@@ -159,7 +158,7 @@ def sql_command(
     """Run a read-only SQL query over the store (writes are refused)."""
     from art import analysis
 
-    _emit(_guard(analysis.sql, base_path, statement, store=_store()), as_json, as_csv)
+    _emit(_guard(analysis.sql, _store(base_path), statement), as_json, as_csv)
 
 
 @app.command()
@@ -167,7 +166,7 @@ def rebuild(base_path: BasePath = Path(".art")) -> None:
     """Recreate the catalog from the files (also imports stores written by openpipe-art)."""
     from rich.progress import Progress
 
-    from art.store.catalog import rebuild as rebuild_catalog
+    from art.store.local import LocalStore
 
     with Progress(transient=True) as bar:
         task = bar.add_task("ingesting", total=None)
@@ -175,7 +174,7 @@ def rebuild(base_path: BasePath = Path(".art")) -> None:
         def advance(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name)
 
-        n = _guard(rebuild_catalog, base_path, advance)
+        n = _guard(LocalStore(base_path).rebuild, advance)
     typer.echo(f"rebuilt {base_path / 'catalog.duckdb'} from {n} model(s)")
 
 
@@ -188,17 +187,9 @@ def maintain(
 ) -> None:
     """Compact a DuckLake store (flush inlined rows, merge files, expire snapshots, delete
     old files); safe while writers run. Local stores: rebuilds the catalog."""
-    store = _store()
-    if store is None:
-        from art.store.catalog import rebuild as rebuild_catalog
-
-        n = _guard(rebuild_catalog, base_path)
-        typer.echo(f"local store: rebuilt {base_path / 'catalog.duckdb'} from {n} model(s)")
-        return
-    from art.store.lake import maintain as maintain_lake
-
-    counts = _guard(maintain_lake, store, keep_seconds)
-    typer.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+    store = _store(base_path)
+    counts = _guard(store.maintain, keep_seconds=keep_seconds)
+    typer.echo(f"{store.describe()}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 @app.command()
@@ -215,15 +206,13 @@ def plot(
     from art import analysis
     from art.plotting import plot_metric
 
-    store = _store()
-    series = _guard(analysis.history, base_path, project, model, metric=metric, window=window, store=store)
+    store = _store(base_path)
+    series = _guard(analysis.history, store, project, model, metric=metric, window=window)
     if not series.rows:
         from art.errors import MetricNotFoundError
 
         _fail(MetricNotFoundError(metric, []))
-    best = _guard(
-        analysis.best_step, base_path, project, model, metric, window=window, mode=mode, store=store
-    )
+    best = _guard(analysis.best_step, store, project, model, metric, window=window, mode=mode)
     _guard(plot_metric, series, best.rows[0], metric, window, output, f"{project}/{model}")
     typer.echo(f"wrote {output}")
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from art.backend import Backend, TrainConfig
-from art.errors import InvalidTrajectoryError, NotRegisteredError
+from art.errors import InvalidArgumentError, InvalidTrajectoryError, NotRegisteredError
+from art.store.base import Store
+from art.store.local import LocalStore
 from art.store.paths import ModelPaths, validate_name
 from art.trajectories import Trajectory, TrajectoryGroup
 
@@ -48,8 +51,9 @@ class Model(BaseModel):
     trainable: bool = False
     base_path: str = ".art"
     report_metrics: list[str] | None = None
-    # A DuckLakeStore sends trajectories and history to a lake instead of base_path's files
-    # (checkpoints stay with the backend). Not part of model.json: it holds credentials.
+    # Where trajectories and history go: LocalStore(base_path) unless a store is given (a
+    # DuckLakeStore sends them to a lake; checkpoints stay with the backend). Not part of
+    # model.json: a lake's settings hold credentials.
     store: Any = Field(default=None, exclude=True)
 
     _backend: Backend | None = PrivateAttr(default=None)
@@ -64,6 +68,18 @@ class Model(BaseModel):
     @classmethod
     def _project(cls, value: str) -> str:
         return validate_name("project", value)
+
+    @model_validator(mode="after")
+    def _resolve_store(self) -> Model:
+        """`store` is always a Store; the implicit LocalStore follows `base_path` when it moves."""
+        store = self.store
+        if store is None or (
+            isinstance(store, LocalStore) and store.implicit and store != LocalStore(Path(self.base_path))
+        ):
+            object.__setattr__(self, "store", LocalStore(Path(self.base_path), implicit=True))
+        elif not isinstance(store, Store):
+            raise InvalidArgumentError("store", store, "must be a LocalStore or a DuckLakeStore")
+        return self
 
     @property
     def paths(self) -> ModelPaths:
@@ -89,17 +105,12 @@ class Model(BaseModel):
 
         Returns the history row written (metric keys only). A refused call writes nothing.
         """
-        from art.store.writer import log_step, log_step_lake
-
         groups = as_groups(trajectories)
         if step is None:
             step = await self.get_step()
-        if self.store is not None:
-            row = await asyncio.to_thread(
-                log_step_lake, self.store, self.project, self.name, groups, split, step, metrics
-            )
-        else:
-            row = await asyncio.to_thread(log_step, self.paths, groups, split, step, metrics)
+        row = await asyncio.to_thread(
+            self.store.log_step, self.project, self.name, groups, split, step, metrics
+        )
         if row:
             self._report(row, step)
         return row
@@ -163,13 +174,12 @@ class TrainableModel(Model):
 
         best = await asyncio.to_thread(
             best_steps,
-            self.base_path,
+            self.store,
             self.project,
             self.name,
             metric,
             window=smoothing_window,
             mode=mode,
-            store=self.store,
         )
         return best[0].step, best[0].smoothed
 
@@ -191,14 +201,13 @@ class TrainableModel(Model):
         backend = self._require_backend()
         best = await asyncio.to_thread(
             best_steps,
-            self.base_path,
+            self.store,
             self.project,
             self.name,
             best_checkpoint_metric,
             window=smoothing_window,
             mode=mode,
             top_k=keep_top_k,
-            store=self.store,
         )
         keep = steps_to_keep(await self.get_step(), best, keep_last_n)
         await backend._delete_checkpoint_files(self, keep)

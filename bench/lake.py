@@ -49,7 +49,7 @@ def _host(store, host: int, calls: int, groups: int, per_group: int, out) -> Non
 def timed_query(store, repeats: int = 5) -> float:
     import art
 
-    con = art.connect(store=store)
+    con = art.connect(store)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -62,8 +62,6 @@ def timed_query(store, repeats: int = 5) -> float:
 def main() -> None:
     from servers import local_lake
 
-    from art.store.lake import maintain
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--hosts", type=int, default=4)
     parser.add_argument("--calls", type=int, default=100)
@@ -72,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="art-lake-bench-"))
     with local_lake(work, prefix="bench") as store:
-        from art.store.lake import lake_connection
+        from art.store.lake_connection import lake_connection
 
         lake_connection(store)  # create the tables once before the hosts race to
         ctx = mp.get_context("spawn")
@@ -91,7 +89,7 @@ def main() -> None:
         total = args.hosts * args.calls
         before = timed_query(store)
         t1 = time.perf_counter()
-        files = maintain(store, keep_seconds=0)
+        files = store.maintain(keep_seconds=0)
         maintain_s = time.perf_counter() - t1
         after = timed_query(store)
         print(f"{args.hosts} hosts x {args.calls} log() calls of {args.groups}x{args.per_group} trajectories")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import art
-from art import LocalBackend, Model, TrainableModel, TrajectoryGroup
-from art.store.lake import DuckLakeStore, maintain
+from art import LocalBackend, LocalStore, Model, TrainableModel, TrajectoryGroup
+from art.store.lake import DuckLakeStore
 
 from .conftest import traj
 from .servers import ServerUnavailable, local_lake
@@ -48,7 +48,9 @@ async def feed(model: Model, steps: int) -> None:
 
 
 async def test_same_answers_as_a_local_store(lake: DuckLakeStore, tmp_path: Path) -> None:
-    local = TrainableModel(name="same", project="lake", base_model="b", report_metrics=[])
+    local = TrainableModel(
+        name="same", project="lake", base_model="b", report_metrics=[], store=LocalStore(tmp_path / "local")
+    )
     remote = TrainableModel(name="same", project="lake", base_model="b", report_metrics=[], store=lake)
     await local.register(LocalBackend(path=tmp_path / "local"))
     await remote.register(LocalBackend(path=tmp_path / "remote-ckpt"))
@@ -69,7 +71,7 @@ async def test_same_answers_as_a_local_store(lake: DuckLakeStore, tmp_path: Path
         "WHERE model = 'same'",
     ]
     local_con = art.connect(tmp_path / "local")
-    lake_con = art.connect(store=lake)
+    lake_con = art.connect(lake)
     for q in queries:
         assert lake_con.execute(q).fetchall() == local_con.execute(q).fetchall(), q
 
@@ -78,7 +80,7 @@ async def test_logging_a_step_again_replaces_its_trajectories(lake: DuckLakeStor
     m = Model(name="replace", project="lake", report_metrics=[], store=lake)
     await m.log(groups_for(1), split="val", step=5)
     await m.log([TrajectoryGroup([traj(1.0)])], split="val", step=5)
-    con = art.connect(store=lake)
+    con = art.connect(lake)
     assert con.execute(
         "SELECT count(*), sum(reward) FROM trajectories WHERE model = 'replace'"
     ).fetchone() == (1, 1.0)
@@ -122,7 +124,7 @@ def test_four_writer_hosts_lose_no_rows_and_maintenance_keeps_them(lake: DuckLak
         p.join(600)
     assert [p.exitcode for p in hosts] == [0, 0, 0, 0]
     seconds = dict(out.get(timeout=10) for _ in hosts)
-    con = art.connect(store=lake)
+    con = art.connect(lake)
     counts = con.execute(
         "SELECT model, count(*), count(DISTINCT step) FROM trajectories WHERE project = 'fleet' "
         "GROUP BY model ORDER BY model"
@@ -138,10 +140,10 @@ def test_four_writer_hosts_lose_no_rows_and_maintenance_keeps_them(lake: DuckLak
     ).fetchone()
     con.close()
 
-    files = maintain(lake, keep_seconds=0)
+    files = lake.maintain(keep_seconds=0)
     # small steps are inlined in PostgreSQL; maintenance flushes them into a few merged files
     assert 1 <= files["trajectories_files_after"] <= max(1, files["trajectories_files_before"])
-    con = art.connect(store=lake)
+    con = art.connect(lake)
     assert con.execute("SELECT count(*) FROM trajectories WHERE project = 'fleet'").fetchone() == (8 * calls,)
     assert (
         con.execute(

@@ -22,8 +22,8 @@ def test_wheel_ships_sql_and_loads_it(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     [wheel] = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    shipped = {Path(n).name for n in names if n.startswith("art/_sql/")}
-    assert shipped == {p.name for p in (ROOT / "sql").glob("*.sql")}
+    shipped = {n.removeprefix("art/_sql/") for n in names if n.startswith("art/_sql/") and n.endswith(".sql")}
+    assert shipped == {p.relative_to(ROOT / "sql").as_posix() for p in (ROOT / "sql").rglob("*.sql")}
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
     code = (

@@ -1,7 +1,5 @@
-"""The store: files under base_path (the truth) and the DuckDB catalog that indexes them."""
+"""The store: where a model logs and what every reader asks (see `art.store.base.Store`).
 
-from __future__ import annotations
-
-from art.store.catalog import Catalog, rebuild
-
-__all__ = ["Catalog", "rebuild"]
+`LocalStore` keeps files under a base path and a DuckDB catalog that indexes them;
+`DuckLakeStore` keeps the same tables in a DuckLake. Importing this package loads nothing heavy.
+"""

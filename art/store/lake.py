@@ -1,38 +1,35 @@
-"""The same store on DuckLake: catalog in PostgreSQL, data files on S3-compatible storage.
+"""`DuckLakeStore`: the same store on DuckLake, catalog in PostgreSQL, data files on S3.
 
 For runs that outgrow one machine: many trainer and eval hosts log to one lake. DuckLake
-owns the data files, so trajectories and long-format history are lake tables; the queries
-are the same `sql/*.sql` files as in local mode (the lake is the default catalog). Each
-process keeps one long-lived connection (attaching costs about 0.2 s) and retries a
-conflicting commit on that same connection (reconnecting leaks a PostgreSQL connection).
+owns the data files, so trajectories and long-format history are lake tables; the shared
+queries in `sql/` run unchanged (the lake is the default catalog), `sql/lake/` holds the rest.
 """
 
 from __future__ import annotations
 
 import os
-import random
-import secrets
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
+from art.errors import InvalidArgumentError
+from art.store.base import Progress
 
-from art.errors import ArtError, InvalidArgumentError
-from art.store import sql
-from art.store.per_process import PerProcess
+if TYPE_CHECKING:
+    import duckdb
 
-LAKE_EXTENSIONS = ("ducklake", "postgres", "httpfs")
+    from art.trajectories import TrajectoryGroup
+
 DEFAULT_EXTENSION_DIR = Path.home() / ".cache" / "art" / "duckdb-extensions"
-
-
-class LakeError(ArtError, RuntimeError):
-    """The lake could not be reached or refused a change after every retry."""
+LAKE_VIEWS = (
+    "lake/use",
+    "lake/view_runs",
+    "view_history_by_step",
+    "lake/view_trajectories",
+    "lake/macro_trajectories_of",
+)
 
 
 @dataclass(frozen=True)
@@ -90,133 +87,46 @@ class DuckLakeStore:
         extdir = env.get("ART_DUCKDB_EXTENSION_DIR")
         return cls(catalog, data_path, s3, Path(extdir) if extdir else DEFAULT_EXTENSION_DIR)
 
+    def log_step(
+        self,
+        project: str,
+        model: str,
+        groups: Sequence[TrajectoryGroup] | None,
+        split: str,
+        step: int,
+        metrics: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        from art.store.lake_writer import log_step
 
-def _metadata_path(catalog: str) -> str:
-    return catalog if catalog.startswith("postgres:") else f"postgres:{catalog}"
-
-
-def _install_extensions(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the extensions from their wheels into the extension directory (idempotent)."""
-    try:
-        from duckdb_extensions import import_extension
-    except ImportError as e:
-        raise LakeError("DuckLake needs the extension wheels: pip install 'art-duckdb[lake]'") from e
-    for name in LAKE_EXTENSIONS:
-        import_extension(name, con=con)
-
-
-class LakeConnection:
-    """The process's one connection to a lake, with the tables created and the lake in use."""
-
-    def __init__(self, store: DuckLakeStore) -> None:
-        self.store = store
-        self.lock = threading.RLock()
-        store.extension_directory.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(
-            ":memory:",
-            config={
-                "extension_directory": str(store.extension_directory),
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": True,
-            },
-        )
-        try:
-            _install_extensions(self.con)
-            if store.s3 is not None:
-                s3 = store.s3
-                sql.run(
-                    self.con,
-                    "lake_secret_s3",
-                    key_id=s3.key_id,
-                    secret=s3.secret,
-                    region=s3.region,
-                    endpoint=s3.endpoint,
-                    url_style=s3.url_style,
-                    use_ssl=s3.use_ssl,
-                )
-            sql.run(
-                self.con,
-                "lake_secret",
-                metadata_path=_metadata_path(store.catalog),
-                data_path=store.data_path,
-            )
-            sql.run(self.con, "lake_attach")
-            for name in ("lake_schema_trajectories", "lake_schema_history"):
-                self.retry(lambda cur, name=name: sql.run(cur, name))
-            sql.run(self.con, "lake_use")
-        except duckdb.Error as e:
-            self.con.close()
-            raise LakeError(f"could not open the lake at {store.catalog!r} / {store.data_path!r}: {e}") from e
-
-    def retry(self, work: Any) -> Any:
-        """Run `work(cursor)` in a transaction, retrying conflicts on this same connection."""
-        with self.lock:
-            cur = self.con.cursor()
-            try:
-                for attempt in range(self.store.max_retries):
-                    try:
-                        cur.begin()
-                        result = work(cur)
-                        cur.commit()
-                        return result
-                    except duckdb.TransactionException as e:
-                        cur.rollback()
-                        if attempt + 1 == self.store.max_retries:
-                            raise LakeError(f"lake commit failed after {attempt + 1} tries: {e}") from e
-                        time.sleep(min(2.0, 0.02 * 2**attempt) * (0.5 + random.random()))
-                    except BaseException:
-                        cur.rollback()
-                        raise
-            finally:
-                cur.close()
+        return log_step(self, project, model, groups, split, step, metrics)
 
     @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self.lock:
-            cur = self.con.cursor()
-            try:
-                sql.run(cur, "lake_use")
-                yield cur
-            finally:
-                cur.close()
+    def history(self, project: str, model: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        from art.store.lake_connection import lake_connection
 
+        with lake_connection(self).cursor() as cur:
+            yield cur
 
-_connections: PerProcess[DuckLakeStore, LakeConnection] = PerProcess(LakeConnection)
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A cursor on the process's lake connection with the lake in use and the public views."""
+        from art.store.lake_connection import lake_connection
+        from art.store.sql import run_checked
 
+        cur = lake_connection(self).con.cursor()
+        for name in LAKE_VIEWS:
+            run_checked(cur, name)
+        return cur
 
-def lake_connection(store: DuckLakeStore) -> LakeConnection:
-    """One connection per lake per process: attaching costs about 0.2 s."""
-    return _connections.get(store)
+    def maintain(self, *, keep_seconds: int = 3600, progress: Progress | None = None) -> dict[str, int]:
+        """Flush inlined rows, merge small files, expire snapshots and delete old files.
 
+        Safe while writers run: DuckLake commits each step as its own snapshot, and files are
+        only deleted once unreferenced for `keep_seconds` (so long-running readers keep theirs).
+        Returns the data-file counts before and after.
+        """
+        from art.store.lake_connection import maintain
 
-def new_seq() -> int:
-    """Identifies one log() call's history rows (there is no line number in a lake)."""
-    return secrets.randbits(62)
+        return maintain(self, keep_seconds)
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def maintain(store: DuckLakeStore, keep_seconds: int = 3600) -> dict[str, int]:
-    """Flush inlined rows, merge small files, expire snapshots and delete old files.
-
-    Safe while writers run: DuckLake commits each step as its own snapshot, and files are
-    only deleted once unreferenced for `keep_seconds` (so long-running readers keep theirs).
-    Returns the data-file counts before and after.
-    """
-    if isinstance(keep_seconds, bool) or not isinstance(keep_seconds, int) or keep_seconds < 0:
-        raise InvalidArgumentError("keep_seconds", keep_seconds, "must be an integer >= 0")
-    lake = lake_connection(store)
-    with lake.cursor() as cur:
-        before = dict(sql.run(cur, "lake_file_count").fetchall())
-    for name in ("lake_maintain_flush", "lake_maintain_merge"):
-        lake.retry(lambda cur, name=name: sql.run(cur, name).fetchall())
-    for name in ("lake_maintain_expire", "lake_maintain_cleanup"):
-        lake.retry(lambda cur, name=name: sql.run(cur, name, keep_seconds=keep_seconds).fetchall())
-    with lake.cursor() as cur:
-        after = dict(sql.run(cur, "lake_file_count").fetchall())
-    return {
-        **{f"{k}_files_before": v for k, v in before.items()},
-        **{f"{k}_files_after": v for k, v in after.items()},
-    }
+    def describe(self) -> str:
+        return f"DuckLake with data at {self.data_path}"

@@ -11,16 +11,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
-from art.store.catalog import HistoryProgress, catalog_for, catch_up_history, insert_history_table, run
+from art.store.catalog import catalog_for
+from art.store.history_ingest import HistoryProgress, catch_up_history, insert_history_table
 from art.store.paths import ModelPaths
 from art.store.per_process import PerProcess
-
-if TYPE_CHECKING:
-    from art.store.lake import DuckLakeStore
+from art.store.sql import run_checked as run
 
 
 class HistoryMirror:
@@ -29,7 +27,7 @@ class HistoryMirror:
     def __init__(self, base_path: Path) -> None:
         self.base_path = base_path
         self.con = duckdb.connect(":memory:", config={"threads": 1})
-        run(self.con, "schema_history")
+        run(self.con, "local/schema_history")
         self.progress: dict[tuple[str, str], HistoryProgress | None] = {}
         self.sorted_rows = 0
         self.lock = threading.Lock()
@@ -56,9 +54,9 @@ class HistoryMirror:
 
     def _keep_sorted(self) -> None:
         """Re-sort once the rows appended since the last sort are a tenth of the table."""
-        total = run(self.con, "history_count").fetchone()[0]
+        total = run(self.con, "local/history_count").fetchone()[0]
         if total - self.sorted_rows > max(10_000, total // 10):
-            run(self.con, "history_sort")
+            run(self.con, "local/history_sort")
             self.sorted_rows = total
 
 
@@ -68,18 +66,3 @@ _mirrors: PerProcess[Path, HistoryMirror] = PerProcess(HistoryMirror)
 def mirror_for(base_path: str | Path) -> HistoryMirror:
     """One mirror per store per process."""
     return _mirrors.get(Path(base_path).absolute())
-
-
-@contextmanager
-def history_connection(
-    base_path: str | Path, project: str, model: str, store: DuckLakeStore | None = None
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor whose `history` table is current for the model: the lake's, or the mirror's."""
-    if store is not None:
-        from art.store.lake import lake_connection
-
-        with lake_connection(store).cursor() as cur:
-            yield cur
-        return
-    with mirror_for(base_path).current(project, model) as cur:
-        yield cur

@@ -1,4 +1,8 @@
-"""Named SQL queries from `sql/*.sql`, their parameters checked when loaded and when called."""
+"""Named SQL queries from `sql/`, their parameters checked when loaded and when called.
+
+A query's name is its path under `sql/` without `.sql`: `best_step` (shared by both kinds of
+store), `local/upsert_file` (the local catalog), `lake/attach` (DuckLake).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from art.errors import QueryParameterError
+from art.errors import CatalogError, QueryParameterError
 
 _HEADER_PARAMS = re.compile(r"^--\s*params:\s*(.*)$", re.MULTILINE)
 
@@ -60,13 +64,21 @@ def parse_query(name: str, text: str) -> Query:
 
 @cache
 def query(name: str) -> Query:
-    """Load `sql/NAME.sql` once per process."""
+    """Load `sql/NAME.sql` once per process; only names of files that ship with the package."""
+    if name not in _known_names():
+        raise QueryParameterError(f"no query named {name!r} in {sql_dir()}")
     path = sql_dir() / f"{name}.sql"
     return parse_query(name, path.read_text(encoding="utf-8"))
 
 
+@cache
+def _known_names() -> frozenset[str]:
+    return frozenset(all_query_names())
+
+
 def all_query_names() -> list[str]:
-    return sorted(p.stem for p in sql_dir().glob("*.sql"))
+    root = sql_dir()
+    return sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.sql"))
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.DuckDBPyConnection:
@@ -74,3 +86,14 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.Duck
     q = query(name)
     params = q.bind(values)
     return con.execute(q.text, params) if params else con.execute(q.text)
+
+
+def run_checked(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.DuckDBPyConnection:
+    """`run`, with DuckDB's error turned into ours, naming the query and the next step."""
+    try:
+        return run(con, name, **values)
+    except duckdb.Error as e:
+        raise CatalogError(
+            f"catalog query {name!r} failed: {e}. The catalog is an index of the files: "
+            f"`art rebuild` recreates it."
+        ) from e

@@ -1,20 +1,20 @@
-"""One log() call: groups -> Arrow table -> parquet; metrics -> history.jsonl; catalog catch-up."""
+"""One log() call on a local store: groups -> parquet; metrics -> history.jsonl; catalog catch-up.
+
+`prepare_step` (checks and metrics, before anything is written) serves the lake's log() too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from art.errors import InvalidTrajectoryError
 from art.store import history
 from art.store.catalog import catalog_for
 from art.store.metrics import step_metrics
 from art.store.parquet import groups_to_table, write_table
-from art.store.paths import ModelPaths, validate_name, validate_split, validate_step
+from art.store.paths import ModelPaths, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
-
-if TYPE_CHECKING:
-    from art.store.lake import DuckLakeStore
 
 SPLIT_PREFIXES = ("train/", "val/", "test/")
 
@@ -73,68 +73,4 @@ def log_step(
         history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
     if groups is not None or row:
         catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
-    return row
-
-
-def log_step_lake(
-    store: DuckLakeStore,
-    project: str,
-    model: str,
-    groups: Sequence[TrajectoryGroup] | None,
-    split: str,
-    step: int,
-    metrics: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """The lake's log(): one transaction replaces the step's trajectories and adds its history."""
-    import pyarrow as pa
-
-    from art.store import sql
-    from art.store.catalog import history_schema
-    from art.store.lake import lake_connection, new_seq, now_utc
-
-    validate_name("project", project)
-    validate_name("model", model)
-    row = prepare_step(groups, split, step, metrics)
-    table = groups_to_table(groups) if groups is not None else None
-    recorded_at = now_utc()
-    seq = new_seq()
-    row_split = history.row_split(list(row))
-    n = len(row)
-    new_history = pa.Table.from_pydict(
-        {
-            "project": [project] * n,
-            "model": [model] * n,
-            "split": [row_split] * n,
-            "step": [step] * n,
-            "training_step": [step] * n,
-            "recorded_at": [recorded_at] * n,
-            "seq": [seq] * n,
-            "metric": list(row),
-            "value": [float(v) for v in row.values()],
-        },
-        schema=history_schema(),
-    )
-
-    def write(cur: Any) -> None:
-        if table is not None:
-            where = {"project": project, "model": model, "split": split, "step": step}
-            if sql.run(cur, "lake_step_exists", **where).fetchone()[0]:
-                sql.run(cur, "lake_delete_step", **where)
-            cur.register("step_rows", table)
-            sql.run(
-                cur,
-                "lake_insert_trajectories",
-                project=project,
-                model=model,
-                split=split,
-                step=step,
-                recorded_at=recorded_at,
-            )
-            cur.unregister("step_rows")
-        if n:
-            cur.register("new_history", new_history)
-            sql.run(cur, "lake_insert_history")
-            cur.unregister("new_history")
-
-    lake_connection(store).retry(write)
     return row

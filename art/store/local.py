@@ -1,0 +1,72 @@
+"""`LocalStore`: files under a base path (ART's layout) and the DuckDB catalog that indexes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from art.store.base import Progress
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from art.trajectories import TrajectoryGroup
+
+
+@dataclass(frozen=True)
+class LocalStore:
+    """The store at `base_path` (default `.art`); `implicit` marks one a Model made for itself."""
+
+    base_path: Path = Path(".art")
+    implicit: bool = field(default=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_path", Path(self.base_path).absolute())
+
+    def log_step(
+        self,
+        project: str,
+        model: str,
+        groups: Sequence[TrajectoryGroup] | None,
+        split: str,
+        step: int,
+        metrics: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        from art.store.paths import ModelPaths
+        from art.store.writer import log_step
+
+        return log_step(ModelPaths.of(self.base_path, project, model), groups, split, step, metrics)
+
+    @contextmanager
+    def history(self, project: str, model: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        from art.store.mirror import mirror_for
+
+        with mirror_for(self.base_path).current(project, model) as cur:
+            yield cur
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        from art.store.local_views import open_snapshot
+
+        return open_snapshot(self.base_path)
+
+    def maintain(self, *, keep_seconds: int = 3600, progress: Progress | None = None) -> dict[str, int]:
+        """Rebuild the catalog from the files (nothing else here needs compaction)."""
+        return {"models": self.rebuild(progress)}
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Recreate the catalog from the files alone; returns the number of models found."""
+        from art.store.catalog import catalog_for
+
+        return catalog_for(self.base_path).rebuild(progress)
+
+    def flush(self) -> None:
+        """Wait for this process's background catalog catch-up (tests and benchmarks)."""
+        from art.store.catalog import catalog_for
+
+        catalog_for(self.base_path).flush()
+
+    def describe(self) -> str:
+        return str(self.base_path)

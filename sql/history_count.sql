@@ -1,3 +1,0 @@
--- history_count: rows in the history table.
--- params: none
-SELECT count(*) FROM history

@@ -1,3 +1,0 @@
--- lake_insert_history: append long-format rows from the Arrow table registered as `new_history`.
--- params: none
-INSERT INTO lake.history BY NAME SELECT * FROM new_history

@@ -1,3 +1,0 @@
--- list_models: (project, model) of every model the catalog knows.
--- params: none
-SELECT project, model FROM models

@@ -1,0 +1,3 @@
+-- local/history_count: rows in the history table.
+-- params: none
+SELECT count(*) FROM history

@@ -1,0 +1,3 @@
+-- local/list_models: (project, model) of every model the catalog knows.
+-- params: none
+SELECT project, model FROM models
