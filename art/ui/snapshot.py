@@ -1,0 +1,55 @@
+"""One analysis connection per store, reopened at most every `ttl` seconds.
+
+`art.connect()` copies the catalog under its lock (a few ms, and it catches the catalog up
+with the files); opening one per request would put that on the trainer's lock once per
+request. A short TTL bounds it to one per `ttl` whatever the number of open pages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PathOrStore = str | Path | Any
+
+
+def open_connection(path_or_store: PathOrStore) -> duckdb.DuckDBPyConnection:
+    """`art.connect` on a base path or a store object."""
+    import art
+
+    if isinstance(path_or_store, str | Path):
+        return art.connect(path_or_store)
+    # Until art.connect takes a Store itself (issue 11), a DuckLakeStore goes by keyword.
+    return art.connect(store=path_or_store)
+
+
+class Snapshot:
+    """A cached connection, used by one request at a time.
+
+    The views of `art.connect()` are temporary, so a `cursor()` (a new connection to the same
+    database) would not see them: requests take turns on the connection itself instead.
+    """
+
+    def __init__(self, path_or_store: PathOrStore, ttl: float = 1.0) -> None:
+        self.path_or_store = path_or_store
+        self.ttl = ttl
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened = 0.0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            now = time.monotonic()
+            if self._con is None or now - self._opened > self.ttl:
+                if self._con is not None:
+                    self._con.close()
+                self._con = open_connection(self.path_or_store)
+                self._opened = now
+            yield self._con
