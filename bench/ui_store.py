@@ -57,12 +57,21 @@ async def build_large(
             await model.log(groups, "val", step=steps - 1)
 
 
-async def build_showcase(base: Path) -> None:
-    """Two runs: `agents/tools` (tool calls, an exception, a hostile message), `agents/plain`."""
-    backend = art.LocalBackend(path=str(base))
-    tools = art.TrainableModel(name="tools", project="agents", base_model="Qwen/Qwen2.5-7B",
-                               base_path=str(base), config={"lr": 1e-5, "turns": 4})
-    await tools.register(backend)
+async def build_showcase(base: Path, store: object = None) -> None:
+    """Two runs: `agents/tools` (tool calls, an exception, a hostile message), `agents/plain`.
+
+    On a local store both are registered TrainableModels with configs that differ; with a
+    DuckLake `store`, plain Models logging to it."""
+    tools, plain = (
+        art.TrainableModel(name=name, project="agents", base_model="Qwen/Qwen2.5-7B",
+                           base_path=str(base), config={"lr": lr, "turns": 4})
+        if store is None else art.Model(name=name, project="agents", store=store)
+        for name, lr in (("tools", 1e-5), ("plain", 1e-4))
+    )
+    if store is None:
+        backend = art.LocalBackend(path=str(base))
+        await tools.register(backend)
+        await plain.register(backend)
     call = {"id": "call_1", "type": "function",
             "function": {"name": "search_inbox", "arguments": '{"query": "invoice", "limit": 3}'}}
     for step in range(6):
@@ -85,9 +94,6 @@ async def build_showcase(base: Path) -> None:
         group = art.TrajectoryGroup([good, bad], exceptions=[TimeoutError("rollout timed out")])
         await tools.log([group], "val", step=step)
         await tools.log(None, "train", metrics={"loss": 1 / (step + 1)}, step=step)
-    plain = art.TrainableModel(name="plain", project="agents", base_model="Qwen/Qwen2.5-7B",
-                               base_path=str(base), config={"lr": 1e-4, "turns": 4})
-    await plain.register(backend)
     for step in range(6):
         await plain.log(None, "val", metrics={"reward": step / 10 + 0.2 * (step == 2)}, step=step)
 
