@@ -39,15 +39,25 @@ def trajectory(rng: random.Random, i: int) -> art.Trajectory:
 
 
 async def build_large(
-    base: Path, *, runs: int, steps: int, metrics: int, trajectories: int = 256, seed: int = 0
+    base: Path,
+    *,
+    runs: int,
+    steps: int,
+    metrics: int,
+    trajectories: int = 256,
+    long_runs: int | None = None,
+    short_steps: int = 20,
+    seed: int = 0,
 ) -> None:
-    """`runs` runs in 4 projects, `steps` steps of `metrics` metrics each; the first run's
-    last step also logs `trajectories` trajectories in groups of 8."""
+    """`runs` runs in 4 projects with `metrics` metrics a step: the first `long_runs` (all by
+    default) log `steps` steps, the others `short_steps`; the first run's last step also logs
+    `trajectories` trajectories in groups of 8."""
     rng = random.Random(seed)
     for r in range(runs):
         model = art.Model(name=f"run-{r:03d}", project=f"proj-{r % 4}", base_path=str(base),
                           config={"lr": 10 ** -(r % 3 + 4), "seed": r % 2})
-        for step in range(steps):
+        n = steps if long_runs is None or r < long_runs else short_steps
+        for step in range(n):
             await model.log(None, "val", metrics=step_metrics(rng, step, metrics), step=step)
         if r == 0 and trajectories:
             groups = [

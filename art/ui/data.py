@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import duckdb
@@ -48,21 +50,19 @@ def curves(
     """Per run and metric: steps, raw and smoothed values (downsampled), and the best step."""
     out = []
     for project, model in selected:
-        series: dict[str, list[dict[str, Any]]] = {}
-        for r in _rows(run(cur, "ui_curves", project=project, model=model, window=window, mode=mode)):
-            r["keep"] = r.pop("is_best")
-            series.setdefault(r.pop("metric"), []).append(r)
+        rows = run(cur, "ui_curves", project=project, model=model, window=window, mode=mode).fetchall()
         metrics = {}
-        for metric, points in series.items():
-            best = next((p for p in points if p["keep"]), None)
-            shown = downsample(points, max_points)
+        for metric, points in groupby(rows, key=itemgetter(0)):
+            series = list(points)  # (metric, step, value, smoothed, is_best)
+            best = next((p for p in series if p[4]), None)
+            shown = downsample(series, max_points, value=2, keep=4)
             metrics[metric] = {
-                "steps": [p["step"] for p in shown],
-                "values": [p["value"] for p in shown],
-                "smoothed": [p["smoothed"] for p in shown],
-                "points": len(points),
-                "best_step": best["step"] if best else None,
-                "best_smoothed": best["smoothed"] if best else None,
+                "steps": [p[1] for p in shown],
+                "values": [p[2] for p in shown],
+                "smoothed": [p[3] for p in shown],
+                "points": len(series),
+                "best_step": best[1] if best else None,
+                "best_smoothed": best[3] if best else None,
             }
         out.append({"project": project, "model": model, "metrics": metrics})
     return {"window": window, "mode": mode, "runs": out}

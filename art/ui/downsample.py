@@ -12,20 +12,21 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def downsample(rows: Sequence[dict[str, Any]], max_points: int) -> list[dict[str, Any]]:
-    """`rows` sorted by step, each with `value` and `keep`; at most ~max_points come back."""
-    if len(rows) <= max_points:
+def downsample(rows: Sequence[Sequence[Any]], max_points: int, *, value: int, keep: int) -> list[Any]:
+    """`rows` sorted by step; `row[value]` is the raw value, `row[keep]` true for a point that
+    must stay. At most about `max_points` rows come back, in order."""
+    n = len(rows)
+    if n <= max_points:
         return list(rows)
     buckets = max(1, max_points // 3)
-    size = len(rows) / buckets
-    kept: set[int] = {len(rows) - 1}
+    kept: set[int] = {n - 1}
     for b in range(buckets):
-        lo, hi = int(b * size), min(len(rows), int((b + 1) * size))
+        lo, hi = b * n // buckets, (b + 1) * n // buckets
         if lo >= hi:
             continue
-        part = range(lo, hi)
+        values = [rows[i][value] for i in range(lo, hi)]
         kept.add(lo)
-        kept.add(min(part, key=lambda i: rows[i]["value"]))
-        kept.add(max(part, key=lambda i: rows[i]["value"]))
-    kept.update(i for i, r in enumerate(rows) if r.get("keep"))
+        kept.add(lo + values.index(min(values)))
+        kept.add(lo + values.index(max(values)))
+    kept.update(i for i in range(n) if rows[i][keep])
     return [rows[i] for i in sorted(kept)]
