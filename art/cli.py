@@ -262,7 +262,7 @@ def demo(
 @app.command()
 def ui(
     base_path: BasePath = Path(".art"),
-    host: Annotated[str, typer.Option(help="Address to bind; other than loopback needs --token.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Address to bind; not loopback needs --token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
     token: Annotated[
         str | None, typer.Option(envvar="ART_UI_TOKEN", help="A secret every request must carry.")

@@ -12,16 +12,11 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("starlette", reason="the ui extra is part of the test extras")
-pytest.importorskip("playwright", reason="the ui extra is part of the test extras")
-
-import art  # noqa: E402
-from art import analysis  # noqa: E402
-from art.demo import run_demo  # noqa: E402
-from bench.ui_store import XSS, build_large, build_showcase  # noqa: E402
-from tests.ui_support import CHROMIUM, chromium, ui_server  # noqa: E402
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (.ci/run installs it)")
+import art
+from art import analysis
+from art.demo import run_demo
+from bench.ui_store import XSS, build_large, build_showcase
+from tests.ui_support import chromium, ui_server
 
 
 def run_async(coro) -> object:  # type: ignore[no-untyped-def]

@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("starlette", reason="the ui extra is part of the test extras")
-
-from art.errors import InvalidArgumentError  # noqa: E402
-from art.ui.server import create_app, serve  # noqa: E402
-from bench.ui_store import build_showcase  # noqa: E402
-from tests.servers import ServerUnavailable, local_lake  # noqa: E402
-from tests.ui_support import ui_server  # noqa: E402
+from art.errors import InvalidArgumentError
+from art.ui.server import create_app, serve
+from bench.ui_store import build_showcase
+from tests.servers import ServerUnavailable, local_lake
+from tests.ui_support import ui_server
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,8 @@ def create_app(path_or_store: PathOrStore, token: str | None = None, ttl: float 
 
     async def steps(request: Request) -> Response:
         q = request.query_params
-        return await read(data.steps, params.name("project", q.get("project")), params.name("model", q.get("model")))
+        project, model = params.name("project", q.get("project")), params.name("model", q.get("model"))
+        return await read(data.steps, project, model)
 
     async def trajectories(request: Request) -> Response:
         q = request.query_params
@@ -133,7 +134,9 @@ class Guard(BaseHTTPMiddleware):
         super().__init__(app)
         self.token = token
 
-    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def dispatch(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         given = request.query_params.get("token")
         if self.token is not None:
             offered = given or request.cookies.get("art_token") or ""
@@ -165,7 +168,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(path_or_store: PathOrStore, host: str = "127.0.0.1", port: int = 8765, token: str | None = None) -> None:
+def serve(
+    path_or_store: PathOrStore, host: str = "127.0.0.1", port: int = 8765, token: str | None = None
+) -> None:
     """Serve until interrupted. A host other than loopback needs a token."""
     import uvicorn
 

@@ -8,9 +8,9 @@ request. A short TTL bounds it to one per `ttl` whatever the number of open page
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-import time
 from pathlib import Path
 from typing import Any
 
