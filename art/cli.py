@@ -248,6 +248,23 @@ def demo(
     typer.echo(f"try: art history demo {r['model']} --metric val/reward --window {r['smoothing_window']}")
 
 
+@app.command()
+def ui(
+    base_path: BasePath = Path(".art"),
+    host: Annotated[str, typer.Option(help="Address to bind; not loopback needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    token: Annotated[
+        str | None, typer.Option(envvar="ART_UI_TOKEN", help="A secret every request must carry.")
+    ] = None,
+) -> None:
+    """Serve a read-only dashboard of runs, curves, trajectories and SQL (needs the ui extra)."""
+    try:
+        from art.ui.server import serve
+    except ImportError as e:
+        _fail(ImportError(f"{e.name} is missing: pip install 'art-duckdb[ui]'"))
+    _guard(serve, _store() or base_path, host, port, token)
+
+
 def main() -> None:
     app()
 
