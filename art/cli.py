@@ -262,7 +262,7 @@ def ui(
         from art.ui.server import serve
     except ImportError as e:
         _fail(ImportError(f"{e.name} is missing: pip install 'art-duckdb[ui]'"))
-    _guard(serve, _store() or base_path, host, port, token)
+    _guard(serve, _store(base_path), host, port, token)
 
 
 def main() -> None:

@@ -26,15 +26,18 @@ class ConsoleError(ArtError, ValueError):
 def run_console(path_or_store: PathOrStore, statement: str) -> dict[str, Any]:
     """Columns and at most MAX_ROWS rows of the last statement; `truncated` says if cut."""
     from art import analysis
+    from art.store.local import LocalStore
+    from art.store.resolve import as_store
 
     if not statement.strip():
         raise ConsoleError("the statement is empty")
     try:
         analysis.check_read_only(statement)
-        if not isinstance(path_or_store, str | Path):
-            result = analysis.sql(".", statement, store=path_or_store)
+        store = as_store(path_or_store)
+        if not isinstance(store, LocalStore):
+            result = analysis.sql(store, statement)
             return _shape(result.columns, result.rows)
-        con = _sandboxed(Path(path_or_store))
+        con = _sandboxed(store.base_path)
         try:
             cur = None
             for s in duckdb.extract_statements(statement):

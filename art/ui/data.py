@@ -1,4 +1,4 @@
-"""The dashboard's reads: one named query from `sql/ui_*.sql` each, shaped for the pages."""
+"""The dashboard's reads: one named query from `sql/ui/*.sql` each, shaped for the pages."""
 
 from __future__ import annotations
 
@@ -22,15 +22,15 @@ def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def stamp(cur: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever anything is logged; pages poll it to know when to reload."""
-    runs, calls, last = run(cur, "ui_stamp").fetchone() or (0, 0, None)
+    runs, calls, last = run(cur, "ui/stamp").fetchone() or (0, 0, None)
     return f"{runs}:{calls}:{last}"
 
 
 def runs(cur: duckdb.DuckDBPyConnection, metric: str, window: int, mode: str) -> dict[str, Any]:
-    rows = _rows(run(cur, "ui_runs", metric=metric, window=window, mode=mode))
+    rows = _rows(run(cur, "ui/runs", metric=metric, window=window, mode=mode))
     config: dict[str, dict[str, Any]] = {}
     try:
-        for r in _rows(run(cur, "ui_config_diff")):
+        for r in _rows(run(cur, "ui/config_diff")):
             config.setdefault(f"{r['project']}/{r['model']}", {})[r["key"]] = r["value"]
     except duckdb.CatalogException:  # a DuckLake store has no models view (no model.json)
         pass
@@ -50,7 +50,7 @@ def curves(
     """Per run and metric: steps, raw and smoothed values (downsampled), and the best step."""
     out = []
     for project, model in selected:
-        rows = run(cur, "ui_curves", project=project, model=model, window=window, mode=mode).fetchall()
+        rows = run(cur, "ui/curves", project=project, model=model, window=window, mode=mode).fetchall()
         metrics = {}
         for metric, points in groupby(rows, key=itemgetter(0)):
             series = list(points)  # (metric, step, value, smoothed, is_best)
@@ -70,7 +70,7 @@ def curves(
 
 def steps(cur: duckdb.DuckDBPyConnection, project: str, model: str) -> dict[str, Any]:
     by_split: dict[str, list[int]] = {}
-    for split, step, _calls in run(cur, "ui_steps", project=project, model=model).fetchall():
+    for split, step, _calls in run(cur, "ui/steps", project=project, model=model).fetchall():
         by_split.setdefault(split, []).append(step)
     return {"project": project, "model": model, "splits": by_split}
 
@@ -80,7 +80,7 @@ def trajectories(
 ) -> dict[str, Any]:
     """Groups in order, each with its trajectories best first and its exceptions."""
     groups: dict[int, dict[str, Any]] = {}
-    rows = _rows(run(cur, "ui_trajectories", project=project, model=model, split=split, step=step))
+    rows = _rows(run(cur, "ui/trajectories", project=project, model=model, split=split, step=step))
     for r in rows:
         for c in JSON_COLUMNS:
             if isinstance(r[c], str):

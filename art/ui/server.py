@@ -1,4 +1,4 @@
-"""The dashboard's HTTP server: static pages plus GET-only JSON endpoints over `sql/ui_*.sql`.
+"""The dashboard's HTTP server: static pages plus GET-only JSON endpoints over `sql/ui/*.sql`.
 
 Nothing here writes: every route is GET, every read goes through `art.connect()`. Path and
 query parameters are checked names and integers (`art.ui.params`), bound as SQL values.
@@ -177,5 +177,7 @@ def serve(
     if not is_loopback(host) and not token:
         raise InvalidArgumentError("host", host, "is not a loopback address: pass --token (or ART_UI_TOKEN)")
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/" + (f"?token={token}" if token else "")
-    print(f"art ui: serving {path_or_store} at {url}", flush=True)
+    from art.store.resolve import as_store
+
+    print(f"art ui: serving {as_store(path_or_store).describe()} at {url}", flush=True)
     uvicorn.run(create_app(path_or_store, token), host=host, port=port, log_level="warning")

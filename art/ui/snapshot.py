@@ -23,10 +23,7 @@ def open_connection(path_or_store: PathOrStore) -> duckdb.DuckDBPyConnection:
     """`art.connect` on a base path or a store object."""
     import art
 
-    if isinstance(path_or_store, str | Path):
-        return art.connect(path_or_store)
-    # Until art.connect takes a Store itself (issue 11), a DuckLakeStore goes by keyword.
-    return art.connect(store=path_or_store)
+    return art.connect(path_or_store)
 
 
 class Snapshot:

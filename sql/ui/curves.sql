@@ -1,4 +1,4 @@
--- ui_curves: every metric of one run per step (the mean of the rows that carry it), its
+-- ui/curves: every metric of one run per step (the mean of the rows that carry it), its
 -- trailing mean over the last $window evaluated steps, and whether the step is the best by
 -- the rule of best_step.sql ($mode 'max' or 'min'; only full windows compete unless there
 -- are fewer evaluations than $window; ties go to the latest step).

@@ -1,4 +1,4 @@
--- ui_config_diff: the config keys (top level of model.json's "config") whose values differ
+-- ui/config_diff: the config keys (top level of model.json's "config") whose values differ
 -- between runs, or that some runs lack. Returns (project, model, key, value): value is the
 -- key's JSON text, NULL where the run lacks the key.
 -- params: none

@@ -1,4 +1,4 @@
--- ui_trajectories: every group and trajectory of one run's step, groups in order and each
+-- ui/trajectories: every group and trajectory of one run's step, groups in order and each
 -- group's trajectories by reward (best first). A group with no trajectories (only exceptions)
 -- has one row with trajectory_index NULL. Returns group_index, trajectory_index, reward,
 -- metrics, metadata, group_metadata, group_metrics, tools, logs, group_logs, messages,

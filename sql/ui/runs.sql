@@ -1,4 +1,4 @@
--- ui_runs: the dashboard's runs table: every run, with the latest value of $metric and its
+-- ui/runs: the dashboard's runs table: every run, with the latest value of $metric and its
 -- best step by the rule of best_step.sql (per step the mean of the rows; a trailing mean over
 -- the last $window evaluated steps; only full windows compete unless there are fewer
 -- evaluations than $window; $mode 'max' or 'min'; ties go to the latest step).

@@ -1,4 +1,4 @@
--- ui_stamp: a cheap fingerprint of the store that changes whenever a step is logged: open
+-- ui/stamp: a cheap fingerprint of the store that changes whenever a step is logged: open
 -- pages poll it and reload their data only when it moves.
 -- Returns (runs, log_calls, last_recorded_at).
 -- params: none

@@ -1,4 +1,4 @@
--- ui_steps: the splits and steps one run logged, newest first, with the log() calls of each.
+-- ui/steps: the splits and steps one run logged, newest first, with the log() calls of each.
 -- Returns (split, step, log_calls).
 -- params: $project, $model
 SELECT split, step, count(DISTINCT seq) AS log_calls
