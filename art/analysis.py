@@ -53,7 +53,9 @@ def history(
     store = as_store(store)
     with store.history(project, model) as con:
         result = _result(
-            run(con, "history_series", project=project, model=model, metric=metric, split=split, window=window)
+            run(
+                con, "history_series", project=project, model=model, metric=metric, split=split, window=window
+            )
         )
         if result.rows:
             return result

@@ -183,7 +183,14 @@ def best_step(
     from art import analysis
 
     result = _guard(
-        analysis.best_step, _store(base_path), project, model, metric, window=window, mode=mode.value, top_k=top_k
+        analysis.best_step,
+        _store(base_path),
+        project,
+        model,
+        metric,
+        window=window,
+        mode=mode.value,
+        top_k=top_k,
     )
     _emit(result, as_json, as_csv, title=f"best {metric}")
 
@@ -210,7 +217,9 @@ def rebuild(base_path: BasePath = Path(".art")) -> None:
     with _progress("reading the files") as advance:
         n = _guard(LocalStore(base_path).rebuild, advance)
     if n == 0:
-        _fail(ValueError(f"found no PROJECT/models/MODEL folders under {str(base_path)!r}: nothing to rebuild"))
+        _fail(
+            ValueError(f"found no PROJECT/models/MODEL folders under {str(base_path)!r}: nothing to rebuild")
+        )
     typer.echo(f"rebuilt {base_path / 'catalog.duckdb'} from {n} model(s)")
 
 
@@ -234,7 +243,8 @@ def plot(
     project: str,
     models: Annotated[list[str], typer.Argument(help="One or more models of the project.")],
     metric: Annotated[
-        list[str] | None, typer.Option("--metric", "-m", help="A metric to plot (repeat); default val/reward.")
+        list[str] | None,
+        typer.Option("--metric", "-m", help="A metric to plot (repeat); default val/reward."),
     ] = None,
     window: Window = DEFAULT_WINDOW,
     mode: ModeOption = Mode.max,
@@ -255,13 +265,15 @@ def plot(
 def demo(
     base_path: BasePath = Path(".art"),
     steps: Annotated[int, typer.Option(min=1, help="Training steps.")] = 30,
-    window: Annotated[int, typer.Option("--window", "-w", min=1, help="Smoothing window for the best step.")] = 3,
+    window: Annotated[
+        int, typer.Option("--window", "-w", min=1, help="Smoothing window for the best step.")
+    ] = 3,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     name: Annotated[str | None, typer.Option(help="Model name (default arith-seed<SEED>).")] = None,
 ) -> None:
     """Run a small real training run on the CPU into the store, then keep the best checkpoint.
     Run again, it continues the same model; --name starts another."""
-    from art.demo import run_demo
+    from art.demo import report_lines, run_demo
 
     with _progress("training") as advance:
         r = _guard(
@@ -275,33 +287,8 @@ def demo(
                 progress=lambda done, total: advance(f"training step {done}/{total}", done, total),
             ),
         )
-    for line in demo_report(r, base_path):
+    for line in report_lines(r, base_path):
         typer.echo(line)
-
-
-def demo_report(r: dict[str, Any], base_path: Path) -> list[str]:
-    """What `art demo` prints about a finished run."""
-    run = f"demo/{r['model']}"
-    if r["start_step"]:
-        head = f"continued {run} from step {r['start_step']} to {r['final_step']} in {base_path}/"
-        head += " (--name starts a new run)"
-    else:
-        head = f"trained {run} for {r['final_step']} steps into {base_path}/"
-    first = [v for _, v in r["val_curve"][:3]]
-    last = [v for _, v in r["val_curve"][-3:]]
-    w = r["smoothing_window"]
-    lines = [
-        head,
-        f"val/reward: first 3 steps {sum(first) / len(first):.3f}, last 3 steps {sum(last) / len(last):.3f}",
-        f"best step, no smoothing:     {r['best_raw'][0]} (val/reward {r['best_raw'][1]:.3f})",
-        f"best step, window {w}:         {r['best_smoothed'][0]} (smoothed val/reward {r['best_smoothed'][1]:.3f})",
-        f"checkpoints kept: {r['kept_checkpoints']} (others deleted)",
-        "final policy: " + ", ".join(f"{k} {v:.2f}" for k, v in r["final_policy"].items()),
-        "strategies sampled in the last 5 train steps (SQL over trajectories):",
-    ]
-    lines += [f"  {strategy:<12} {n}" for strategy, n in r["late_train_strategies"]]
-    lines.append(f"try: art history demo {r['model']} --metric val/reward --window {w}")
-    return lines
 
 
 def main() -> None:

@@ -221,3 +221,29 @@ async def run_demo(
         "late_train_strategies": strategies,
         "final_policy": dict(zip(STRATEGIES, softmax(logits), strict=True)),
     }
+
+
+def report_lines(r: dict[str, Any], base_path: Path) -> list[str]:
+    """What `art demo` prints about a finished run."""
+    run = f"demo/{r['model']}"
+    if r["start_step"]:
+        head = f"continued {run} from step {r['start_step']} to {r['final_step']} in {base_path}/"
+        head += " (--name starts a new run)"
+    else:
+        head = f"trained {run} for {r['final_step']} steps into {base_path}/"
+    first = [v for _, v in r["val_curve"][:3]]
+    last = [v for _, v in r["val_curve"][-3:]]
+    w = r["smoothing_window"]
+    lines = [
+        head,
+        f"val/reward: first 3 steps {sum(first) / len(first):.3f}, last 3 steps {sum(last) / len(last):.3f}",
+        f"best step, no smoothing:     {r['best_raw'][0]} (val/reward {r['best_raw'][1]:.3f})",
+        f"best step, window {w}:         {r['best_smoothed'][0]} "
+        f"(smoothed val/reward {r['best_smoothed'][1]:.3f})",
+        f"checkpoints kept: {r['kept_checkpoints']} (others deleted)",
+        "final policy: " + ", ".join(f"{k} {v:.2f}" for k, v in r["final_policy"].items()),
+        "strategies sampled in the last 5 train steps (SQL over trajectories):",
+    ]
+    lines += [f"  {strategy:<12} {n}" for strategy, n in r["late_train_strategies"]]
+    lines.append(f"try: art history demo {r['model']} --metric val/reward --window {w}")
+    return lines

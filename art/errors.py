@@ -76,7 +76,11 @@ class MetricNotFoundError(NotFoundError):
         super().__init__("metric", metric, available)
 
     def _message(self, where: str) -> str:
-        shown = close_matches(self.value, self.available) if self.available else "none: nothing has been logged yet"
+        shown = (
+            close_matches(self.value, self.available)
+            if self.available
+            else "none: nothing has been logged yet"
+        )
         return f"metric {self.value!r} was never logged for this model; metrics that exist: {shown}"
 
 

@@ -39,8 +39,10 @@ def with_config_columns(result: Result, keys: Sequence[str] | None) -> Result:
     configs = [flatten(r[at]) for r in result.rows]
     chosen = list(keys) if keys else differing_keys(configs)
     rows = [
-        (*(json.loads(v) if i == at and isinstance(v, str) else v for i, v in enumerate(r)),
-         *(c.get(k) for k in chosen))
+        (
+            *(json.loads(v) if i == at and isinstance(v, str) else v for i, v in enumerate(r)),
+            *(c.get(k) for k in chosen),
+        )
         for r, c in zip(result.rows, configs, strict=True)
     ]
     return Result([*result.columns, *(f"config.{k}" for k in chosen)], rows)
