@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from art import __version__
@@ -88,11 +87,15 @@ def _store(base_path: Path) -> Any:
     return _guard(store_from_env, base_path)
 
 
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    """Refuse --json with --csv before any work is done (exit 2)."""
+    if as_json and as_csv:
+        _fail(ValueError("--json and --csv cannot be used together"), 2)
+
+
 def _emit(result: Any, as_json: bool, as_csv: bool, wide: bool = False, **table: Any) -> None:
     from art import cli_output
 
-    if as_json and as_csv:
-        raise click.UsageError("--json and --csv cannot be used together")
     if as_json:
         cli_output.print_json(result.columns, result.rows)
     elif as_csv:
@@ -129,6 +132,7 @@ def runs(
     wide: Wide = False,
 ) -> None:
     """List every run (project and model) in the store, with config keys that differ."""
+    _one_format(as_json, as_csv)
     from art import analysis
     from art.run_config import with_config_columns
 
@@ -154,6 +158,7 @@ def history(
     wide: Wide = False,
 ) -> None:
     """Per-step metric values of one model, with a trailing mean over --window steps."""
+    _one_format(as_json, as_csv)
     from art import analysis
 
     result = _guard(
@@ -180,6 +185,7 @@ def best_step(
     as_csv: AsCsv = False,
 ) -> None:
     """The best checkpoint step by a metric (what delete_checkpoints would keep)."""
+    _one_format(as_json, as_csv)
     from art import analysis
 
     result = _guard(
@@ -204,6 +210,7 @@ def sql_command(
     wide: Wide = False,
 ) -> None:
     """Run a read-only SQL query over the store (writes are refused)."""
+    _one_format(as_json, as_csv)
     from art import analysis
 
     _emit(_guard(analysis.sql, _store(base_path), statement), as_json, as_csv, wide)
