@@ -99,7 +99,7 @@ def test_a_misspelled_project_split_or_metric_lists_what_exists(demo_store: Path
 def test_the_library_names_the_missing_model_too(demo_store: Path) -> None:
     from art.checkpoints import best_steps
 
-    with pytest.raises(NotFoundError, match="no model 'nope'.*arith-seed7") as e:
+    with pytest.raises(NotFoundError, match=r"no model 'nope'.*arith-seed7") as e:
         best_steps(demo_store, "demo", "nope", "val/reward")
     assert e.value.field == "model" and isinstance(e.value, ValueError)
 
