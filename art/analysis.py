@@ -8,7 +8,8 @@ from typing import Any
 import duckdb
 
 from art.checkpoints import best_steps
-from art.errors import InvalidArgumentError, ReadOnlyQueryError
+from art.errors import InvalidArgumentError, MetricNotFoundError, NotFoundError, ReadOnlyQueryError
+from art.lookup import check_run_exists
 from art.store.paths import validate_name
 from art.store.resolve import StoreLike, as_store
 from art.store.sql import run_checked as run
@@ -49,18 +50,24 @@ def history(
     validate_name("model", model)
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise InvalidArgumentError("window", window, "must be an integer >= 1")
-    with as_store(store).history(project, model) as con:
-        return _result(
+    store = as_store(store)
+    with store.history(project, model) as con:
+        result = _result(
             run(
-                con,
-                "history_series",
-                project=project,
-                model=model,
-                metric=metric,
-                split=split,
-                window=window,
+                con, "history_series", project=project, model=model, metric=metric, split=split, window=window
             )
         )
+        if result.rows:
+            return result
+        metrics = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
+        splits = [r[0] for r in run(con, "splits_of_model", project=project, model=model).fetchall()]
+    if not metrics:
+        check_run_exists(store, project, model)
+    if split is not None and split not in splits:
+        raise NotFoundError("split", split, splits, f" in {project}/{model}")
+    if metric is not None and metric not in metrics:
+        raise MetricNotFoundError(metric, metrics)
+    return result
 
 
 def best_step(
@@ -104,3 +111,15 @@ def sql(store: StoreLike, statement: str) -> Result:
         return _result(cur)
     finally:
         con.close()
+
+
+def pivot_history(result: Result) -> Result:
+    """A `history` result in wide format: one row per step, one column per metric holding its
+    smoothed value (the value itself when the window is 1)."""
+    at = {c: i for i, c in enumerate(result.columns)}
+    metrics = list(dict.fromkeys(r[at["metric"]] for r in result.rows))
+    by_step: dict[int, dict[str, Any]] = {}
+    for r in result.rows:
+        by_step.setdefault(r[at["step"]], {})[r[at["metric"]]] = r[at["smoothed"]]
+    rows = [(step, *(values.get(m) for m in metrics)) for step, values in sorted(by_step.items())]
+    return Result(["step", *metrics], rows)
