@@ -63,7 +63,13 @@ def test_killed_writer_loses_no_completed_step(tmp_path: Path, request: pytest.F
     for _ in range(rounds):
         child = ctx.Process(target=_log_forever, args=(str(base), str(acks), next_step))
         child.start()
-        time.sleep(0.6 + rng.random() * 0.6)  # past the child's imports, then somewhere in a log()
+        # Wait for this child's first completed step (however loaded the machine is), then
+        # kill it somewhere inside a later log().
+        before = _ack_count(acks)
+        deadline = time.monotonic() + 120
+        while _ack_count(acks) == before and time.monotonic() < deadline and child.is_alive():
+            time.sleep(0.01)
+        time.sleep(rng.random() * 0.3)
         os.kill(child.pid, signal.SIGKILL)
         child.join()
         done = [int(x) for x in acks.read_text().split()] if acks.exists() else []
@@ -96,6 +102,10 @@ def test_killed_writer_loses_no_completed_step(tmp_path: Path, request: pytest.F
     assert pq.read_table(parquet[-1]).num_rows == 64
     # temp files of killed writers are cleaned up once the catalog catches up
     assert not [f for f in (model_dir / "trajectories" / "train").iterdir() if f.name.endswith(".tmp")]
+
+
+def _ack_count(acks: Path) -> int:
+    return len(acks.read_text().split()) if acks.exists() else 0
 
 
 def _parses(line: str) -> bool:
