@@ -16,6 +16,8 @@ How a block runs is declared by an HTML comment on the line before its fence:
 - `<!-- readme: output-of COMMAND -->` on a ```text block: COMMAND runs in a folder of its
   own (a clean machine; a second block with the same COMMAND sees the first one's run) and
   its output must match the block line by line, a line `  ...` standing for the rest.
+- `<!-- readme: server URL -->`: a command that serves until stopped (`art ui`): it runs in the
+  reader folder until URL answers 200, then it is stopped; it must answer within a minute.
 - ```text blocks without a comment are diagrams and layouts: not run.
 
 Any other fence language, or a marker this test does not know, fails the test.
@@ -28,7 +30,9 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 import tomllib
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -43,7 +47,7 @@ FENCE = re.compile(
     r"(?:<!--\s*readme:\s*(?P<marker>[^>]*?)\s*-->\s*\n)?^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```\s*$",
     re.M | re.S,
 )
-CONTEXTS = ("reader", "setup", "lake", "output-of")
+CONTEXTS = ("reader", "setup", "lake", "output-of", "server")
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,28 @@ def check_output(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None
     assert len(actual) == len(expected), f"README line {block.line}: more output than shown:\n{out.stdout}"
 
 
+def check_server(block: Block, cwd: Path) -> None:
+    proc = subprocess.Popen(
+        ["bash", "-e", "-c", block.body], cwd=cwd, env=env_for(), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (
+                f"README line {block.line} exited: {proc.stderr.read() if proc.stderr else ''}"
+            )
+            try:
+                with urllib.request.urlopen(block.argument, timeout=2) as response:
+                    assert response.status == 200
+                    return
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail(f"README line {block.line}: nothing answered at {block.argument}")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 @pytest.mark.parametrize("block", [b for b in BLOCKS if b.context != "diagram"], ids=lambda b: b.id)
 def test_readme_block_runs(
     block: Block, reader_dir: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
@@ -181,6 +207,8 @@ def test_readme_block_runs(
         run_setup(block, reader_dir)
     elif block.context == "output-of":
         check_output(block, tmp_path_factory)
+    elif block.context == "server":
+        check_server(block, reader_dir)
     elif block.context == "lake":
         run(block, reader_dir, env_for(request.getfixturevalue("lake_env")))
     else:

@@ -88,7 +88,7 @@ def test_a_host_off_loopback_needs_a_token(store: Path) -> None:
         serve(store, host="0.0.0.0", port=1)
     out = subprocess.run([sys.executable, "-m", "art", "ui", "--base-path", str(store), "--host", "0.0.0.0"],
                          capture_output=True, text=True, timeout=60)
-    assert out.returncode == 1 and "--token" in out.stderr
+    assert out.returncode == 2 and "--token" in out.stderr  # bad usage
 
 
 def test_with_a_token_every_request_needs_it(store: Path) -> None:
