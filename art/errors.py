@@ -69,6 +69,14 @@ class CatalogBusyError(CatalogError):
     """The catalog lock could not be taken within the timeout."""
 
 
+class StoreNotFoundError(ArtError, ValueError):
+    """A store read at a path where there is none; reading never creates one."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(f"no store at {path}: the folder does not exist (nothing was created)")
+
+
 class ReadOnlyQueryError(ArtError, ValueError):
     """A statement given to a read-only surface (`art sql`) that would change something."""
 
