@@ -113,10 +113,6 @@ def sql(store: StoreLike, statement: str) -> Result:
     check_no_file_writes(statement)
     con = as_store(store).connect()
     try:
-        cur = None
-        for s in duckdb.extract_statements(statement):
-            cur = con.execute(s.query)
-        assert cur is not None
-        return _result(cur)
+        return _result(con.execute(statement))
     finally:
         con.close()

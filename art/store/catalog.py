@@ -17,7 +17,6 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import filelock
@@ -30,13 +29,9 @@ from art.store.catalog_file import (
     unexpected_objects,
 )
 from art.store.catch_up import CatchUp
-from art.store.history_ingest import HistoryProgress
 from art.store.ingest import sync_models
 from art.store.paths import catalog_path
 from art.store.sql import run_checked as run
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 DEFAULT_LOCK_TIMEOUT = float(60)
 
@@ -180,18 +175,6 @@ class Catalog:
             finally:
                 con.close()
         return n
-
-    def model_history(self, project: str, model: str) -> tuple[pa.Table, HistoryProgress | None]:
-        """One model's history rows and how far into its history.jsonl they go, consistently."""
-        with self.writing([(project, model)]) as con:
-            table = run(con, "local/model_history", project=project, model=model).to_arrow_table()
-            rel = f"{project}/models/{model}/history.jsonl"
-            rows = {
-                r[0]: r[1:]
-                for r in run(con, "local/sources_of_model", project=project, model=model).fetchall()
-            }
-        row = rows.get(rel)
-        return table, HistoryProgress(*row[1:]) if row is not None and row[3] else None
 
 
 _catalogs: dict[Path, Catalog] = {}

@@ -42,8 +42,11 @@ class LocalStore:
 
     @contextmanager
     def history(self, project: str, model: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        from art.errors import StoreNotFoundError
         from art.store.mirror import mirror_for
 
+        if not self.implicit and not self.base_path.is_dir():
+            raise StoreNotFoundError(self.base_path)
         with mirror_for(self.base_path).current(project, model) as cur:
             yield cur
 
