@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from art.checkpoints import best_steps
-from art.errors import InvalidArgumentError, ReadOnlyQueryError
+from art.errors import InvalidArgumentError
+from art.sql_guard import check_allowed
 from art.store.paths import validate_name
 from art.store.resolve import StoreLike, as_store
 from art.store.sql import run_checked as run
@@ -76,41 +76,11 @@ def best_step(
     return Result(["step", "smoothed", "value"], [(b.step, b.smoothed, b.value) for b in best])
 
 
-# DuckDB's sandbox (see art/store/local_views.py) refuses every file but the store's own
-# trajectory files, which it lets a statement read *and* write: these are refused first.
-FILE_WRITERS = {
-    duckdb.StatementType.COPY,
-    duckdb.StatementType.EXPORT,
-    duckdb.StatementType.ATTACH,
-    duckdb.StatementType.DETACH,
-    duckdb.StatementType.LOAD,
-}
-_EXPLAIN_ANALYZE = re.compile(r"\s*EXPLAIN\s+ANALY[SZ]E\s+(.*)", re.IGNORECASE | re.DOTALL)
-
-
-def check_no_file_writes(statement: str) -> None:
-    """Refuse what could write the store's files; any other statement runs in the sandbox."""
-    try:
-        statements = duckdb.extract_statements(statement)
-    except duckdb.Error as e:
-        raise ReadOnlyQueryError(f"could not parse the statement: {e}") from e
-    if not statements:
-        raise ReadOnlyQueryError("no statement given")
-    for s in statements:
-        if s.type in FILE_WRITERS:
-            raise ReadOnlyQueryError(f"{s.type.name} statements could write files; refused")
-        if s.type == duckdb.StatementType.EXPLAIN and re.search(r"\bANALY[SZ]E\b", s.query, re.I):
-            m = _EXPLAIN_ANALYZE.fullmatch(s.query)
-            inner = duckdb.extract_statements(m.group(1)) if m else []
-            if len(inner) != 1 or inner[0].type in FILE_WRITERS:
-                raise ReadOnlyQueryError("EXPLAIN ANALYZE runs its statement: only of a query")
-
-
 def sql(store: StoreLike, statement: str) -> Result:
     """Run SQL over the store's public views in DuckDB's sandbox (no file access but reading
     the store's files); the last statement's rows are returned. PIVOT, SUMMARIZE, temp views
     and variables work; nothing reaches the disk."""
-    check_no_file_writes(statement)
+    check_allowed(statement)
     con = as_store(store).connect()
     try:
         return _result(con.execute(statement))

@@ -3,6 +3,7 @@ no file but the store's own (issue 13, items 4, 6, 8, 9, 10, 11; issue 15's miss
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -198,6 +199,71 @@ async def test_user_sql_runs_in_a_sandbox(tmp_path: Path) -> None:
     assert len(pivot.rows) == 3
     assert len(analysis.sql(base, "SUMMARIZE SELECT reward FROM trajectories").rows) == 1
     assert analysis.sql(base, "CREATE TEMP VIEW v AS SELECT 1 AS x; SELECT * FROM v").rows == [(1,)]
+
+
+def hashes(base: Path) -> dict[str, str]:
+    """Every file under base by content hash (a write that keeps size and mtime still shows)."""
+    return {
+        str(p.relative_to(base)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(base.rglob("*"))
+        if p.is_file()
+    }
+
+
+ALLOW_LIST_REFUSES = (
+    "PREPARE p AS COPY history TO '{traj}'",
+    "PREPARE p AS SELECT 1; EXECUTE p",
+    "EXPLAIN ANALYZE COPY (SELECT 1) TO '{traj}' (FORMAT csv)",
+    "EXPLAIN (ANALYZE) COPY (SELECT 1) TO '{traj}' (FORMAT csv)",
+    "explain analyse copy (select 1) to '{traj}'",
+    "COPY (SELECT * FROM trajectories) TO '{traj}' (FORMAT parquet)",
+    "SELECT 1; COPY history TO '{traj}'",
+    "EXPORT DATABASE '{out}/exp'",
+    "ATTACH '{traj}' AS x",
+    "ATTACH '{out}/z.duckdb' AS z",
+    "DETACH memory",
+    "CREATE SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')",
+    "CREATE PERSISTENT SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')",
+    "FROM enable_logging(storage='file', storage_path='{out}')",
+    "CALL pragma_version()",
+    "PRAGMA enable_profiling",
+    "SET threads = 1",
+    "INSERT INTO history VALUES (1)",
+    "DROP VIEW history",
+    "BEGIN",
+)
+
+
+async def test_user_sql_is_an_allow_list_of_kinds_that_cannot_write(tmp_path: Path) -> None:
+    """#13.9: only queries, EXPLAIN of a query, in-memory CREATEs and SET VARIABLE run;
+    every way to write (a PREPAREd COPY, EXPLAIN ANALYZE COPY, COPY onto the store's own
+    parquet file, EXPORT, ATTACH) is refused and every store file keeps its bytes."""
+    base = await small_store(tmp_path / "s")
+    traj_file = base / "p/models/a/trajectories/val/0000.parquet"
+    out = tmp_path / "out"
+    out.mkdir()
+    before = hashes(base)
+    for template in ALLOW_LIST_REFUSES:
+        statement = template.format(out=out, traj=traj_file)
+        with pytest.raises(ReadOnlyQueryError):
+            analysis.sql(base, statement)
+        assert runner.invoke(app, ["sql", statement, "-b", str(base)]).exit_code == 1, statement
+    assert hashes(base) == before and list(out.iterdir()) == []
+    allowed = (
+        "SELECT count(*) FROM trajectories",
+        "FROM history LIMIT 1",
+        "DESCRIBE trajectories",
+        "SHOW TABLES",
+        "EXPLAIN SELECT * FROM trajectories",
+        "EXPLAIN ANALYZE SELECT count(*) FROM trajectories",
+        "CREATE TEMP MACRO twice(x) AS 2 * x; SELECT twice(3)",
+        "CREATE TABLE t AS SELECT step FROM history; SELECT count(*) FROM t",
+        "SET VARIABLE k = 2; SELECT getvariable('k')",
+        "UNPIVOT (SELECT 1 AS a, 2 AS b) ON a, b INTO NAME n VALUE v",
+    )
+    for statement in allowed:
+        assert analysis.sql(base, statement).rows, statement
+    assert hashes(base) == before
 
 
 async def test_the_catalog_file_is_data_never_code(tmp_path: Path) -> None:
