@@ -8,13 +8,12 @@ from typing import Any
 import duckdb
 
 from art.checkpoints import best_steps
-from art.errors import InvalidArgumentError, MetricNotFoundError, NotFoundError, ReadOnlyQueryError
+from art.errors import InvalidArgumentError, MetricNotFoundError, NotFoundError
 from art.lookup import check_run_exists
+from art.sql_guard import check_allowed
 from art.store.paths import validate_name
 from art.store.resolve import StoreLike, as_store
 from art.store.sql import run_checked as run
-
-READ_ONLY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
 
 @dataclass(frozen=True)
@@ -84,31 +83,14 @@ def best_step(
     return Result(["step", "smoothed", "value"], [(b.step, b.smoothed, b.value) for b in best])
 
 
-def check_read_only(statement: str) -> None:
-    """Refuse anything but SELECT (and EXPLAIN): `art sql` never changes a store."""
-    try:
-        statements = duckdb.extract_statements(statement)
-    except duckdb.Error as e:
-        raise ReadOnlyQueryError(f"could not parse the statement: {e}") from e
-    if not statements:
-        raise ReadOnlyQueryError("no statement given")
-    for s in statements:
-        if s.type not in READ_ONLY_TYPES:
-            raise ReadOnlyQueryError(
-                f"only SELECT queries are allowed here; this is a {s.type.name} statement"
-            )
-
-
 def sql(store: StoreLike, statement: str) -> Result:
-    """Run read-only SQL over the store's public views; the last statement's rows are returned."""
-    check_read_only(statement)
+    """Run SQL over the store's public views in DuckDB's sandbox (no file access but reading
+    the store's files); the last statement's rows are returned. PIVOT, SUMMARIZE, temp views
+    and variables work; nothing reaches the disk."""
+    check_allowed(statement)
     con = as_store(store).connect()
     try:
-        cur = None
-        for s in duckdb.extract_statements(statement):
-            cur = con.execute(s.query)
-        assert cur is not None
-        return _result(cur)
+        return _result(con.execute(statement))
     finally:
         con.close()
 

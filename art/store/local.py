@@ -51,7 +51,8 @@ class LocalStore:
     def history(self, project: str, model: str) -> Iterator[duckdb.DuckDBPyConnection]:
         from art.store.mirror import mirror_for
 
-        self._require_base()
+        if not self.implicit:
+            self._require_base()
         with mirror_for(self.base_path).current(project, model) as cur:
             yield cur
 
