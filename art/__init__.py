@@ -22,31 +22,56 @@ _EXPORTS = {
     "LocalBackend": "art.local.backend",
     "connect": "art.store.connect",
     "rebuild": "art.store.catalog",
+    "gather_trajectories": "art.gather",
+    "gather_trajectory_groups": "art.gather",
+    "retry": "art.retry",
+    "Messages": "art.types",
+    "MessagesAndChoices": "art.types",
+    "Tools": "art.types",
+    "TrainResult": "art.types",
+    "LocalTrainResult": "art.types",
 }
+# Submodules reachable as attributes, as `art.types` is in ART.
+_SUBMODULES = {"types"}
 
 __all__ = [
     "Backend",
     "LocalBackend",
+    "LocalTrainResult",
+    "Messages",
+    "MessagesAndChoices",
     "Model",
+    "Tools",
     "TrainConfig",
+    "TrainResult",
     "TrainableModel",
     "Trainer",
     "Trajectory",
     "TrajectoryGroup",
     "connect",
+    "gather_trajectories",
+    "gather_trajectory_groups",
     "rebuild",
+    "retry",
+    "types",
 ]
 
 if TYPE_CHECKING:
+    from art import types
     from art.backend import Backend, TrainConfig, Trainer
+    from art.gather import gather_trajectories, gather_trajectory_groups
     from art.local.backend import LocalBackend
     from art.model import Model, TrainableModel
     from art.store.catalog import rebuild
     from art.store.connect import connect
+    from art.retry import retry
     from art.trajectories import Trajectory, TrajectoryGroup
+    from art.types import LocalTrainResult, Messages, MessagesAndChoices, Tools, TrainResult
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"art.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'art' has no attribute {name!r}")

@@ -121,7 +121,7 @@ def _trajectory_json(t: Trajectory) -> str:
         doc["metadata"] = t.metadata
     if t.logs:
         doc["logs"] = t.logs
-    if not _finite(t.metrics):
+    if not _finite(t.metrics) or t.reward != t.reward:
         doc["messages_and_choices"] = [json.loads(_item_text(m)) for m in t.messages_and_choices]
         return _compact_nan(doc)
     # splice the items' JSON texts in, rather than re-encode their dumps
@@ -232,14 +232,21 @@ def file_version(schema: pa.Schema, path: Path | str = "") -> int:
 
 
 def _restore_item(item: Any) -> Any:
-    """Turn a stored Choice dump back into an OpenAI Choice when openai is installed."""
-    if isinstance(item, dict) and "message" in item and "finish_reason" in item:
-        try:
-            from openai.types.chat.chat_completion import Choice
-        except ImportError:
-            return item
-        return Choice.model_validate(item)
-    return item
+    """A stored Choice dump back as an OpenAI Choice (when openai is installed), but only
+    when the Choice dumps back to exactly the stored dict: anything else (a partial
+    choice dict, an unknown finish_reason, extra fields) comes back verbatim as the dict."""
+    if not (isinstance(item, dict) and {"finish_reason", "index", "message"} <= item.keys()):
+        return item
+    try:
+        from openai.types.chat.chat_completion import Choice
+        from pydantic import ValidationError
+    except ImportError:
+        return item
+    try:
+        choice = Choice.model_validate(item)
+    except ValidationError:
+        return item
+    return choice if json.loads(choice.model_dump_json()) == item else item
 
 
 def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
@@ -287,7 +294,7 @@ def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
     for row in rows:
         if row.get("reward") is None and row.get("messages") is None:
             continue
-        gi = row["group_index"]
+        gi = row.get("group_index", 0)  # files before group columns: one group, as ART reads them
         if gi not in groups:
             groups[gi] = (row, [])
         groups[gi][1].append(
@@ -331,5 +338,5 @@ def read_groups(path: str | Path) -> list[TrajectoryGroup]:
             )
         )
         return _groups_from_v2(rows)
-    rows.sort(key=lambda r: r["group_index"])
+    rows.sort(key=lambda r: r.get("group_index", 0))
     return _groups_from_v1(rows)
