@@ -40,7 +40,7 @@ class ProgressBar:
             TimeElapsedColumn(),
             TextColumn("{task.fields[postfix]}"),
             console=console,
-            disable=desc is None or not console.is_terminal,
+            disable=not console.is_terminal,
             transient=False,
         )
         self._task = self._progress.add_task(desc or "", total=total, postfix="")

@@ -85,7 +85,9 @@ def log_step(
     slower: DuckDB's scan of a Python Arrow table takes the GIL back and forth.)
     """
     paths.check_inside(paths.model_dir)
-    paths.model_dir.mkdir(parents=True, exist_ok=True)
+    if not paths.model_dir.exists():  # a refused first call must not leave the folder behind
+        prepare_step(groups, split, step, metrics, ledger.Ledger())
+        paths.model_dir.mkdir(parents=True, exist_ok=True)
     state = paths.model_dir / "state.json"
     with FileLock(paths.model_dir / ".state.lock"):
         totals = ledger.load(state)

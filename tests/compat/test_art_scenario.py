@@ -1,0 +1,96 @@
+"""The same ART-style script (tests/compat/scenario.py) run by openpipe-art 0.5.23 and by
+this package: equal history rows, running totals, checkpoints kept, and trajectory files
+that each package's reader reads back identically, whichever package wrote them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from art.store.parquet import read_groups
+
+from .test_art_peer import PEER, ROOT, peer
+
+pytestmark = pytest.mark.compat
+SCENARIO = Path(__file__).with_name("scenario.py")
+
+
+def run_scenario(python: Path | str, base: Path) -> dict:
+    out = subprocess.run(
+        [str(python), str(SCENARIO), str(base)], capture_output=True, text=True, cwd="/", check=True
+    )
+    return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, Path, Path]:
+    if not PEER.exists():
+        pytest.fail(f"no peer at {PEER}: run `bash bench/setup_peer.sh` first")
+    theirs, ours = tmp_path_factory.mktemp("theirs"), tmp_path_factory.mktemp("ours")
+    return run_scenario(PEER, theirs), run_scenario(sys.executable, ours), theirs, ours
+
+
+def test_history_keys_and_values_equal_arts(runs: tuple[dict, dict, Path, Path]) -> None:
+    theirs, ours, _, _ = runs
+    assert len(ours["history"]) == len(theirs["history"]) == 12
+    for a, b in zip(theirs["history"], ours["history"], strict=True):
+        assert sorted(b) == sorted(a)
+        for key in a:
+            assert b[key] == pytest.approx(a[key], abs=1e-12), key
+    train = theirs["history"][0]
+    assert {"data/step_num_groups_trainable", "data/cum/num_trajectories", "costs/cum/all", "train/loss"} <= set(train)
+    assert "val/data/step_num_scenarios" in theirs["history"][1]
+
+
+def test_running_totals_survive_a_restart_as_in_art(runs: tuple[dict, dict, Path, Path]) -> None:
+    theirs, ours, _, _ = runs
+    assert ours["cum_state"] == pytest.approx(theirs["cum_state"])
+    assert ours["scenarios"] == theirs["scenarios"]
+    # the restart at step 2 went on from the totals: 4 steps x 9 rollouts
+    assert ours["cum_state"]["data/cum/num_trajectories"] == 36.0
+
+
+def test_checkpoints_kept_and_files_written_equal_arts(runs: tuple[dict, dict, Path, Path]) -> None:
+    theirs, ours, _, _ = runs
+    assert ours["kept"] == theirs["kept"]
+    assert ours["files"] == theirs["files"]
+
+
+def _same_tracebacks(groups: list[dict]) -> list[dict]:
+    """A traceback's frames name the package that awaited the rollout: keep its last line."""
+    for g in groups:
+        for e in g.get("exceptions", []):
+            e["traceback"] = e["traceback"].strip().splitlines()[-1]
+    return groups
+
+
+def _our_dump(path: Path) -> list[dict]:
+    out = []
+    for g in read_groups(path):
+        d = g.model_dump(mode="json")
+        d["choice_types"] = [[type(m).__name__ for m in t.messages_and_choices] for t in g.trajectories]
+        out.append(d)
+    return _same_tracebacks(out)
+
+
+@pytest.mark.parametrize("name", ["train/0000.parquet", "train/0001.parquet", "val/0004.parquet"])
+def test_each_reader_reads_both_files_identically(runs: tuple[dict, dict, Path, Path], name: str) -> None:
+    _, _, theirs, ours = runs
+    a = theirs / "compat/models/run-1/trajectories" / name
+    b = ours / "compat/models/run-1/trajectories" / name
+    assert _same_tracebacks(json.loads(peer("read", str(b)))) == _same_tracebacks(json.loads(peer("read", str(a))))
+    assert _our_dump(b) == _our_dump(a)
+    kinds = {k for g in _our_dump(a) for t in g["choice_types"] for k in t}
+    assert kinds == {"dict", "Choice"}  # the "eos" choice dict stays a dict in both
+
+
+def test_peer_is_the_real_openpipe_art() -> None:
+    out = subprocess.run(
+        [str(PEER), "-c", "import importlib.metadata as m; print(m.version('openpipe-art'))"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )
+    assert out.stdout.strip() == "0.5.23"
