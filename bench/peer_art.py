@@ -1,7 +1,7 @@
 """Runs inside the peer venv (openpipe-art 0.5.23); prints JSON. Never imports this project.
 
 python bench/peer_art.py write BASE STEPS GROUPS PER_GROUP   log the workload with ART
-python bench/peer_art.py read FILE                           ART's reader on a parquet file
+python bench/peer_art.py read FILE [FILE ...]               ART's reader on parquet files ({file: groups})
 python bench/peer_art.py log-bench BASE STEPS GROUPS PER_GROUP
 python bench/peer_art.py best-step HISTORY_DIR REPEATS        time ART's checkpoint choice
 """
@@ -39,16 +39,18 @@ def write(base: str, steps: int, groups: int, per_group: int) -> None:
     print(json.dumps({"ok": True}))
 
 
-def read(path: str) -> None:
+def read(*paths: str) -> None:
     from art.utils.trajectory_logging import read_trajectory_groups_parquet
 
-    groups = read_trajectory_groups_parquet(path)
-    out = []
-    for g in groups:
-        d = g.model_dump(mode="json")
-        d["choice_types"] = [[type(m).__name__ for m in t.messages_and_choices] for t in g.trajectories]
-        out.append(d)
-    print(json.dumps(out))
+    result = {}
+    for path in paths:
+        out = []
+        for g in read_trajectory_groups_parquet(path):
+            d = g.model_dump(mode="json")
+            d["choice_types"] = [[type(m).__name__ for m in t.messages_and_choices] for t in g.trajectories]
+            out.append(d)
+        result[path] = out
+    print(json.dumps(result))
 
 
 def log_bench(base: str, steps: int, groups: int, per_group: int) -> None:
@@ -91,7 +93,7 @@ if __name__ == "__main__":
     if cmd == "write":
         write(args[0], *map(int, args[1:]))
     elif cmd == "read":
-        read(args[0])
+        read(*args)
     elif cmd == "log-bench":
         log_bench(args[0], *map(int, args[1:]))
     elif cmd == "best-step":

@@ -70,13 +70,15 @@ def test_history_values_equal_arts(stores: tuple[Path, Path]) -> None:
             assert b[key] == pytest.approx(a[key], abs=1e-9), key
 
 
-@pytest.mark.parametrize("name", ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"])
-def test_arts_reader_reads_our_files_as_its_own(stores: tuple[Path, Path], name: str) -> None:
+def test_arts_reader_reads_our_files_as_its_own(stores: tuple[Path, Path]) -> None:
     theirs, ours = stores
-    from_theirs = json.loads(peer("read", str(theirs / "trajectories" / name)))
-    from_ours = json.loads(peer("read", str(ours / "trajectories" / name)))
-    assert from_ours == from_theirs
-    assert any("Choice" in kinds for g in from_ours for kinds in g["choice_types"])
+    names = ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"]
+    files = [str(d / "trajectories" / n) for n in names for d in (theirs, ours)]
+    read = json.loads(peer("read", *files))
+    for name in names:
+        from_theirs, from_ours = (read[str(d / "trajectories" / name)] for d in (theirs, ours))
+        assert from_ours == from_theirs, name
+        assert any("Choice" in kinds for g in from_ours for kinds in g["choice_types"])
 
 
 @pytest.mark.parametrize("name", ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"])

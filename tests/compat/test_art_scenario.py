@@ -77,15 +77,16 @@ def _our_dump(path: Path) -> list[dict]:
     return _same_tracebacks(out)
 
 
-@pytest.mark.parametrize("name", ["train/0000.parquet", "train/0001.parquet", "val/0004.parquet"])
-def test_each_reader_reads_both_files_identically(runs: tuple[dict, dict, Path, Path], name: str) -> None:
+def test_each_reader_reads_both_files_identically(runs: tuple[dict, dict, Path, Path]) -> None:
     _, _, theirs, ours = runs
-    a = theirs / "compat/models/run-1/trajectories" / name
-    b = ours / "compat/models/run-1/trajectories" / name
-    assert _same_tracebacks(json.loads(peer("read", str(b)))) == _same_tracebacks(json.loads(peer("read", str(a))))
-    assert _our_dump(b) == _our_dump(a)
-    kinds = {k for g in _our_dump(a) for t in g["choice_types"] for k in t}
-    assert kinds == {"dict", "Choice"}  # the "eos" choice dict stays a dict in both
+    names = ["train/0000.parquet", "train/0001.parquet", "val/0004.parquet"]
+    pairs = [tuple(d / "compat/models/run-1/trajectories" / n for d in (theirs, ours)) for n in names]
+    read = json.loads(peer("read", *(str(p) for pair in pairs for p in pair)))
+    for a, b in pairs:
+        assert _same_tracebacks(read[str(b)]) == _same_tracebacks(read[str(a)]), a.name
+        assert _our_dump(b) == _our_dump(a)
+        kinds = {k for g in _our_dump(a) for t in g["choice_types"] for k in t}
+        assert kinds == {"dict", "Choice"}  # the "eos" choice dict stays a dict in both
 
 
 def test_peer_is_the_real_openpipe_art() -> None:
