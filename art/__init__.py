@@ -62,9 +62,9 @@ if TYPE_CHECKING:
     from art.gather import gather_trajectories, gather_trajectory_groups
     from art.local.backend import LocalBackend
     from art.model import Model, TrainableModel
+    from art.retry import retry
     from art.store.catalog import rebuild
     from art.store.connect import connect
-    from art.retry import retry
     from art.trajectories import Trajectory, TrajectoryGroup
     from art.types import LocalTrainResult, Messages, MessagesAndChoices, Tools, TrainResult
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from art.trajectories import Trajectory, TrajectoryGroup
 
-AfterEach = Callable[[TrajectoryGroup], Awaitable[TrajectoryGroup | None | list[TrajectoryGroup]]]
+AfterEach = Callable[[TrajectoryGroup], Awaitable[TrajectoryGroup | list[TrajectoryGroup] | None]]
 
 
 class ProgressBar:

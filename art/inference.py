@@ -27,8 +27,8 @@ def openai_client(model: Model) -> Any:
     if model.inference_api_key is None or model.inference_base_url is None:
         if model.trainable:
             raise NoInferenceEndpointError(
-                "OpenAI client not yet available on this trainable model: call `await model.register(backend)` "
-                "with a backend that serves inference, or set `model.inference_base_url` and "
+                "OpenAI client not yet available on this trainable model: call "
+                "`await model.register(backend)` with a backend that serves inference, or set `model.inference_base_url` and "
                 "`model.inference_api_key`."
             )
         raise NoInferenceEndpointError(

@@ -141,7 +141,8 @@ def pull(
             raise InvalidArgumentError("s3 key", f"{key}/{rel}", "escapes the model folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         s3.download_file(bucket, f"{key}/{rel}", str(target))
-        os.utime(target, (remote[rel][1], remote[rel][1]))  # as `aws s3 sync`: a pushed-back copy is not newer
+        # as `aws s3 sync`: the copy carries the object's time, so pushing it back copies nothing
+        os.utime(target, (remote[rel][1], remote[rel][1]))
         if verbose:
             print(f"download: s3://{bucket}/{key}/{rel} to {target}")
     deleted = sorted(set(local) - set(remote)) if delete else []

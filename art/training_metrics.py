@@ -24,7 +24,9 @@ def average_samples(samples: Iterable[dict[str, float]]) -> dict[str, float]:
             value = float(value)
             if key in INVARIANT_KEYS:
                 if key in fixed and fixed[key] != value:
-                    raise InvalidValueError(key, value, f"must be the same in every sample (was {fixed[key]})")
+                    raise InvalidValueError(
+                        key, value, f"must be the same in every sample (was {fixed[key]})"
+                    )
                 fixed[key] = value
             totals[key] = totals.get(key, 0.0) + value
             counts[key] = counts.get(key, 0) + 1

@@ -60,7 +60,8 @@ def _check_json(field: str, value: Any) -> None:
     raise InvalidTrajectoryError(
         field,
         value,
-        f"metadata values must be JSON values (str, number, bool, None, list, dict), not {type(value).__name__}",
+        "metadata values must be JSON values (str, number, bool, None, list, dict), "
+        f"not {type(value).__name__}",
     )
 
 

@@ -23,7 +23,9 @@ async def rollout(model: art.TrainableModel, question: str) -> art.Trajectory:
 
 async def main() -> None:
     backend = LocalBackend()
-    model = art.TrainableModel(name="old-agent", project="arithmetic", base_model="tiny-base", report_metrics=[])
+    model = art.TrainableModel(
+        name="old-agent", project="arithmetic", base_model="tiny-base", report_metrics=[]
+    )
     await model.register(backend)
     for _ in range(2):
         groups = await art.gather_trajectory_groups(

@@ -32,7 +32,11 @@ async def rollout(model: art.TrainableModel, question: str, step: int) -> art.Tr
 async def main() -> None:
     async with LocalBackend() as backend:
         model = art.TrainableModel(
-            name="agent", run_name="agent-run-1", project="arithmetic", base_model="tiny-base", report_metrics=[]
+            name="agent",
+            run_name="agent-run-1",
+            project="arithmetic",
+            base_model="tiny-base",
+            report_metrics=[],
         )
         await model.register(backend)
         for _ in range(3):

@@ -27,9 +27,7 @@ def server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 
 def run_example(name: str, cwd: Path, url: str) -> str:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("ART_", "WANDB_", "OPENAI_"))
-    } | {
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ART_", "WANDB_", "OPENAI_"))} | {
         "PYTHONPATH": str(ROOT),
         "OPENAI_BASE_URL": url,
         "OPENAI_API_KEY": "test-key",
@@ -90,4 +88,7 @@ def test_old_model_train_example_runs(tmp_path: Path, server: tuple[str, list]) 
     model_dir = tmp_path / ".art/arithmetic/models/old-agent"
     rows = history(model_dir)
     assert [(r["step"], "train/loss" in r) for r in rows] == [(0, False), (1, True), (1, False), (2, True)]
-    assert sorted(p.name for p in (model_dir / "trajectories/train").iterdir()) == ["0000.parquet", "0001.parquet"]
+    assert sorted(p.name for p in (model_dir / "trajectories/train").iterdir()) == [
+        "0000.parquet",
+        "0001.parquet",
+    ]

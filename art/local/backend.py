@@ -216,7 +216,8 @@ class LocalBackend:
         from art import s3_sync
 
         warnings.warn(
-            "_experimental_pull_from_s3 is deprecated in ART 0.5.23 (use _experimental_pull_model_checkpoint)",
+            "_experimental_pull_from_s3 is deprecated in ART 0.5.23 "
+            "(use _experimental_pull_model_checkpoint)",
             DeprecationWarning,
             stacklevel=2,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -323,6 +324,14 @@ def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
 
 def read_groups(path: str | Path) -> list[TrajectoryGroup]:
     """Read a trajectory file written by this library or by ART (v1 or v2)."""
+    from art.trajectories import NanRewardWarning
+
+    with warnings.catch_warnings():  # a stored NaN reward warned when it was logged
+        warnings.simplefilter("ignore", NanRewardWarning)
+        return _read_groups(path)
+
+
+def _read_groups(path: str | Path) -> list[TrajectoryGroup]:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as e:

@@ -22,8 +22,9 @@ from pathlib import Path
 os.environ.pop("WANDB_API_KEY", None)
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import art  # noqa: E402
-from openai.types.chat.chat_completion import Choice  # noqa: E402
+from openai.types.chat.chat_completion import Choice
+
+import art
 
 STEPS, GROUPS, PER_GROUP = 4, 3, 3
 
@@ -116,7 +117,12 @@ def in_order(groups: list) -> list:
 
 def new_model(base: Path) -> art.TrainableModel:
     return art.TrainableModel(
-        name="agent", run_name="run-1", project="compat", base_model="tiny", base_path=str(base), report_metrics=[]
+        name="agent",
+        run_name="run-1",
+        project="compat",
+        base_model="tiny",
+        base_path=str(base),
+        report_metrics=[],
     )
 
 
@@ -137,8 +143,11 @@ async def main(base: Path) -> dict:
         await model.log(train, metrics=result.metrics, step=current, split="train")
         val = in_order(await art.gather_trajectory_groups(groups_for(step, "val"), pbar_desc=None))
         await model.log(val, split="val", step=result.step)
-        await model.log(metrics={"loss/policy": 0.1 * step, "costs/train/tinker": 0.01, "lr": 1e-5}, split="train",
-                        step=result.step)
+        await model.log(
+            metrics={"loss/policy": 0.1 * step, "costs/train/tinker": 0.01, "lr": 1e-5},
+            split="train",
+            step=result.step,
+        )
         await model.delete_checkpoints("val/reward")
         kept.append(sorted(int(p.name) for p in backend._dir(model).iterdir()))
     model_dir = base / "compat" / "models" / "run-1"

@@ -42,7 +42,12 @@ def test_history_keys_and_values_equal_arts(runs: tuple[dict, dict, Path, Path])
         for key in a:
             assert b[key] == pytest.approx(a[key], abs=1e-12), key
     train = theirs["history"][0]
-    assert {"data/step_num_groups_trainable", "data/cum/num_trajectories", "costs/cum/all", "train/loss"} <= set(train)
+    assert {
+        "data/step_num_groups_trainable",
+        "data/cum/num_trajectories",
+        "costs/cum/all",
+        "train/loss",
+    } <= set(train)
     assert "val/data/step_num_scenarios" in theirs["history"][1]
 
 
@@ -92,6 +97,9 @@ def test_each_reader_reads_both_files_identically(runs: tuple[dict, dict, Path, 
 def test_peer_is_the_real_openpipe_art() -> None:
     out = subprocess.run(
         [str(PEER), "-c", "import importlib.metadata as m; print(m.version('openpipe-art'))"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     assert out.stdout.strip() == "0.5.23"
