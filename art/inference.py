@@ -28,8 +28,8 @@ def openai_client(model: Model) -> Any:
         if model.trainable:
             raise NoInferenceEndpointError(
                 "OpenAI client not yet available on this trainable model: call "
-                "`await model.register(backend)` with a backend that serves inference, or set `model.inference_base_url` and "
-                "`model.inference_api_key`."
+                "`await model.register(backend)` with a backend that serves inference, "
+                "or set `model.inference_base_url` and `model.inference_api_key`."
             )
         raise NoInferenceEndpointError(
             "In order to create an OpenAI client you must provide an `inference_api_key` and "
