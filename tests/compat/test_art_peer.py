@@ -44,15 +44,25 @@ def peer(*args: str) -> str:
     return out.stdout
 
 
+NAMES = ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"]
+
+
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """Ours written first, so that one ART process writes its store and reads both."""
     theirs = tmp_path_factory.mktemp("theirs")
     ours = tmp_path_factory.mktemp("ours")
-    peer("write", str(theirs), str(STEPS), str(GROUPS), str(PER_GROUP))
     model = art.Model(name="peer", project="bench", base_path=str(ours), report_metrics=[])
-
     asyncio.run(feed(model, art, Choice, STEPS, GROUPS, PER_GROUP))
-    return theirs / "bench/models/peer", ours / "bench/models/peer"
+    dirs = theirs / "bench/models/peer", ours / "bench/models/peer"
+    files = [str(d / "trajectories" / n) for n in NAMES for d in dirs]
+    out = peer("write", str(theirs), str(STEPS), str(GROUPS), str(PER_GROUP), "+", "read", *files)
+    return *dirs, json.loads(out.splitlines()[1])
+
+
+@pytest.fixture(scope="module")
+def stores(runs: tuple[Path, Path, dict]) -> tuple[Path, Path]:
+    return runs[0], runs[1]
 
 
 def _rows(model_dir: Path) -> list[dict]:
@@ -70,12 +80,9 @@ def test_history_values_equal_arts(stores: tuple[Path, Path]) -> None:
             assert b[key] == pytest.approx(a[key], abs=1e-9), key
 
 
-def test_arts_reader_reads_our_files_as_its_own(stores: tuple[Path, Path]) -> None:
-    theirs, ours = stores
-    names = ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"]
-    files = [str(d / "trajectories" / n) for n in names for d in (theirs, ours)]
-    read = json.loads(peer("read", *files))
-    for name in names:
+def test_arts_reader_reads_our_files_as_its_own(runs: tuple[Path, Path, dict]) -> None:
+    theirs, ours, read = runs
+    for name in NAMES:
         from_theirs, from_ours = (read[str(d / "trajectories" / name)] for d in (theirs, ours))
         assert from_ours == from_theirs, name
         assert any("Choice" in kinds for g in from_ours for kinds in g["choice_types"])

@@ -26,12 +26,23 @@ def run_scenario(python: Path | str, base: Path) -> dict:
     return json.loads(out.stdout)
 
 
+NAMES = ["train/0000.parquet", "train/0001.parquet", "val/0004.parquet"]
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, Path, Path]:
-    if not PEER.exists():
-        pytest.fail(f"no peer at {PEER}: run `bash bench/setup_peer.sh` first")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, Path, Path, dict]:
+    """Ours first (in its own process); then one ART process runs the scenario and reads
+    both packages' files (ART's import is the slow part)."""
     theirs, ours = tmp_path_factory.mktemp("theirs"), tmp_path_factory.mktemp("ours")
-    return run_scenario(PEER, theirs), run_scenario(sys.executable, ours), theirs, ours
+    our_run = run_scenario(sys.executable, ours)
+    files = [str(d / "compat/models/run-1/trajectories" / n) for n in NAMES for d in (theirs, ours)]
+    lines = peer("scenario", str(theirs), "+", "read", *files).splitlines()
+    return json.loads(lines[0]), our_run, theirs, ours, json.loads(lines[1])
+
+
+@pytest.fixture(scope="module")
+def runs(both: tuple[dict, dict, Path, Path, dict]) -> tuple[dict, dict, Path, Path]:
+    return both[:4]
 
 
 def test_history_keys_and_values_equal_arts(runs: tuple[dict, dict, Path, Path]) -> None:
@@ -82,11 +93,9 @@ def _our_dump(path: Path) -> list[dict]:
     return _same_tracebacks(out)
 
 
-def test_each_reader_reads_both_files_identically(runs: tuple[dict, dict, Path, Path]) -> None:
-    _, _, theirs, ours = runs
-    names = ["train/0000.parquet", "train/0001.parquet", "val/0004.parquet"]
-    pairs = [tuple(d / "compat/models/run-1/trajectories" / n for d in (theirs, ours)) for n in names]
-    read = json.loads(peer("read", *(str(p) for pair in pairs for p in pair)))
+def test_each_reader_reads_both_files_identically(both: tuple[dict, dict, Path, Path, dict]) -> None:
+    _, _, theirs, ours, read = both
+    pairs = [tuple(d / "compat/models/run-1/trajectories" / n for d in (theirs, ours)) for n in NAMES]
     for a, b in pairs:
         assert _same_tracebacks(read[str(b)]) == _same_tracebacks(read[str(a)]), a.name
         assert _our_dump(b) == _our_dump(a)
