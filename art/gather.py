@@ -54,6 +54,17 @@ class ProgressBar:
         self._progress.stop()
 
 
+def record_completion_tokens(trajectory: Trajectory) -> None:
+    """ART's `completion_tokens` metric: the sum over the trajectory's Choice objects, when
+    every one of them carries a positive count (see art/inference.py)."""
+    from art.inference import choice_completion_tokens
+
+    choices = [m for m in trajectory.messages_and_choices if not isinstance(m, dict)]
+    counts = [choice_completion_tokens(c) for c in choices]
+    if choices and all(c is not None and c > 0 for c in counts):
+        trajectory.metrics["completion_tokens"] = sum(c for c in counts if c is not None)
+
+
 @dataclass
 class GatherContext:
     """What one gather call has seen so far: metric sums, divisors and the exception count."""
@@ -65,6 +76,7 @@ class GatherContext:
     divisors: Counter[str] = field(default_factory=Counter)
 
     def record(self, trajectory: Trajectory) -> None:
+        record_completion_tokens(trajectory)
         if trajectory.reward == trajectory.reward:  # NaN rewards stay out of the mean
             self.sums["reward"] += trajectory.reward
             self.divisors["reward"] += 1
@@ -79,7 +91,10 @@ class GatherContext:
         keys = list(self.sums)
         if self.max_metrics is not None:
             keys = keys[: self.max_metrics]
-        return {k: self.sums[k] / max(1, self.divisors[k]) for k in keys}
+        out = {k: self.sums[k] / max(1, self.divisors[k]) for k in keys}
+        if "completion_tokens" in out:  # last, as ART shows it
+            out["completion_tokens"] = out.pop("completion_tokens")
+        return out
 
     def advance(self, n: int) -> None:
         if self.bar is not None:

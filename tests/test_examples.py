@@ -57,6 +57,7 @@ def test_rollout_example_logs_val_groups(tmp_path: Path, server: tuple[str, list
     (row,) = history(model_dir)
     assert row["val/reward"] == pytest.approx(0.5)  # odd first operands answered right: 2 of 4
     assert row["val/data/step_num_trajectories"] == 12.0
+    assert row["val/completion_tokens"] == 1.0  # from the response's usage, as ART's client reports it
     groups = read_groups(model_dir / "trajectories/val/0000.parquet")
     assert [len(g) for g in groups] == [3, 3, 3, 3]
     assert type(groups[0].trajectories[0].messages_and_choices[-1]).__name__ == "Choice"

@@ -112,3 +112,29 @@ def test_peer_is_the_real_openpipe_art() -> None:
         cwd=ROOT,
     )
     assert out.stdout.strip() == "0.5.23"
+
+
+def test_rollout_example_runs_under_art_and_writes_what_we_write(tmp_path: Path) -> None:
+    """examples/rollout.py uses only ART's names: the real openpipe-art runs it too, against
+    the same local server, and writes the same history row."""
+    import os
+
+    from ..llm_server import llm_server
+
+    rows = {}
+    with llm_server() as (url, _):
+        for who, python in (("theirs", PEER), ("ours", Path(sys.executable))):
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("ART_", "WANDB_", "OPENAI_"))}
+            env |= {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": "k", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+            (tmp_path / who).mkdir()
+            subprocess.run(
+                [str(python), str(ROOT / "examples/rollout.py")],
+                cwd=tmp_path / who,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            line = (tmp_path / who / ".art/arithmetic/models/prompted-model/history.jsonl").read_text()
+            rows[who] = {k: v for k, v in json.loads(line).items() if k != "recorded_at"}
+    assert rows["ours"] == pytest.approx(rows["theirs"])
+    assert rows["ours"]["val/reward"] == 0.5
