@@ -150,6 +150,12 @@ async def main(base: Path) -> dict:
         )
         await model.delete_checkpoints("val/reward")
         kept.append(sorted(int(p.name) for p in backend._dir(model).iterdir()))
+    # a NaN reward (a failed judge): ART stores it and drops the step's reward mean
+    nan = art.Trajectory(
+        messages_and_choices=[{"role": "user", "content": "judge failed"}], reward=float("nan")
+    )
+    ok = art.Trajectory(messages_and_choices=[{"role": "user", "content": "judged"}], reward=0.25)
+    await model.log([art.TrajectoryGroup([nan, ok, ok])], split="val", step=99)
     model_dir = base / "compat" / "models" / "run-1"
     history = [
         {k: v for k, v in json.loads(line).items() if k != "recorded_at"}
