@@ -62,8 +62,14 @@ def test_killed_writer_loses_no_completed_step(tmp_path: Path, request: pytest.F
     next_step = 0
     for _ in range(rounds):
         child = ctx.Process(target=_log_forever, args=(str(base), str(acks), next_step))
+        acked = acks.stat().st_size if acks.exists() else 0
         child.start()
-        time.sleep(0.6 + rng.random() * 0.6)  # past the child's imports, then somewhere in a log()
+        # past the child's imports and first log() (however loaded the machine), then at a
+        # random moment, somewhere in a later log()
+        deadline = time.monotonic() + 120
+        while (acks.stat().st_size if acks.exists() else 0) == acked and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.random() * 0.4)
         os.kill(child.pid, signal.SIGKILL)
         child.join()
         done = [int(x) for x in acks.read_text().split()] if acks.exists() else []
