@@ -26,38 +26,63 @@ _EXPORTS = {
     "DuckLakeStore": "art.store.lake",
     "S3Settings": "art.store.lake",
     "rebuild": "art.store.catalog",
+    "gather_trajectories": "art.gather",
+    "gather_trajectory_groups": "art.gather",
+    "retry": "art.retry",
+    "Messages": "art.types",
+    "MessagesAndChoices": "art.types",
+    "Tools": "art.types",
+    "TrainResult": "art.types",
+    "LocalTrainResult": "art.types",
 }
+# Submodules reachable as attributes, as `art.types` is in ART.
+_SUBMODULES = {"types"}
 
 __all__ = [
     "Backend",
     "DuckLakeStore",
     "LocalBackend",
     "LocalStore",
+    "LocalTrainResult",
+    "Messages",
+    "MessagesAndChoices",
     "Model",
     "S3Settings",
     "Store",
+    "Tools",
     "TrainConfig",
+    "TrainResult",
     "TrainableModel",
     "Trainer",
     "Trajectory",
     "TrajectoryGroup",
     "connect",
+    "gather_trajectories",
+    "gather_trajectory_groups",
     "rebuild",
+    "retry",
+    "types",
 ]
 
 if TYPE_CHECKING:
+    from art import types
     from art.backend import Backend, TrainConfig, Trainer
+    from art.gather import gather_trajectories, gather_trajectory_groups
     from art.local.backend import LocalBackend
     from art.model import Model, TrainableModel
+    from art.retry import retry
     from art.store.base import Store
     from art.store.catalog import rebuild
     from art.store.connect import connect
     from art.store.lake import DuckLakeStore, S3Settings
     from art.store.local import LocalStore
     from art.trajectories import Trajectory, TrajectoryGroup
+    from art.types import LocalTrainResult, Messages, MessagesAndChoices, Tools, TrainResult
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"art.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'art' has no attribute {name!r}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from art.backend import Backend, TrainConfig
-from art.errors import InvalidArgumentError, InvalidTrajectoryError, NotRegisteredError
+from art.errors import InvalidArgumentError, InvalidTrajectoryError, MetricNotFoundError, NotRegisteredError
 from art.store.base import Store
 from art.store.local import LocalStore
 from art.store.paths import ModelPaths, validate_name
@@ -49,6 +51,12 @@ class Model(BaseModel):
     id: str | None = None
     config: Any = None
     trainable: bool = False
+    run_id: str | None = None
+    # The OpenAI-compatible endpoint rollouts call (`openai_client()`); for a TrainableModel
+    # the backend fills these in on register when it serves one.
+    inference_api_key: str | None = None
+    inference_base_url: str | None = None
+    inference_model_name: str | None = None
     base_path: str = ".art"
     report_metrics: list[str] | None = None
     # Where trajectories and history go: LocalStore(base_path) unless a store is given (a
@@ -58,6 +66,8 @@ class Model(BaseModel):
 
     _backend: Backend | None = PrivateAttr(default=None)
     _mirror: Any = PrivateAttr(default=None)
+    _openai_client: Any = PrivateAttr(default=None)
+    _last_train_log: tuple[int | None, float] = PrivateAttr(default_factory=lambda: (None, time.monotonic()))
 
     @field_validator("name")
     @classmethod
@@ -81,9 +91,45 @@ class Model(BaseModel):
             raise InvalidArgumentError("store", store, "must be a LocalStore or a DuckLakeStore")
         return self
 
+    def _storage_name(self) -> str:
+        """The model's directory name: `name`, or a TrainableModel's `run_name` (ART 0.5.21+)."""
+        return self.name
+
     @property
     def paths(self) -> ModelPaths:
-        return ModelPaths.of(self.base_path, self.project, self.name)
+        return ModelPaths.of(self.base_path, self.project, self._storage_name())
+
+    def openai_client(self) -> Any:
+        """An `openai.AsyncOpenAI` for this model's inference endpoint (made once, then reused)."""
+        from art.inference import openai_client
+
+        if self._openai_client is None:
+            self._openai_client = openai_client(self)
+        return self._openai_client
+
+    def get_inference_name(self, step: int | None = None) -> str:
+        """The model name sent to the endpoint; `name@step` for one checkpoint (ART's rule)."""
+        namer = getattr(self._backend, "_model_inference_name", None)
+        if namer is not None:
+            return namer(self, step=step)
+        base = self.inference_model_name or self.name
+        return base if step is None else f"{base}@{step}"
+
+    def _with_automatic_metrics(
+        self, split: str, step: int, has_groups: bool, metrics: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """ART 0.5.23: a backend that asks for it gets `time/step_wall_s` on each new train step."""
+        supports = getattr(self._backend, "supports_automatic_train_step_metrics", None)
+        if split != "train" or not (has_groups or metrics is not None) or not callable(supports):
+            return metrics
+        if not supports() or self._last_train_log[0] == step:
+            return metrics
+        now = time.monotonic()
+        wall = max(0.0, now - self._last_train_log[1])
+        self._last_train_log = (step, now)
+        if metrics is not None and "time/step_wall_s" in metrics:
+            return metrics
+        return {**(metrics or {}), "time/step_wall_s": wall}
 
     async def register(self, backend: Backend) -> None:
         self._backend = backend
@@ -108,8 +154,9 @@ class Model(BaseModel):
         groups = as_groups(trajectories)
         if step is None:
             step = await self.get_step()
+        metrics = self._with_automatic_metrics(split, step, groups is not None, metrics)
         row = await asyncio.to_thread(
-            self.store.log_step, self.project, self.name, groups, split, step, metrics
+            self.store.log_step, self.project, self._storage_name(), groups, split, step, metrics
         )
         if row:
             self._report(row, step)
@@ -129,10 +176,45 @@ class Model(BaseModel):
 
 
 class TrainableModel(Model):
-    """A model trained by a backend: `train()` logs, trains, and logs the training metrics."""
+    """A model trained by a backend: `train()` logs, trains, and logs the training metrics.
+
+    `run_name` (ART 0.5.21+) names the run's directory, `{base_path}/{project}/models/{run_name}`;
+    `name` stays the inference alias. Scripts written before it existed may leave it out:
+    it then defaults to `name`, which is where those ART versions put the files.
+    """
 
     trainable: bool = True
     base_model: str
+    run_name: str | None = None
+    lora_config: Any = None
+    # ART's unstable internal settings: kept and written to model.json, not interpreted.
+    _internal_config: dict[str, Any] | None = PrivateAttr(default=None)
+
+    def __init__(self, **data: Any) -> None:
+        internal = data.pop("_internal_config", None)
+        super().__init__(**data)
+        if self.run_name is None:
+            self.run_name = self.name
+        self._internal_config = internal
+
+    @field_validator("run_name")
+    @classmethod
+    def _run_name(cls, value: str | None) -> str | None:
+        return None if value is None else validate_name("run_name", value)
+
+    def _storage_name(self) -> str:
+        return self.run_name or self.name
+
+    async def register(self, backend: Backend) -> None:
+        """Register, then take the inference endpoint the backend serves (if it serves one)."""
+        await super().register(backend)
+        self._openai_client = None
+        base_url, api_key = await backend._prepare_backend_for_training(self, None)
+        if base_url:
+            self.inference_base_url = base_url
+            self.inference_api_key = api_key
+            namer = getattr(backend, "_model_inference_name", None)
+            self.inference_model_name = (namer(self) if namer else None) or self.name
 
     def _require_backend(self) -> Backend:
         if self._backend is None:
@@ -176,7 +258,7 @@ class TrainableModel(Model):
             best_steps,
             self.store,
             self.project,
-            self.name,
+            self._storage_name(),
             metric,
             window=smoothing_window,
             mode=mode,
@@ -194,24 +276,41 @@ class TrainableModel(Model):
     ) -> list[int]:
         """Keep the latest and the best checkpoints, delete the rest; returns the steps kept.
 
-        A metric that was never logged raises MetricNotFoundError and deletes nothing.
+        A metric that was never logged deletes nothing: it warns, as ART prints, and returns
+        the steps that are all still kept, so ART's training loops go on.
         """
         from art.checkpoints import best_steps, steps_to_keep
 
         backend = self._require_backend()
-        best = await asyncio.to_thread(
-            best_steps,
-            self.store,
-            self.project,
-            self.name,
-            best_checkpoint_metric,
-            window=smoothing_window,
-            mode=mode,
-            top_k=keep_top_k,
-        )
+        try:
+            best = await asyncio.to_thread(
+                best_steps,
+                self.store,
+                self.project,
+                self._storage_name(),
+                best_checkpoint_metric,
+                window=smoothing_window,
+                mode=mode,
+                top_k=keep_top_k,
+            )
+        except MetricNotFoundError:
+            return await self._keep_all(backend, best_checkpoint_metric)
         keep = steps_to_keep(await self.get_step(), best, keep_last_n)
         await backend._delete_checkpoint_files(self, keep)
         return keep
+
+    async def _keep_all(self, backend: Backend, metric: str) -> list[int]:
+        warnings.warn(
+            f'No "{metric}" metric found in history: no checkpoint was deleted',
+            MissingMetricWarning,
+            stacklevel=3,
+        )
+        lister = getattr(backend, "_checkpoint_steps", None)
+        return await lister(self) if lister is not None else [await self.get_step()]
+
+
+class MissingMetricWarning(UserWarning):
+    """delete_checkpoints() was asked for a metric never logged; it deleted nothing."""
 
 
 def average_metrics(dicts: Sequence[dict[str, float]]) -> dict[str, float]:

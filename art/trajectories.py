@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import traceback as _traceback
-from collections.abc import Iterable
+import warnings
+from collections.abc import Awaitable, Generator, Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -12,7 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from art.errors import InvalidTrajectoryError
 
 MetricValue = float | int | bool
-MetadataValue = float | int | str | bool | None
+# ART 0.5.23 takes any value; we take any JSON value, so it comes back from the store as given.
+MetadataValue = Any
+
+
+class NanRewardWarning(UserWarning):
+    """A trajectory's reward is NaN: stored as NaN (as ART stores it), left out of every mean."""
 
 
 def _check_key(field: str, key: object) -> None:
@@ -34,23 +40,36 @@ def check_metrics(field: str, metrics: dict[str, Any]) -> dict[str, Any]:
     return metrics
 
 
+def _check_json(field: str, value: Any) -> None:
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidTrajectoryError(field, value, "metadata numbers must be finite (JSON has no NaN)")
+        return
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_json(f"{field}[{i}]", item)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidTrajectoryError(field, key, "nested metadata keys must be strings")
+            _check_json(f"{field}[{key!r}]", item)
+        return
+    raise InvalidTrajectoryError(
+        field,
+        value,
+        "metadata values must be JSON values (str, number, bool, None, list, dict), "
+        f"not {type(value).__name__}",
+    )
+
+
 def check_metadata(field: str, metadata: dict[str, Any]) -> dict[str, Any]:
-    """Metadata values are JSON scalars, so they round-trip through parquet and SQL unchanged."""
+    """Metadata values are JSON values, so they round-trip through parquet unchanged."""
     for key, value in metadata.items():
         _check_key(field, key)
-        if value is None or isinstance(value, str | bool | int):
-            continue
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise InvalidTrajectoryError(
-                    f"{field}[{key!r}]", value, "metadata numbers must be finite (JSON has no NaN)"
-                )
-            continue
-        raise InvalidTrajectoryError(
-            f"{field}[{key!r}]",
-            value,
-            f"metadata values must be JSON scalars (str, int, float, bool, None), not {type(value).__name__}",
-        )
+        _check_json(f"{field}[{key!r}]", value)
     return metadata
 
 
@@ -71,16 +90,17 @@ class ExceptionRecord(BaseModel):
 
 
 class Trajectory(BaseModel):
-    """One rollout: chat messages and model choices, a finite reward, metrics and metadata.
+    """One rollout: chat messages and model choices, a reward, metrics and metadata.
 
     A choice is an OpenAI `Choice` object or a dict with a `message` key; both are kept as
-    given so they come back from the store unchanged.
+    given so they come back from the store unchanged. As in ART, every field has a default
+    and rollouts fill the trajectory in as they go (`traj.reward = r`).
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=True)
 
-    messages_and_choices: list[Any]
-    reward: float
+    messages_and_choices: list[Any] = Field(default_factory=list)
+    reward: float = 0.0
     metrics: dict[str, MetricValue] = Field(default_factory=dict)
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
     tools: list[Any] | None = None
@@ -101,8 +121,14 @@ class Trajectory(BaseModel):
     def _reward(cls, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidTrajectoryError("reward", value, "the reward must be a number")
-        if not math.isfinite(value):
-            raise InvalidTrajectoryError("reward", value, "the reward must be finite")
+        if math.isnan(value):
+            warnings.warn(
+                "a trajectory's reward is NaN: it is stored, but left out of every history mean",
+                NanRewardWarning,
+                stacklevel=2,
+            )
+        elif not math.isfinite(value):
+            raise InvalidTrajectoryError("reward", value, "the reward must be finite or NaN")
         return float(value)
 
     @field_validator("messages_and_choices", mode="before")
@@ -128,6 +154,9 @@ class Trajectory(BaseModel):
                 )
         return list(value)
 
+    def log(self, message: str) -> None:
+        self.logs.append(message)
+
     def messages(self) -> list[dict[str, Any]]:
         """The transcript as plain chat messages (choices become their assistant message)."""
         out: list[dict[str, Any]] = []
@@ -150,12 +179,27 @@ class TrajectoryGroup(BaseModel):
     metrics: dict[str, MetricValue] = Field(default_factory=dict)
     logs: list[str] = Field(default_factory=list)
 
+    def __new__(cls, trajectories: Iterable[Any] = (), *args: Any, **kwargs: Any) -> Any:
+        """From rollout awaitables (coroutines), a pending group that `await` or
+        `art.gather_trajectory_groups` completes, as in ART; otherwise a group."""
+        items = list(trajectories) if not isinstance(trajectories, list) else trajectories
+        if any(isinstance(i, Awaitable) for i in items):
+            if not all(isinstance(i, Awaitable) for i in items):
+                raise InvalidTrajectoryError(
+                    "trajectories", "mixed", "cannot mix trajectories and awaitables in one group"
+                )
+            return PendingGroup(cls, items, args, kwargs)
+        self = super().__new__(cls)
+        self.__dict__["_items"] = items
+        return self
+
     def __init__(
         self,
         trajectories: Iterable[Trajectory | BaseException] = (),
         exceptions: Iterable[BaseException | ExceptionRecord | dict[str, Any]] = (),
         **kwargs: Any,
     ) -> None:
+        trajectories = self.__dict__.pop("_items", trajectories)
         trajs: list[Any] = []
         excs: list[Any] = []
         for item in trajectories:
@@ -182,8 +226,51 @@ class TrajectoryGroup(BaseModel):
                 raise InvalidTrajectoryError(f"trajectories[{i}]", t, "expected a Trajectory or an exception")
         return self
 
+    def log(self, message: str) -> None:
+        self.logs.append(message)
+
     def __iter__(self):  # type: ignore[override]
         return iter(self.trajectories)
 
     def __len__(self) -> int:
         return len(self.trajectories)
+
+
+class PendingGroup:
+    """A TrajectoryGroup still being rolled out: awaiting it runs the rollouts concurrently.
+
+    A rollout that raises is kept as the group's exception (ART's behaviour); inside
+    `gather_trajectory_groups` each finished trajectory also updates the progress bar.
+    """
+
+    def __init__(self, cls: type[TrajectoryGroup], awaitables: list[Any], args: tuple, kwargs: dict) -> None:
+        self._cls = cls
+        self._awaitables = awaitables
+        self._args = args
+        self._kwargs = kwargs
+        self._num_trajectories = len(awaitables)
+
+    async def _run(self) -> TrajectoryGroup:
+        """Trajectories in the order given (ART keeps finishing order; any order is one it
+        could produce); exceptions raise once more than the gather's `max_exceptions` (none
+        outside a gather) have been seen, as in ART."""
+        import asyncio
+
+        from art.gather import record_trajectory
+
+        async def one(awaitable: Any) -> Any:
+            try:
+                item = await awaitable
+            except Exception as e:
+                if record_trajectory(None, e):
+                    raise
+                return e
+            t = item if isinstance(item, Trajectory) else Trajectory.model_validate(item)
+            record_trajectory(t, None)
+            return t
+
+        results = await asyncio.gather(*(one(a) for a in self._awaitables))
+        return self._cls(results, *self._args, **self._kwargs)
+
+    def __await__(self) -> Generator[Any, None, TrajectoryGroup]:
+        return self._run().__await__()

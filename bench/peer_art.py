@@ -1,9 +1,11 @@
 """Runs inside the peer venv (openpipe-art 0.5.23); prints JSON. Never imports this project.
 
 python bench/peer_art.py write BASE STEPS GROUPS PER_GROUP   log the workload with ART
-python bench/peer_art.py read FILE                           ART's reader on a parquet file
+python bench/peer_art.py read FILE [FILE ...]               ART's reader on parquet files ({file: groups})
 python bench/peer_art.py log-bench BASE STEPS GROUPS PER_GROUP
 python bench/peer_art.py best-step HISTORY_DIR REPEATS        time ART's checkpoint choice
+python bench/peer_art.py scenario BASE                          tests/compat/scenario.py under ART
+Commands chain with "+": `write ... + read FILE` prints one JSON line per command.
 """
 
 from __future__ import annotations
@@ -39,16 +41,18 @@ def write(base: str, steps: int, groups: int, per_group: int) -> None:
     print(json.dumps({"ok": True}))
 
 
-def read(path: str) -> None:
+def read(*paths: str) -> None:
     from art.utils.trajectory_logging import read_trajectory_groups_parquet
 
-    groups = read_trajectory_groups_parquet(path)
-    out = []
-    for g in groups:
-        d = g.model_dump(mode="json")
-        d["choice_types"] = [[type(m).__name__ for m in t.messages_and_choices] for t in g.trajectories]
-        out.append(d)
-    print(json.dumps(out))
+    result = {}
+    for path in paths:
+        out = []
+        for g in read_trajectory_groups_parquet(path):
+            d = g.model_dump(mode="json")
+            d["choice_types"] = [[type(m).__name__ for m in t.messages_and_choices] for t in g.trajectories]
+            out.append(d)
+        result[path] = out
+    print(json.dumps(result))
 
 
 def log_bench(base: str, steps: int, groups: int, per_group: int) -> None:
@@ -86,15 +90,33 @@ def best_step(history_dir: str, repeats: int) -> None:
     print(json.dumps({"p50": statistics.median(times), "best": best}))
 
 
+def scenario(base: str) -> None:
+    """tests/compat/scenario.py run by ART (in this process: one ART import for the lot)."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "tests" / "compat" / "scenario.py"
+    spec = importlib.util.spec_from_file_location("art_scenario", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    print(json.dumps(asyncio.run(module.main(Path(base)))))
+
+
+COMMANDS = {
+    "write": lambda a: write(a[0], *map(int, a[1:])),
+    "read": lambda a: read(*a),
+    "log-bench": lambda a: log_bench(a[0], *map(int, a[1:])),
+    "best-step": lambda a: best_step(a[0], int(a[1])),
+    "scenario": lambda a: scenario(a[0]),
+}
+
+
 if __name__ == "__main__":
-    cmd, *args = sys.argv[1:]
-    if cmd == "write":
-        write(args[0], *map(int, args[1:]))
-    elif cmd == "read":
-        read(args[0])
-    elif cmd == "log-bench":
-        log_bench(args[0], *map(int, args[1:]))
-    elif cmd == "best-step":
-        best_step(args[0], int(args[1]))
-    else:
-        raise SystemExit(__doc__)
+    # commands may be chained with "+" (one JSON line each), to pay ART's slow import once
+    argv = sys.argv[1:]
+    while argv:
+        cmd, *rest = argv
+        args = rest[: rest.index("+")] if "+" in rest else rest
+        argv = rest[len(args) + 1 :]
+        if cmd not in COMMANDS:
+            raise SystemExit(__doc__)
+        COMMANDS[cmd](args)

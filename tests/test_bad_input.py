@@ -39,11 +39,10 @@ async def stored(tmp_path: Path) -> Path:
 
 
 BAD_TRAJECTORIES = {
-    "nan reward": lambda: Trajectory(messages_and_choices=[], reward=float("nan")),
     "infinite reward": lambda: Trajectory(messages_and_choices=[], reward=float("-inf")),
     "string reward": lambda: Trajectory(messages_and_choices=[], reward="1.0"),
     "non-JSON metadata": lambda: Trajectory(messages_and_choices=[], reward=0.0, metadata={"when": object()}),
-    "list metadata": lambda: Trajectory(messages_and_choices=[], reward=0.0, metadata={"tags": ["a"]}),
+    "set metadata": lambda: Trajectory(messages_and_choices=[], reward=0.0, metadata={"tags": {"a"}}),
     "string metric": lambda: Trajectory(messages_and_choices=[], reward=0.0, metrics={"m": "high"}),
     "message without role": lambda: Trajectory(messages_and_choices=[{"content": "x"}], reward=0.0),
     "group metadata object": lambda: TrajectoryGroup([], metadata={"x": {1, 2}}),

@@ -9,6 +9,7 @@ import pytest
 from art import LocalBackend, TrainableModel
 from art.errors import MetricNotFoundError, NoTrainerError, NotRegisteredError
 from art.local.backend import delete_checkpoints
+from art.model import MissingMetricWarning
 
 from .conftest import group
 
@@ -93,19 +94,23 @@ async def test_fewer_evaluations_than_the_window_use_one_window_over_all(tmp_pat
     assert await m.best_step(smoothing_window=5) == (2, pytest.approx(0.5))
 
 
-async def test_missing_metric_deletes_nothing_and_lists_metrics(tmp_path: Path) -> None:
+async def test_missing_metric_warns_deletes_nothing_and_best_step_lists_metrics(tmp_path: Path) -> None:
     m = await make_model(tmp_path)
     await log_values(m, {1: 0.5})
+    with pytest.warns(MissingMetricWarning, match='No "val/acc" metric found in history'):
+        assert await m.delete_checkpoints("val/acc") == list(range(11))
+    assert remaining(m) == list(range(11))
     with pytest.raises(MetricNotFoundError, match=r"'val/acc'.*val/reward"):
-        await m.delete_checkpoints("val/acc")
-    assert remaining(m) == list(range(11))
+        await m.best_step("val/acc")
 
 
-async def test_missing_history_deletes_nothing(tmp_path: Path) -> None:
+async def test_missing_history_warns_and_deletes_nothing(tmp_path: Path) -> None:
     m = await make_model(tmp_path)
-    with pytest.raises(MetricNotFoundError, match="nothing has been logged"):
-        await m.delete_checkpoints()
+    with pytest.warns(MissingMetricWarning):
+        assert await m.delete_checkpoints() == list(range(11))
     assert remaining(m) == list(range(11))
+    with pytest.raises(MetricNotFoundError, match="nothing has been logged"):
+        await m.best_step()
 
 
 async def test_nan_is_never_stored_so_it_never_wins(tmp_path: Path) -> None:

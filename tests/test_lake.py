@@ -62,7 +62,9 @@ async def test_same_answers_as_a_local_store(lake: DuckLakeStore, tmp_path: Path
         )
     assert await remote.best_step("train/loss", mode="min") == await local.best_step("train/loss", mode="min")
     queries = [
-        "SELECT split, step, metric, round(value, 12) FROM history WHERE model = 'same' ORDER BY ALL",
+        # time/* is wall time (ART's automatic time/step_wall_s), different in every run
+            "SELECT split, step, metric, round(value, 12) FROM history WHERE model = 'same' "
+            "AND metric NOT LIKE 'time/%' ORDER BY ALL",
         "SELECT split, step, round(avg(reward), 12), count(*) FROM trajectories WHERE model = 'same' "
         "GROUP BY ALL ORDER BY ALL",
         "SELECT count(*) FROM trajectories_of('lake', 'same', 'val') WHERE (metrics->>'ok')::BOOLEAN",
@@ -93,8 +95,10 @@ async def test_missing_metric_deletes_nothing_on_the_lake_too(lake: DuckLakeStor
     for step in range(3):
         m.paths.checkpoint_dir(step).mkdir(parents=True)
     await m.log(split="val", step=1, metrics={"reward": 0.9})
+    with pytest.warns(UserWarning, match="val/nope"):
+        assert await m.delete_checkpoints("val/nope") == [0, 1, 2]
     with pytest.raises(ValueError, match="val/nope"):
-        await m.delete_checkpoints("val/nope")
+        await m.best_step("val/nope")
     assert await m.delete_checkpoints() == [1, 2]
     assert sorted(p.name for p in m.paths.checkpoints.iterdir()) == ["0001", "0002"]
 

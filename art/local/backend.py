@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
+import os
 import shutil
+import time
+import warnings
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from art.backend import TrainConfig, Trainer
-from art.errors import NoTrainerError
+from art.errors import InvalidArgumentError, NoTrainerError
 from art.store.paths import ModelPaths
+from art.types import LocalTrainResult
 
 if TYPE_CHECKING:
     from art.model import Model, TrainableModel
@@ -44,15 +49,63 @@ def delete_checkpoints(checkpoints: Path, steps_to_keep: Iterable[int]) -> list[
     return deleted
 
 
-class LocalBackend:
-    """Checkpoints on local disk; training delegated to a `Trainer` (none: logging only)."""
+def trainer_from_env() -> Trainer | None:
+    """`ART_LOCAL_TRAINER=module:factory`: the trainer an unchanged ART script's
+    `LocalBackend()` trains with (ART's own trains with Unsloth on a GPU)."""
+    spec = os.environ.get("ART_LOCAL_TRAINER")
+    if not spec:
+        return None
+    module, sep, attr = spec.partition(":")
+    if not sep or not module or not attr:
+        raise InvalidArgumentError("ART_LOCAL_TRAINER", spec, "expected 'module:factory'")
+    return getattr(importlib.import_module(module), attr)()
 
-    def __init__(self, path: str | Path = ".art", trainer: Trainer | None = None) -> None:
-        self.path = Path(path)
-        self.trainer = trainer
+
+class LocalBackend:
+    """Checkpoints on local disk; training delegated to a `Trainer` (none: logging only).
+
+    ART's LocalBackend also serves the model with vLLM; this one points trainable models at
+    an OpenAI-compatible server you run (`inference_base_url`, or `ART_INFERENCE_BASE_URL`
+    and `ART_INFERENCE_API_KEY`). ART's other constructor options are accepted and ignored.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        trainer: Trainer | None = None,
+        *,
+        inference_base_url: str | None = None,
+        inference_api_key: str | None = None,
+        in_process: bool = False,
+        gpu_cost_per_hour_usd: float | None = None,
+        enable_expert_replay: bool = True,
+    ) -> None:
+        self.path = Path(path if path is not None else ".art")
+        self.trainer = trainer if trainer is not None else trainer_from_env()
+        self.inference_base_url = inference_base_url or os.environ.get("ART_INFERENCE_BASE_URL")
+        self.inference_api_key = inference_api_key or os.environ.get("ART_INFERENCE_API_KEY", "")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
     def _paths(self, model: Model) -> ModelPaths:
-        return ModelPaths.of(self.path, model.project, model.name)
+        return ModelPaths.of(self.path, model.project, model._storage_name())
+
+    def supports_automatic_train_step_metrics(self) -> bool:
+        """As ART's LocalBackend: each new train step's log gets `time/step_wall_s`."""
+        return True
+
+    async def _checkpoint_steps(self, model: TrainableModel) -> list[int]:
+        return checkpoint_steps(self._paths(model).checkpoints)
 
     async def register(self, model: Model) -> None:
         """Point the model at this backend's path and write `model.json` (ART does the same)."""
@@ -60,6 +113,8 @@ class LocalBackend:
         paths = self._paths(model)
         paths.model_dir.mkdir(parents=True, exist_ok=True)
         doc = model.model_dump(mode="json")
+        if model.trainable:
+            doc["_internal_config"] = getattr(model, "_internal_config", None)
         tmp = paths.model_json.with_name(".model.json.tmp")
         tmp.write_text(json.dumps(doc, indent=2), encoding="utf-8")
         tmp.replace(paths.model_json)
@@ -94,7 +149,100 @@ class LocalBackend:
     async def _prepare_backend_for_training(
         self, model: TrainableModel, config: Any = None
     ) -> tuple[str, str]:
-        return ("", "")
+        return (self.inference_base_url or "", self.inference_api_key or "")
+
+    async def train(
+        self,
+        model: TrainableModel,
+        trajectory_groups: Iterable[TrajectoryGroup],
+        *,
+        learning_rate: float = 5e-6,
+        save_checkpoint: bool = True,
+        verbose: bool = False,
+        **options: Any,
+    ) -> LocalTrainResult:
+        """ART 0.5.x: train one step and return its step and averaged metrics; logs nothing
+        (call `model.log(groups, metrics=result.metrics, step=result.step)` yourself).
+
+        The other keyword options of ART's `train()` (loss_fn, kl_penalty_coef, ...) are
+        passed to the trainer in `TrainConfig`; what a trainer does with them is its own.
+        """
+        from art.training_metrics import training_metrics
+
+        groups = list(trajectory_groups)
+        config = TrainConfig(learning_rate=learning_rate, **options)
+        started = time.monotonic()
+        samples = [m async for m in self._train_model(model, groups, config, {}, verbose)]
+        metrics = training_metrics(samples, groups, time.monotonic() - started)
+        step = await self._get_step(model)
+        path = self._paths(model).checkpoint_dir(step)
+        return LocalTrainResult(
+            step=step,
+            metrics=metrics,
+            checkpoint_path=str(path) if save_checkpoint and path.is_dir() else None,
+        )
+
+    async def _experimental_push_to_s3(
+        self,
+        model: Model,
+        *,
+        s3_bucket: str | None = None,
+        prefix: str | None = None,
+        verbose: bool = False,
+        delete: bool = False,
+    ) -> None:
+        """Upload the model's folder to `s3://BUCKET/[PREFIX/]PROJECT/models/NAME/` (as ART)."""
+        from art import s3_sync
+
+        bucket = s3_sync.bucket_or_default(s3_bucket)
+        key = s3_sync.model_key(model.project, model._storage_name(), prefix)
+        paths = self._paths(model)
+        await asyncio.to_thread(s3_sync.push, paths.model_dir, bucket, key, delete=delete, verbose=verbose)
+
+    async def _experimental_pull_from_s3(
+        self,
+        model: Model,
+        *,
+        s3_bucket: str | None = None,
+        prefix: str | None = None,
+        verbose: bool = False,
+        delete: bool = False,
+        only_step: int | Literal["latest"] | None = None,
+        step: int | None = None,
+        exclude: list[str] | None = None,
+        latest_only: bool = False,
+    ) -> None:
+        """Download the model's folder (or one checkpoint: `only_step`) from S3 (as ART)."""
+        from art import s3_sync
+
+        warnings.warn(
+            "_experimental_pull_from_s3 is deprecated in ART 0.5.23 "
+            "(use _experimental_pull_model_checkpoint)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        bucket = s3_sync.bucket_or_default(s3_bucket)
+        name = model._storage_name()
+        if only_step is None and latest_only:
+            only_step = "latest"
+        if only_step is not None and step is None:
+            if only_step == "latest":
+                step = await asyncio.to_thread(
+                    s3_sync.latest_remote_step, bucket, s3_sync.model_key(model.project, name, prefix)
+                )
+                if step is None:
+                    if verbose:
+                        print("No checkpoints found in S3")
+                    return
+            else:
+                step = only_step
+        paths = self._paths(model)
+        local = paths.checkpoint_dir(step) if step is not None else paths.model_dir
+        paths.check_inside(local)
+        key = s3_sync.model_key(model.project, name, prefix, step)
+        await asyncio.to_thread(
+            s3_sync.pull, bucket, key, local, delete=delete, exclude=exclude, verbose=verbose
+        )
 
     async def close(self) -> None:
         return None

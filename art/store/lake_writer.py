@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from art.store import history, sql
+from art.store import history, ledger, sql
 from art.store.history_ingest import history_schema
 from art.store.lake_connection import lake_connection, new_seq, now_utc
 from art.store.parquet import groups_to_table
@@ -31,7 +31,7 @@ def log_step(
 
     validate_name("project", project)
     validate_name("model", model)
-    row = prepare_step(groups, split, step, metrics)
+    row = prepare_step(groups, split, step, metrics, ledger.in_memory(project, model))
     table = groups_to_table(groups) if groups is not None else None
     recorded_at = now_utc()
     seq = new_seq()

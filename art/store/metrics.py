@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from art.store import sql
+from art.store.ledger import SUMMED_PREFIXES
 from art.store.per_process import PerProcess
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ _connections: PerProcess[None, duckdb.DuckDBPyConnection] = PerProcess(
 
 
 def entries(groups: Sequence[TrajectoryGroup]) -> pa.Table:
-    """The values each formula averages, one row each, in the order they were seen."""
+    """The values each formula averages, one row each, in the order they were seen; summed
+    keys (costs/, time/step_, data/step_) are ART's ledger's, not averaged."""
     cols: dict[str, list[Any]] = {name: [] for name in ENTRIES_SCHEMA.names}
     section, ords, gs, names, values = (cols[n] for n in ENTRIES_SCHEMA.names)
 
@@ -48,15 +50,18 @@ def entries(groups: Sequence[TrajectoryGroup]) -> pa.Table:
 
     for gi, group in enumerate(groups):
         for t in group.trajectories:
-            add(REWARD, gi, "reward", t.reward)
+            if t.reward == t.reward:  # a NaN reward is stored but kept out of every mean
+                add(REWARD, gi, "reward", t.reward)
             add(EXCEPTION, gi, "exception_rate", 0.0)
             for key, value in t.metrics.items():
-                add(TRAJECTORY_METRIC, gi, key, value)
+                if not key.startswith(SUMMED_PREFIXES):
+                    add(TRAJECTORY_METRIC, gi, key, value)
         for _ in group.exceptions:
             add(EXCEPTION, gi, "exception_rate", 1.0)
         if group.trajectories:
             for key, value in group.metrics.items():
-                add(GROUP_METRIC, gi, key, value)
+                if not key.startswith(SUMMED_PREFIXES):
+                    add(GROUP_METRIC, gi, key, value)
     return pa.Table.from_pydict(cols, schema=ENTRIES_SCHEMA)
 
 

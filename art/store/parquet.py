@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,7 +122,7 @@ def _trajectory_json(t: Trajectory) -> str:
         doc["metadata"] = t.metadata
     if t.logs:
         doc["logs"] = t.logs
-    if not _finite(t.metrics):
+    if not _finite(t.metrics) or t.reward != t.reward:
         doc["messages_and_choices"] = [json.loads(_item_text(m)) for m in t.messages_and_choices]
         return _compact_nan(doc)
     # splice the items' JSON texts in, rather than re-encode their dumps
@@ -232,14 +233,21 @@ def file_version(schema: pa.Schema, path: Path | str = "") -> int:
 
 
 def _restore_item(item: Any) -> Any:
-    """Turn a stored Choice dump back into an OpenAI Choice when openai is installed."""
-    if isinstance(item, dict) and "message" in item and "finish_reason" in item:
-        try:
-            from openai.types.chat.chat_completion import Choice
-        except ImportError:
-            return item
-        return Choice.model_validate(item)
-    return item
+    """A stored Choice dump back as an OpenAI Choice (when openai is installed), but only
+    when the Choice dumps back to exactly the stored dict: anything else (a partial
+    choice dict, an unknown finish_reason, extra fields) comes back verbatim as the dict."""
+    if not (isinstance(item, dict) and {"finish_reason", "index", "message"} <= item.keys()):
+        return item
+    try:
+        from openai.types.chat.chat_completion import Choice
+        from pydantic import ValidationError
+    except ImportError:
+        return item
+    try:
+        choice = Choice.model_validate(item)
+    except ValidationError:
+        return item
+    return choice if json.loads(choice.model_dump_json()) == item else item
 
 
 def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
@@ -287,7 +295,7 @@ def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
     for row in rows:
         if row.get("reward") is None and row.get("messages") is None:
             continue
-        gi = row["group_index"]
+        gi = row.get("group_index", 0)  # files before group columns: one group, as ART reads them
         if gi not in groups:
             groups[gi] = (row, [])
         groups[gi][1].append(
@@ -316,6 +324,14 @@ def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
 
 def read_groups(path: str | Path) -> list[TrajectoryGroup]:
     """Read a trajectory file written by this library or by ART (v1 or v2)."""
+    from art.trajectories import NanRewardWarning
+
+    with warnings.catch_warnings():  # a stored NaN reward warned when it was logged
+        warnings.simplefilter("ignore", NanRewardWarning)
+        return _read_groups(path)
+
+
+def _read_groups(path: str | Path) -> list[TrajectoryGroup]:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as e:
@@ -331,5 +347,5 @@ def read_groups(path: str | Path) -> list[TrajectoryGroup]:
             )
         )
         return _groups_from_v2(rows)
-    rows.sort(key=lambda r: r["group_index"])
+    rows.sort(key=lambda r: r.get("group_index", 0))
     return _groups_from_v1(rows)

@@ -1,6 +1,6 @@
 """One log() call on a local store: groups -> parquet; metrics -> history.jsonl; catalog catch-up.
 
-`prepare_step` (checks and metrics, before anything is written) serves the lake's log() too.
+`prepare_step` (checks and the history row, before anything is written) serves the lake's log() too.
 """
 
 from __future__ import annotations
@@ -8,25 +8,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from filelock import FileLock
+
 from art.errors import InvalidTrajectoryError
-from art.store import history
+from art.store import history, ledger
 from art.store.catalog import catalog_for
 from art.store.metrics import step_metrics
 from art.store.parquet import groups_to_table, write_table
 from art.store.paths import ModelPaths, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
 
-SPLIT_PREFIXES = ("train/", "val/", "test/")
 
-
-def caller_metric_key(key: str, split: str) -> str:
-    """ART 0.5.23's rule: keys already under train/, val/, test/ or the split stay as they are."""
-    if key.startswith(SPLIT_PREFIXES) or key.startswith(f"{split}/"):
-        return key
-    return f"{split}/{key}"
-
-
-def check_caller_metrics(metrics: dict[str, Any], split: str) -> dict[str, float | int]:
+def check_caller_metrics(metrics: dict[str, Any]) -> dict[str, float | int]:
+    """The caller's metrics as numbers (bools as 0/1), keys as given."""
     out: dict[str, float | int] = {}
     for key, value in metrics.items():
         if not isinstance(key, str) or not key or any(ord(c) < 32 for c in key):
@@ -37,19 +31,45 @@ def check_caller_metrics(metrics: dict[str, Any], split: str) -> dict[str, float
             value = int(value)
         if not isinstance(value, int | float):
             raise InvalidTrajectoryError(f"metrics[{key!r}]", value, "metric values must be numbers")
-        out[caller_metric_key(key, split)] = value
+        out[key] = value
     return out
 
 
 def prepare_step(
-    groups: Sequence[TrajectoryGroup] | None, split: str, step: int, metrics: dict[str, Any] | None
+    groups: Sequence[TrajectoryGroup] | None,
+    split: str,
+    step: int,
+    metrics: dict[str, Any] | None,
+    totals: ledger.Ledger,
 ) -> dict[str, Any]:
-    """Check a log() call and compute its history row; nothing is written yet."""
+    """Check a log() call and compute its history row with ART 0.5.23's keys (see
+    art/store/ledger.py); `totals` advances, nothing is written yet."""
     validate_split(split)
     validate_step(step)
-    extra = check_caller_metrics(metrics or {}, split)
-    computed = step_metrics(groups, split) if groups is not None else {}
-    return history.finite_metrics({**computed, **extra})
+    caller = check_caller_metrics(metrics or {})
+    buffer = ledger.StepBuffer()
+    row: dict[str, Any] = {}
+    if groups is not None:
+        defaults: dict[str, float] = {}
+        if split in ledger.SPLITS:
+            data, scenario_ids = ledger.batch_summary(groups, train=split == "train")
+            missing = {k: v for k, v in data.items() if k not in caller and f"{split}/{k}" not in caller}
+            if split == "train":
+                for key, value in missing.items():
+                    buffer.add(key, value)
+                buffer.scenario_ids = scenario_ids
+            else:
+                defaults = {f"{split}/{k}": v for k, v in missing.items()}
+        for g in groups:
+            ledger.route(buffer, {k: v for k, v in g.metrics.items() if ledger.is_summed(k)})
+            for t in g.trajectories:
+                ledger.route(buffer, {k: v for k, v in t.metrics.items() if ledger.is_summed(k)})
+        row.update(step_metrics(groups, split))
+        row.update(defaults)
+    for key, value in ledger.route(buffer, caller).items():
+        row[ledger.qualify(key, split)] = value
+    row.update(totals.flush(buffer))
+    return history.finite_metrics(row)
 
 
 def log_step(
@@ -65,12 +85,19 @@ def log_step(
     leaves no trace. (Computing the metrics in a thread beside the file write was measured
     slower: DuckDB's scan of a Python Arrow table takes the GIL back and forth.)
     """
-    row = prepare_step(groups, split, step, metrics)
     paths.check_inside(paths.model_dir)
-    if groups is not None:
-        write_table(groups_to_table(groups), paths.trajectory_file(split, step))
-    if row:
-        history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
+    if not paths.model_dir.exists():  # a refused first call must not leave the folder behind
+        prepare_step(groups, split, step, metrics, ledger.Ledger())
+        paths.model_dir.mkdir(parents=True, exist_ok=True)
+    state = paths.model_dir / "state.json"
+    with FileLock(paths.model_dir / ".state.lock"):
+        totals = ledger.load(state)
+        row = prepare_step(groups, split, step, metrics, totals)
+        if groups is not None:
+            write_table(groups_to_table(groups), paths.trajectory_file(split, step))
+        if row:
+            history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
+        ledger.save(state, totals)
     if groups is not None or row:
         catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
     return row

@@ -1,6 +1,5 @@
-"""Cross-checks against the real openpipe-art 0.5.23 (not run by CI; needs its venv):
-
-    bash bench/setup_peer.sh && python -m pytest -m compat tests/compat
+"""Cross-checks against the real openpipe-art 0.5.23 in its venv (bench/setup_peer.sh):
+run by `python -m pytest` whenever the peer exists, and always in CI (see tests/conftest.py).
 
 Same workload written by both: equal history values; ART's reader gives back the same groups
 from our files as from its own (Choice objects included); our reader on ART's files gives
@@ -45,15 +44,25 @@ def peer(*args: str) -> str:
     return out.stdout
 
 
+NAMES = ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"]
+
+
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """Ours written first, so that one ART process writes its store and reads both."""
     theirs = tmp_path_factory.mktemp("theirs")
     ours = tmp_path_factory.mktemp("ours")
-    peer("write", str(theirs), str(STEPS), str(GROUPS), str(PER_GROUP))
     model = art.Model(name="peer", project="bench", base_path=str(ours), report_metrics=[])
-
     asyncio.run(feed(model, art, Choice, STEPS, GROUPS, PER_GROUP))
-    return theirs / "bench/models/peer", ours / "bench/models/peer"
+    dirs = theirs / "bench/models/peer", ours / "bench/models/peer"
+    files = [str(d / "trajectories" / n) for n in NAMES for d in dirs]
+    out = peer("write", str(theirs), str(STEPS), str(GROUPS), str(PER_GROUP), "+", "read", *files)
+    return *dirs, json.loads(out.splitlines()[1])
+
+
+@pytest.fixture(scope="module")
+def stores(runs: tuple[Path, Path, dict]) -> tuple[Path, Path]:
+    return runs[0], runs[1]
 
 
 def _rows(model_dir: Path) -> list[dict]:
@@ -64,20 +73,19 @@ def test_history_values_equal_arts(stores: tuple[Path, Path]) -> None:
     theirs, ours = (_rows(d) for d in stores)
     assert len(theirs) == len(ours)
     for a, b in zip(theirs, ours, strict=True):
-        a = {k: v for k, v in a.items() if "data/" not in k and k != "recorded_at"}
+        a = {k: v for k, v in a.items() if k != "recorded_at"}
         b = {k: v for k, v in b.items() if k != "recorded_at"}
         assert a.keys() == b.keys()
         for key in a:
             assert b[key] == pytest.approx(a[key], abs=1e-9), key
 
 
-@pytest.mark.parametrize("name", ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"])
-def test_arts_reader_reads_our_files_as_its_own(stores: tuple[Path, Path], name: str) -> None:
-    theirs, ours = stores
-    from_theirs = json.loads(peer("read", str(theirs / "trajectories" / name)))
-    from_ours = json.loads(peer("read", str(ours / "trajectories" / name)))
-    assert from_ours == from_theirs
-    assert any("Choice" in kinds for g in from_ours for kinds in g["choice_types"])
+def test_arts_reader_reads_our_files_as_its_own(runs: tuple[Path, Path, dict]) -> None:
+    theirs, ours, read = runs
+    for name in NAMES:
+        from_theirs, from_ours = (read[str(d / "trajectories" / name)] for d in (theirs, ours))
+        assert from_ours == from_theirs, name
+        assert any("Choice" in kinds for g in from_ours for kinds in g["choice_types"])
 
 
 @pytest.mark.parametrize("name", ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"])
