@@ -325,3 +325,13 @@ async def test_a_reader_does_not_block_a_writer(tmp_path: Path) -> None:
     Catalog(base).sync()
     assert time.perf_counter() - t0 < 5
     assert con.execute("SELECT count(*) FROM trajectory_files").fetchone() == (3,)
+
+
+async def test_filters_on_path_columns_prune_files_before_opening(tmp_path: Path) -> None:
+    """#17: project/model/split/step come from the file name, so DuckDB skips the other files."""
+    base = await small_store(tmp_path / "s", ("a", "b"))
+    con = art.connect(base)
+    for where, files in (("step = 1", 2), ("model = 'b' AND step = 1", 1), ("model = 'a'", 3)):
+        plan = con.execute(f"EXPLAIN ANALYZE SELECT count(*) FROM trajectories WHERE {where}").fetchall()
+        assert f"Total Files Read: {files}" in plan[0][1], where
+        assert con.execute(f"SELECT count(*) FROM trajectories WHERE {where}").fetchone() == (2 * files,)
