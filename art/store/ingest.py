@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from art.store.catch_up import CatchUpCancelled
 from art.store.file_stats import file_stats, trajectory_files
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
 from art.store.paths import model_dirs
@@ -28,8 +29,14 @@ def sync_models(
     base_path: Path,
     only: list[tuple[str, str]] | None,
     progress: Callable[[str, int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> int:
-    """Ingest every model (or those in `only`) into `con`; returns how many were looked at."""
+    """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
+
+    `cancelled()` is asked before each file; when true, CatchUpCancelled is raised (the
+    caller's transaction is then never committed).
+    """
+    check = _canceller(cancelled)
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
     known_models = set(run(con, "local/list_models").fetchall())
     if only is None:
@@ -46,7 +53,8 @@ def sync_models(
     else:
         targets = {key: found[key] for key in only if key in found}
     for i, ((project, model), model_dir) in enumerate(targets.items()):
-        _sync_model(con, base_path, project, model, model_dir, (project, model) in known_models)
+        check()
+        _sync_model(con, base_path, project, model, model_dir, (project, model) in known_models, check)
         if progress is not None:
             progress(f"{project}/{model}", i + 1, len(targets))
     return len(targets)
@@ -59,13 +67,22 @@ def _sync_model(
     model: str,
     model_dir: Path,
     known_model: bool,
+    check: Callable[[], None],
 ) -> None:
     sources = {
         row[0]: row[1:] for row in run(con, "local/sources_of_model", project=project, model=model).fetchall()
     }
     _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
     _sync_history(con, base_path, project, model, model_dir, sources)
-    _sync_files(con, base_path, project, model, model_dir)
+    _sync_files(con, base_path, project, model, model_dir, check)
+
+
+def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise CatchUpCancelled
+
+    return check
 
 
 def _sync_model_json(
@@ -130,7 +147,12 @@ def _sync_history(
 
 
 def _sync_files(
-    con: duckdb.DuckDBPyConnection, base_path: Path, project: str, model: str, model_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    base_path: Path,
+    project: str,
+    model: str,
+    model_dir: Path,
+    check: Callable[[], None],
 ) -> None:
     known = {
         path: (size, mtime)
@@ -138,6 +160,7 @@ def _sync_files(
     }
     seen: set[str] = set()
     for split, step, f in trajectory_files(model_dir):
+        check()
         rel = _rel(base_path, f)
         seen.add(rel)
         try:

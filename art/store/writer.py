@@ -5,14 +5,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from art.errors import InvalidTrajectoryError
 from art.store import history
 from art.store.catalog import catalog_for
+from art.store.confined import exists_at, folder, subfolder
 from art.store.metrics import step_metrics
-from art.store.parquet import groups_to_table, write_table
+from art.store.model_lock import model_lock
+from art.store.parquet import groups_to_table, write_table_at
 from art.store.paths import ModelPaths, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
 
@@ -66,11 +71,27 @@ def log_step(
     slower: DuckDB's scan of a Python Arrow table takes the GIL back and forth.)
     """
     row = prepare_step(groups, split, step, metrics)
-    paths.check_inside(paths.model_dir)
-    if groups is not None:
-        write_table(groups_to_table(groups), paths.trajectory_file(split, step))
-    if row:
-        history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
-    if groups is not None or row:
-        catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
+    if groups is None and not row:
+        return row
+    table = groups_to_table(groups) if groups is not None else None
+    with ExitStack() as stack:
+        model_fd = stack.enter_context(folder(paths.base_path, paths.parts()))
+        stack.enter_context(model_lock(model_fd, paths.model_dir))
+        new_file: tuple[int, str] | None = None
+        if table is not None:
+            split_fd = stack.enter_context(subfolder(model_fd, ("trajectories", split), paths.model_dir))
+            target = paths.trajectory_file(split, step)
+            existed = exists_at(split_fd, target.name)
+            write_table_at(table, split_fd, target.name, target)
+            new_file = None if existed else (split_fd, target.name)
+        if row:
+            try:
+                line = history.format_row(row, step, history.now_iso())
+                history.append_line(model_fd, line, paths.history)
+            except BaseException:
+                if new_file is not None:  # a new step's file without its history row: remove it
+                    with contextlib.suppress(OSError):
+                        os.unlink(new_file[1], dir_fd=new_file[0])
+                raise
+    catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
     return row
