@@ -213,7 +213,14 @@ def write_table_at(table: pa.Table, dir_fd: int, name: str, shown: Path) -> int:
     try:
         fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
         with open(fd, "wb") as f:
-            pq.write_table(table, f, compression="zstd", row_group_size=max(1, table.num_rows))
+            # page CRCs let the catalog tell a damaged page from a good one (file_stats)
+            pq.write_table(
+                table,
+                f,
+                compression="zstd",
+                row_group_size=max(1, table.num_rows),
+                write_page_checksum=True,
+            )
             f.flush()
             size = os.fstat(fd).st_size
         os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
