@@ -230,4 +230,3 @@ async def test_project_folder_linked_outside_is_refused(tmp_path: Path, outside:
     with pytest.raises(OutsideStoreError, match="proj"):
         await model(base).log([group(1.0)], split="val", step=0)
     assert list((outside / "folder").iterdir()) == []
-

@@ -82,16 +82,16 @@ class CatchUp:
             worker.join(timeout)
             self._wake.clear()
 
-    def close(self, grace: float = EXIT_GRACE) -> None:
-        """Let pending work run for up to `grace` seconds, then cancel it; return once the
-        worker has left DuckDB. Later `soon()` calls do nothing."""
+    def close(self, grace: float | None = None) -> None:
+        """Let pending work run for up to `grace` seconds (default EXIT_GRACE), then cancel it;
+        return once the worker has left DuckDB. Later `soon()` calls do nothing."""
         with self._lock:
             self._closed = True
             worker = self._worker
         if worker is None:
             return
         self._wake.set()
-        worker.join(grace)
+        worker.join(EXIT_GRACE if grace is None else grace)
         self._cancel.set()
         worker.join()
 
