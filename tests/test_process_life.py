@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -129,3 +130,16 @@ def test_a_child_forked_while_the_parent_holds_the_catalog_lock_works(tmp_path: 
     holder.join()
     assert child.exitcode == 0
     assert out.get(timeout=10) == ("ok", 2, 2)
+
+
+def test_a_script_exits_promptly_while_another_process_holds_the_catalog_lock(tmp_path: Path) -> None:
+    script = LOG_ONCE.replace('name="big", project="p"', 'name="agent", project="proj"')
+    with catalog_for(tmp_path)._write_lock():
+        start = time.monotonic()
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path), "3"], capture_output=True, text=True, timeout=120
+        )
+        took = time.monotonic() - start
+    assert (out.returncode, out.stderr) == (0, "")
+    assert took < 8  # the catch-up waiting for the lock is cancelled after its grace
+    assert [r.step for r in read_rows(tmp_path / "proj/models/agent/history.jsonl")] == [3]

@@ -25,7 +25,7 @@ import duckdb
 import filelock
 
 from art.errors import CatalogBusyError
-from art.store.catch_up import CatchUp
+from art.store.catch_up import CatchUp, CatchUpCancelled
 from art.store.confined import check_not_link, folder, replace_file
 from art.store.history_ingest import HistoryProgress
 from art.store.ingest import sync_models
@@ -65,22 +65,25 @@ class Catalog:
         self.catch_up = CatchUp(self.sync)
 
     @contextmanager
-    def _write_lock(self) -> Iterator[None]:
+    def _write_lock(self, cancelled: Callable[[], bool] | None = None) -> Iterator[None]:
         """The catalog's write lock; the holder leaves its pid and host beside it for errors.
 
         An flock (filelock.FileLock), not filelock's SQLite ReadWriteLock: a child forked while
         a parent's thread held that one can never use it again; an flock's inherited copy is
-        closed in the child by filelock, and the child takes its own.
+        closed in the child by filelock, and the child takes its own. A wait that `cancelled()`
+        ends raises CatchUpCancelled.
         """
         self.base_path.mkdir(parents=True, exist_ok=True)
         check_not_link(self.lock_path)
         lock = filelock.FileLock(self.lock_path, is_singleton=False)
         holder = self.lock_path.with_name("catalog.lock.holder")
         try:
-            with lock.acquire(timeout=self.lock_timeout):
+            with lock.acquire(timeout=self.lock_timeout, cancel_check=cancelled):
                 _write_holder(holder)
                 yield
         except filelock.Timeout as e:
+            if cancelled is not None and cancelled():
+                raise CatchUpCancelled from e
             try:
                 who = holder.read_text()
             except OSError:
@@ -127,7 +130,7 @@ class Catalog:
         Held with the write lock and closed on exit: keep the work inside short. When
         `cancelled()` turns true the catch-up stops, uncommitted, with CatchUpCancelled.
         """
-        with self._write_lock():
+        with self._write_lock(cancelled):
             con = self._open()
             try:
                 con.begin()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -129,8 +130,8 @@ def write_all(fd: int, data: bytes) -> None:
 def replace_file(dir_fd: int, name: str, data: bytes, shown: Path, durable: bool = True) -> None:
     """Write `data` to a temp file in the folder, then rename it over `name` (links are replaced,
     never followed); `durable` syncs it to disk first."""
-    tmp = f".{name}.{os.getpid()}.tmp"
-    fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, shown.with_name(tmp))
+    tmp = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
     try:
         try:
             write_all(fd, data)
