@@ -121,3 +121,16 @@ class ReadOnlyQueryError(ArtError, ValueError):
 
 class QueryParameterError(ArtError, ValueError):
     """A named SQL query called with missing or extra parameters."""
+
+
+class OutsideStoreError(InvalidNameError):
+    """A path in the store that is a symbolic link (or not a folder where one belongs): writing
+    through it could reach outside base_path, so nothing is written."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__("path", str(path), f"{reason}; refused, as it could lead outside the store")
+
+
+class StoreWriteError(ArtError, OSError):
+    """A file of the store could not be written (disk full, no permission, ...); nothing of the
+    failed write is left in it. The message names the file."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from art.backend import TrainConfig, Trainer
 from art.errors import InvalidArgumentError, NoTrainerError
+from art.store.confined import folder, open_dir, replace_file
 from art.store.paths import ModelPaths
 from art.types import LocalTrainResult
 
@@ -40,12 +41,26 @@ def checkpoint_steps(checkpoints: Path) -> list[int]:
 
 def delete_checkpoints(checkpoints: Path, steps_to_keep: Iterable[int]) -> list[Path]:
     """Remove every checkpoint directory whose step is not kept; files and other names stay."""
+    if not checkpoints.is_dir() or checkpoints.is_symlink():
+        return []
+    with folder(checkpoints, (), create=False) as dir_fd:
+        return delete_checkpoints_at(dir_fd, checkpoints, steps_to_keep)
+
+
+def delete_checkpoints_at(dir_fd: int, shown: Path, steps_to_keep: Iterable[int]) -> list[Path]:
+    """`delete_checkpoints` in the checked folder `dir_fd`: links are never followed, at any depth
+    (shutil.rmtree with dir_fd removes a link, never what it points to)."""
     keep = set(steps_to_keep)
     deleted = []
-    for step, path in _checkpoint_dirs(checkpoints):
-        if step not in keep:
-            shutil.rmtree(path)
-            deleted.append(path)
+    with os.scandir(dir_fd) as entries:
+        doomed = sorted(
+            e.name
+            for e in entries
+            if e.name.isdigit() and e.is_dir(follow_symlinks=False) and int(e.name) not in keep
+        )
+    for name in doomed:
+        shutil.rmtree(name, dir_fd=dir_fd)
+        deleted.append(shown / name)
     return deleted
 
 
@@ -59,6 +74,18 @@ def trainer_from_env() -> Trainer | None:
     if not sep or not module or not attr:
         raise InvalidArgumentError("ART_LOCAL_TRAINER", spec, "expected 'module:factory'")
     return getattr(importlib.import_module(module), attr)()
+
+
+def _delete_in_store(paths: ModelPaths, steps_to_keep: list[int]) -> list[Path]:
+    """Delete through checked folders: a link anywhere from base_path down is refused."""
+    try:
+        dir_fd = open_dir(paths.base_path, paths.parts("checkpoints"), create=False)
+    except FileNotFoundError:
+        return []
+    try:
+        return delete_checkpoints_at(dir_fd, paths.checkpoints, steps_to_keep)
+    finally:
+        os.close(dir_fd)
 
 
 class LocalBackend:
@@ -111,13 +138,11 @@ class LocalBackend:
         """Point the model at this backend's path and write `model.json` (ART does the same)."""
         model.base_path = str(self.path)
         paths = self._paths(model)
-        paths.model_dir.mkdir(parents=True, exist_ok=True)
         doc = model.model_dump(mode="json")
         if model.trainable:
             doc["_internal_config"] = getattr(model, "_internal_config", None)
-        tmp = paths.model_json.with_name(".model.json.tmp")
-        tmp.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-        tmp.replace(paths.model_json)
+        with folder(paths.base_path, paths.parts()) as dir_fd:
+            replace_file(dir_fd, "model.json", json.dumps(doc, indent=2).encode(), paths.model_json)
 
     async def _get_step(self, model: TrainableModel) -> int:
         steps = checkpoint_steps(self._paths(model).checkpoints)
@@ -137,14 +162,16 @@ class LocalBackend:
                 "logging and checkpoint management work without one"
             )
         step = await self._get_step(model)
-        checkpoint_dir = self._paths(model).checkpoint_dir(step + 1)
+        paths = self._paths(model)
+        checkpoint_dir = paths.checkpoint_dir(step + 1)
+        # the trainer writes here: make it a real folder inside the store, no link on the way
+        os.close(open_dir(paths.base_path, paths.parts("checkpoints", checkpoint_dir.name)))
         async for metrics in self.trainer.train(model, trajectory_groups, checkpoint_dir, config):
             yield metrics
 
     async def _delete_checkpoint_files(self, model: TrainableModel, steps_to_keep: Iterable[int]) -> None:
         paths = self._paths(model)
-        paths.check_inside(paths.checkpoints)
-        await asyncio.to_thread(delete_checkpoints, paths.checkpoints, list(steps_to_keep))
+        await asyncio.to_thread(_delete_in_store, paths, list(steps_to_keep))
 
     async def _prepare_backend_for_training(
         self, model: TrainableModel, config: Any = None

@@ -28,7 +28,8 @@ from art.store.catalog_file import (
     create_schema,
     unexpected_objects,
 )
-from art.store.catch_up import CatchUp
+from art.store.catch_up import CatchUp, CatchUpCancelled
+from art.store.confined import check_not_link, folder, replace_file
 from art.store.ingest import sync_models
 from art.store.paths import catalog_path
 from art.store.sql import run_checked as run
@@ -38,6 +39,12 @@ DEFAULT_LOCK_TIMEOUT = float(60)
 
 class CatalogRebuiltWarning(CatalogDamagedWarning):
     """The catalog file could not be opened and was rebuilt from the files."""
+
+
+def _write_holder(holder: Path) -> None:
+    with folder(holder.parent, ()) as dir_fd:
+        text = f"pid {os.getpid()} on {socket.gethostname()}".encode()
+        replace_file(dir_fd, holder.name, text, holder, durable=False)
 
 
 class Catalog:
@@ -53,16 +60,25 @@ class Catalog:
         self.in_process = threading.RLock()
 
     @contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        """The catalog's write lock; the holder leaves its pid and host beside it for errors."""
+    def _write_lock(self, cancelled: Callable[[], bool] | None = None) -> Iterator[None]:
+        """The catalog's write lock; the holder leaves its pid and host beside it for errors.
+
+        An flock (filelock.FileLock), not filelock's SQLite ReadWriteLock: a child forked while
+        a parent's thread held that one can never use it again; an flock's inherited copy is
+        closed in the child by filelock, and the child takes its own. A wait that `cancelled()`
+        ends raises CatchUpCancelled.
+        """
         self.base_path.mkdir(parents=True, exist_ok=True)
-        lock = filelock.ReadWriteLock(self.lock_path, is_singleton=False)
+        check_not_link(self.lock_path)
+        lock = filelock.FileLock(self.lock_path, is_singleton=False)
         holder = self.lock_path.with_name("catalog.lock.holder")
         try:
-            with lock.write_lock(timeout=self.lock_timeout), self.in_process:
-                holder.write_text(f"pid {os.getpid()} on {socket.gethostname()}")
+            with lock.acquire(timeout=self.lock_timeout, cancel_check=cancelled), self.in_process:
+                _write_holder(holder)
                 yield
         except filelock.Timeout as e:
+            if cancelled is not None and cancelled():
+                raise CatchUpCancelled from e
             try:
                 who = holder.read_text()
             except OSError:
@@ -71,8 +87,6 @@ class Catalog:
                 f"could not lock {self.lock_path} within {self.lock_timeout:g} s; last holder: "
                 f"{who}. Try again, or give Catalog a longer lock_timeout"
             ) from e
-        finally:
-            lock.close()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         """Open read-write, waiting while a reader copies from the file (a few ms)."""
@@ -99,7 +113,12 @@ class Catalog:
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         """Open read-write; a damaged catalog file, or one holding objects we did not create
-        (a view, a macro), is moved aside and rebuilt from the files."""
+        (a view, a macro), is moved aside and rebuilt from the files.
+
+        DuckDB opens files by name, so the catalog and its WAL are checked not to be links.
+        """
+        check_not_link(self.path)
+        check_not_link(self.path.with_name("catalog.duckdb.wal"))
         try:
             con = self._connect()
         except duckdb.Error as e:
@@ -116,24 +135,29 @@ class Catalog:
         return con
 
     @contextmanager
-    def writing(self, models: list[tuple[str, str]] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    def writing(
+        self, models: list[tuple[str, str]] | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection caught up with the files (all models, or the given ones).
 
-        Held with the write lock and closed on exit: keep the work inside short.
+        Held with the write lock and closed on exit: keep the work inside short. When
+        `cancelled()` turns true the catch-up stops, uncommitted, with CatchUpCancelled.
         """
-        with self._write_lock():
+        with self._write_lock(cancelled):
             con = self._open()
             try:
                 con.begin()
-                sync_models(con, self.base_path, models)
+                sync_models(con, self.base_path, models, cancelled=cancelled)
                 con.commit()
                 yield con
             finally:
                 con.close()
 
-    def sync(self, models: list[tuple[str, str]] | None = None) -> None:
+    def sync(
+        self, models: list[tuple[str, str]] | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> None:
         """Ingest what the files hold beyond what the catalog has (all models, or those given)."""
-        with self.writing(models):
+        with self.writing(models, cancelled):
             pass
 
     def sync_soon(self, project: str, model: str) -> None:
@@ -188,6 +212,16 @@ def catalog_for(base_path: str | Path) -> Catalog:
         if key not in _catalogs:
             _catalogs[key] = Catalog(base_path)
         return _catalogs[key]
+
+
+def _reset_in_child() -> None:
+    """A forked child gets its own Catalog objects (and background catch-ups)."""
+    global _catalogs_lock
+    _catalogs.clear()
+    _catalogs_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_in_child)
 
 
 def rebuild(base_path: str | Path = ".art", progress: Callable[[str, int, int], None] | None = None) -> int:

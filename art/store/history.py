@@ -7,6 +7,7 @@ reader breaks on Infinity).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -17,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from art.errors import StoreWriteError
+from art.store.confined import open_file, write_all
 from art.store.paths import RESERVED_SPLITS
 
 RESERVED_KEYS = frozenset({"step", "training_step", "recorded_at"})
@@ -52,22 +55,45 @@ def format_row(metrics: dict[str, Any], step: int, recorded_at: str) -> str:
     return json.dumps(row, allow_nan=False) + "\n"
 
 
-def append_line(path: Path, line: str) -> None:
-    """Append one whole line with a single O_APPEND write; first end a torn last line, if any.
+def append_line(dir_fd: int, line: str, shown: Path) -> None:
+    """Append one whole line to `history.jsonl` in the model folder `dir_fd`, durably.
 
-    A crash mid-write can leave a last line without its newline. Ending it here turns it into
-    one bad line that readers skip, instead of gluing it to this row.
+    The caller holds the model's lock. A torn last line (a crash mid-write) is cut off first,
+    so readers never meet a garbage line (ART's pandas/polars readers fail on one). Every byte
+    is written or none: on a short write (a full disk) the file is cut back to where it was
+    and `StoreWriteError` names it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = open_file(dir_fd, "history.jsonl", os.O_RDWR | os.O_APPEND | os.O_CREAT, shown)
     try:
-        size = os.fstat(fd).st_size
-        data = line.encode("utf-8")
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            data = b"\n" + data
-        os.write(fd, data)
+        size = _cut_torn_tail(fd, os.fstat(fd).st_size)
+        try:
+            write_all(fd, line.encode("utf-8"))
+            os.fdatasync(fd)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise StoreWriteError(
+                e.errno, f"could not write {shown}: {e.strerror or e}; the step was not recorded"
+            ) from e
     finally:
         os.close(fd)
+
+
+def _cut_torn_tail(fd: int, size: int) -> int:
+    """Truncate a last line that lacks its newline; returns the new size."""
+    if not size or os.pread(fd, 1, size - 1) == b"\n":
+        return size
+    end = size
+    while end > 0:
+        start = max(0, end - 65536)
+        chunk = os.pread(fd, end - start, start)
+        cut = chunk.rfind(b"\n")
+        if cut >= 0:
+            end = start + cut + 1
+            break
+        end = start
+    os.ftruncate(fd, end)
+    return end
 
 
 @dataclass(frozen=True)

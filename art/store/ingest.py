@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from art.store.catch_up import CatchUpCancelled
 from art.store.file_stats import file_stats
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
 from art.store.paths import is_stale_temp, model_dirs, validate_name
@@ -45,13 +46,17 @@ def sync_models(
     base_path: Path,
     only: list[tuple[str, str]] | None,
     progress: Callable[[str, int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
     *,
     remove_stale: bool = True,
 ) -> int:
     """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
 
     `remove_stale=False` (readers) leaves writers' stale temp files alone: reading writes nothing.
+    `cancelled()` is asked before each model and file; when true, CatchUpCancelled is raised
+    (the caller's transaction is then never committed).
     """
+    check = _canceller(cancelled)
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
     known_models = set(run(con, "local/list_models").fetchall())
     all_sources = _all_sources(con)
@@ -69,6 +74,7 @@ def sync_models(
     else:
         targets = {key: found[key] for key in only if key in found}
     for i, ((project, model), model_dir) in enumerate(targets.items()):
+        check()
         _sync_model(
             con,
             base_path,
@@ -78,6 +84,7 @@ def sync_models(
             (project, model) in known_models,
             all_sources.get((project, model), {}),
             remove_stale,
+            check,
         )
         if progress is not None:
             progress(f"{project}/{model}", i + 1, len(targets))
@@ -93,10 +100,19 @@ def _sync_model(
     known_model: bool,
     sources: dict[str, tuple[Any, ...]],
     remove_stale: bool,
+    check: Callable[[], None],
 ) -> None:
     _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
     _sync_history(con, base_path, project, model, model_dir, sources)
-    _sync_files(con, base_path, project, model, model_dir, sources, remove_stale)
+    _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check)
+
+
+def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise CatchUpCancelled
+
+    return check
 
 
 def _sync_model_json(
@@ -203,6 +219,7 @@ def _sync_files(
     model_dir: Path,
     sources: dict[str, tuple[Any, ...]],
     remove_stale: bool,
+    check: Callable[[], None],
 ) -> None:
     known_dirs = {path: row for path, row in sources.items() if row[0] == "dir"}
     seen_dirs: set[str] = set()
@@ -213,7 +230,7 @@ def _sync_files(
         row = known_dirs.get(rel_dir)
         if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
             continue  # nothing added, replaced or removed in this folder since
-        _sync_split(con, base_path, project, model, split, split_dir, rel_dir, remove_stale)
+        _sync_split(con, base_path, project, model, split, split_dir, rel_dir, remove_stale, check)
         settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS
         progress = HistoryProgress(0, 0, dst.st_ino, dst.st_mtime_ns if settled else 0)
         record_source(con, rel_dir, project, model, "dir", progress)
@@ -235,6 +252,7 @@ def _sync_split(
     split_dir: Path,
     rel_dir: str,
     remove_stale: bool,
+    check: Callable[[], None],
 ) -> None:
     known = {
         path: (size, mtime)
@@ -242,6 +260,7 @@ def _sync_split(
     }
     seen: set[str] = set()
     for step, f, st in _files_in(split_dir, remove_stale):
+        check()
         rel = f"{rel_dir}/{f.name}"
         seen.add(rel)
         if known.get(rel) == (st.st_size, st.st_mtime_ns):

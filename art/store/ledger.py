@@ -17,12 +17,14 @@ Rules (as openpipe-art 0.5.23 writes history.jsonl):
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from art.errors import InvalidTrajectoryError
+from art.store.confined import open_file, replace_file
 
 if TYPE_CHECKING:
     from art.trajectories import TrajectoryGroup
@@ -195,29 +197,34 @@ _lock = threading.Lock()
 _in_memory: dict[tuple[str, str], Ledger] = {}
 
 
-def _read_state(path: Path) -> dict[str, Any]:
+def _read_state(model_fd: int, shown: Path) -> dict[str, Any]:
+    """`state.json` of the model folder `model_fd` (a link there is refused, not followed)."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+        fd = open_file(model_fd, "state.json", os.O_RDONLY, shown)
+    except FileNotFoundError:
+        return {}
+    try:
+        with os.fdopen(fd, "rb") as f:
+            doc = json.loads(f.read())
+    except ValueError:
         return {}
     return doc if isinstance(doc, dict) else {}
 
 
-def load(state_path: Path) -> Ledger:
-    state = _read_state(state_path).get(STATE_KEY)
+def load(model_fd: int, shown: Path) -> Ledger:
+    """The running totals kept in the model's `state.json` (`shown` names it in errors)."""
+    state = _read_state(model_fd, shown).get(STATE_KEY)
     if not isinstance(state, dict):
         return Ledger()
     cum = {str(k): float(v) for k, v in (state.get("cum_state") or {}).items()}
     return Ledger(cum, [str(s) for s in state.get("unique_scenario_ids") or []])
 
 
-def save(state_path: Path, ledger: Ledger) -> None:
+def save(model_fd: int, shown: Path, ledger: Ledger) -> None:
     """Merge the ledger into `state.json`, keeping the user's own state beside it."""
-    doc = _read_state(state_path)
+    doc = _read_state(model_fd, shown)
     doc[STATE_KEY] = ledger.state()
-    tmp = state_path.with_name(".state.json.tmp")
-    tmp.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    tmp.replace(state_path)
+    replace_file(model_fd, "state.json", json.dumps(doc, indent=2).encode(), shown, durable=False)
 
 
 def in_memory(project: str, model: str) -> Ledger:

@@ -6,6 +6,7 @@ beside them are for analysis and for ART 0.5.9's reader). Reads v2 exactly and v
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -18,7 +19,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from art.errors import UnsupportedFormatError
+from art.errors import OutsideStoreError, StoreWriteError, UnsupportedFormatError
+from art.store.confined import folder, open_file
 from art.store.paths import temp_name
 
 if TYPE_CHECKING:  # pydantic is only needed to read groups back, not to write or index files
@@ -198,16 +200,36 @@ TRAJECTORY_COLUMNS = (
 
 
 def write_table(table: pa.Table, path: Path) -> int:
-    """Write under a temp name beside `path`, then rename: readers see the old file or the
-    new one, never a torn one. Returns the file's size in bytes."""
+    """`write_table_at` for a path whose folder the caller trusts (made if missing)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_name(path)
+    with folder(path.parent, ()) as dir_fd:
+        return write_table_at(table, dir_fd, path.name, path)
+
+
+def write_table_at(table: pa.Table, dir_fd: int, name: str, shown: Path) -> int:
+    """Write under a temp name in the folder `dir_fd`, then rename over `name`: readers see the
+    old file or the new one, never a torn one; a link is replaced, never followed. Returns
+    the file's size in bytes; a failed write leaves nothing and names the file."""
+    tmp = temp_name(shown).name
     try:
-        pq.write_table(table, tmp, compression="zstd", row_group_size=max(1, table.num_rows))
-        size = tmp.stat().st_size
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+        fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
+        with open(fd, "wb") as f:
+            # page CRCs let the catalog tell a damaged page from a good one (file_stats)
+            pq.write_table(
+                table,
+                f,
+                compression="zstd",
+                row_group_size=max(1, table.num_rows),
+                write_page_checksum=True,
+            )
+            f.flush()
+            size = os.fstat(fd).st_size
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException as e:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp, dir_fd=dir_fd)
+        if isinstance(e, OSError) and not isinstance(e, StoreWriteError | OutsideStoreError):
+            raise StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}") from e
         raise
     return size
 

@@ -88,6 +88,10 @@ class ModelPaths:
     def of(cls, base_path: str | Path, project: str, model: str) -> ModelPaths:
         return cls(Path(base_path), validate_name("project", project), validate_name("model", model))
 
+    def parts(self, *sub: str) -> tuple[str, ...]:
+        """The path components below base_path of the model folder (or of `sub` inside it)."""
+        return (self.project, "models", self.model, *sub)
+
     @property
     def model_dir(self) -> Path:
         return self.base_path / self.project / "models" / self.model

@@ -5,16 +5,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Sequence
+from contextlib import ExitStack
 from typing import Any
-
-from filelock import FileLock
 
 from art.errors import InvalidTrajectoryError
 from art.store import history, ledger
 from art.store.catalog import catalog_for
+from art.store.confined import exists_at, folder, subfolder
 from art.store.metrics import step_metrics
-from art.store.parquet import groups_to_table, write_table
+from art.store.model_lock import model_lock
+from art.store.parquet import groups_to_table, write_table_at
 from art.store.paths import ModelPaths, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
 
@@ -88,16 +91,34 @@ def log_step(
     paths.check_inside(paths.model_dir)
     if not paths.model_dir.exists():  # a refused first call must not leave the folder behind
         prepare_step(groups, split, step, metrics, ledger.Ledger())
-        paths.model_dir.mkdir(parents=True, exist_ok=True)
-    state = paths.model_dir / "state.json"
-    with FileLock(paths.model_dir / ".state.lock"):
-        totals = ledger.load(state)
+    with ExitStack() as stack:
+        model_fd = stack.enter_context(folder(paths.base_path, paths.parts()))
+        stack.enter_context(model_lock(model_fd, paths.model_dir))
+        state = paths.model_dir / "state.json"
+        totals = ledger.load(model_fd, state)
+        before = totals.state()
         row = prepare_step(groups, split, step, metrics, totals)
+        if groups is None and not row:
+            return row
+        new_file: tuple[int, str] | None = None
         if groups is not None:
-            write_table(groups_to_table(groups), paths.trajectory_file(split, step))
+            table = groups_to_table(groups)
+            split_fd = stack.enter_context(subfolder(model_fd, ("trajectories", split), paths.model_dir))
+            target = paths.trajectory_file(split, step)
+            existed = exists_at(split_fd, target.name)
+            write_table_at(table, split_fd, target.name, target)
+            new_file = None if existed else (split_fd, target.name)
         if row:
-            history.append_line(paths.history, history.format_row(row, step, history.now_iso()))
-        ledger.save(state, totals)
-    if groups is not None or row:
-        catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
+            try:
+                line = history.format_row(row, step, history.now_iso())
+                history.append_line(model_fd, line, paths.history)
+            except BaseException:
+                if new_file is not None:  # a new step's file without its history row: remove it
+                    with contextlib.suppress(OSError):
+                        os.unlink(new_file[1], dir_fd=new_file[0])
+                raise
+        if totals.state() != before:
+            ledger.save(model_fd, state, totals)
+    catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
+    return row
     return row
