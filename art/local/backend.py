@@ -164,8 +164,9 @@ class LocalBackend:
         step = await self._get_step(model)
         paths = self._paths(model)
         checkpoint_dir = paths.checkpoint_dir(step + 1)
-        # the trainer writes here: make it a real folder inside the store, no link on the way
-        os.close(open_dir(paths.base_path, paths.parts("checkpoints", checkpoint_dir.name)))
+        # the trainer writes below here: a real folder inside the store, no link on the way
+        # (the step's own folder is the trainer's to make, as ART's trainers do)
+        os.close(open_dir(paths.base_path, paths.parts("checkpoints")))
         async for metrics in self.trainer.train(model, trajectory_groups, checkpoint_dir, config):
             yield metrics
 

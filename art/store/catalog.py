@@ -171,6 +171,7 @@ class Catalog:
     def read_into(self, con: duckdb.DuckDBPyConnection) -> None:
         """Copy the catalog's rows into `con` (an in-memory database with the schema) without
         writing into the store; a damaged catalog is ignored (the caller catches up from the files)."""
+        check_not_link(self.path)  # a catalog linked out of the store is never read or written
         with self.in_process:
             why = copy_into(con, self.path, self.lock_timeout)
         if why is not None:

@@ -88,7 +88,6 @@ def log_step(
     leaves no trace. (Computing the metrics in a thread beside the file write was measured
     slower: DuckDB's scan of a Python Arrow table takes the GIL back and forth.)
     """
-    paths.check_inside(paths.model_dir)
     if not paths.model_dir.exists():  # a refused first call must not leave the folder behind
         prepare_step(groups, split, step, metrics, ledger.Ledger())
     with ExitStack() as stack:
