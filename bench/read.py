@@ -1,0 +1,418 @@
+"""Read-path benchmark: each question in fresh processes, interleaved with the raw-DuckDB floor
+on the same files and with openpipe-art 0.5.23 where it has an equivalent.
+
+    python bench/read.py [--quick] [--peer PEER_PYTHON] [--out bench/results/read.json]
+
+Every measurement is a new process (cold: the question's first run in it, imports included)
+that also repeats the question (warm: the median of the repeats). The sides of one question
+run in turn, round by round, so machine load hits them alike. Printed: median (min-max) of
+the rounds; the JSON keeps every run. Stores are built once per size (one real 32x8 step file
+copied to every step; the catalog written by a real writer catch-up), then only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+# -- what each side runs, in a fresh process -------------------------------------------------
+
+PRELUDE = """
+import json, sys, time
+t0 = time.perf_counter()
+"""
+# ours: import art, connect, question (cold); then the question again (warm)
+OURS = (
+    PRELUDE
+    + """
+import art
+t1 = time.perf_counter()
+con = art.connect(sys.argv[1])
+t2 = time.perf_counter()
+q = sys.argv[2]
+if q: con.execute(q).fetchall()
+t3 = time.perf_counter()
+warm = []
+for _ in range(3):
+    s = time.perf_counter()
+    if q: con.execute(q).fetchall()
+    else: art.connect(sys.argv[1]).close()
+    warm.append(time.perf_counter() - s)
+print(json.dumps({"import": t1 - t0, "connect": t2 - t1, "cold": t3 - t0, "warm": warm}))
+"""
+)
+# the floor: DuckDB alone on the same files (a view over the glob, then the question)
+RAW = (
+    PRELUDE
+    + """
+import duckdb
+t1 = time.perf_counter()
+con = duckdb.connect()
+con.execute(sys.argv[2])
+t2 = time.perf_counter()
+q = sys.argv[3]
+if q: con.execute(q).fetchall()
+t3 = time.perf_counter()
+warm = []
+for _ in range(3):
+    s = time.perf_counter()
+    if q: con.execute(q).fetchall()
+    else: duckdb.connect().execute(sys.argv[2])
+    warm.append(time.perf_counter() - s)
+print(json.dumps({"import": t1 - t0, "connect": t2 - t1, "cold": t3 - t0, "warm": warm}))
+"""
+)
+OURS_BEST = (
+    PRELUDE
+    + """
+from art.checkpoints import best_steps
+t1 = time.perf_counter()
+best = best_steps(sys.argv[1], "bench", "big", "val/reward", window=1)[0].step
+t2 = time.perf_counter()
+warm = []
+for _ in range(3):
+    s = time.perf_counter()
+    best_steps(sys.argv[1], "bench", "big", "val/reward", window=1)
+    warm.append(time.perf_counter() - s)
+print(json.dumps({"import": t1 - t0, "cold": t2 - t0, "op": t2 - t1, "warm": warm, "best": best}))
+"""
+)
+RAW_BEST = (
+    PRELUDE
+    + """
+import duckdb
+t1 = time.perf_counter()
+con = duckdb.connect()
+sql = ("SELECT step FROM read_json(?, format='newline_delimited', columns={'step': 'BIGINT', "
+       "'val/reward': 'DOUBLE'}) WHERE \\"val/reward\\" IS NOT NULL GROUP BY step "
+       "ORDER BY avg(\\"val/reward\\") DESC, step DESC LIMIT 1")
+best = con.execute(sql, [sys.argv[1]]).fetchone()[0]
+t2 = time.perf_counter()
+warm = []
+for _ in range(3):
+    s = time.perf_counter()
+    con.execute(sql, [sys.argv[1]]).fetchone()
+    warm.append(time.perf_counter() - s)
+print(json.dumps({"import": t1 - t0, "cold": t2 - t0, "op": t2 - t1, "warm": warm, "best": best}))
+"""
+)
+# openpipe-art 0.5.23's own choice in delete_checkpoints: polars over history.jsonl
+PEER_BEST = (
+    PRELUDE
+    + """
+import polars as pl
+t1 = time.perf_counter()
+def choose():
+    df = pl.read_ndjson(sys.argv[1])
+    m = "val/reward"
+    return int(df.filter(pl.col(m).is_not_null()).group_by("step").agg(pl.col(m).mean()).sort(m)["step"][-1])
+best = choose()
+t2 = time.perf_counter()
+warm = []
+for _ in range(3):
+    s = time.perf_counter()
+    choose()
+    warm.append(time.perf_counter() - s)
+print(json.dumps({"import": t1 - t0, "cold": t2 - t0, "op": t2 - t1, "warm": warm, "best": best}))
+"""
+)
+# openpipe-art's reader on one step's file (its only way to a step's trajectories)
+PEER_STEP = (
+    PRELUDE
+    + """
+from art.utils.trajectory_logging import read_trajectory_groups_parquet as read
+t1 = time.perf_counter()
+n = sum(len(g.trajectories) for g in read(sys.argv[1]))
+t2 = time.perf_counter()
+warm = []
+for _ in range(3):
+    s = time.perf_counter()
+    read(sys.argv[1])
+    warm.append(time.perf_counter() - s)
+print(json.dumps({"import": t1 - t0, "cold": t2 - t0, "op": t2 - t1, "warm": warm, "rows": n}))
+"""
+)
+OURS_CLI = (
+    PRELUDE
+    + """
+import runpy
+sys.argv = ["art", "runs", "--base-path", sys.argv[1], "--json"]
+import contextlib, io
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        runpy.run_module("art", run_name="__main__")
+    except SystemExit:
+        pass
+t1 = time.perf_counter()
+sys.stdout.write(json.dumps({"import": 0.0, "cold": t1 - t0, "warm": []}) + "\\n")
+"""
+)
+
+MEAN_REWARD = "SELECT step, avg(reward) FROM trajectories WHERE split = 'train' GROUP BY step ORDER BY step"
+WORST = "SELECT reward, messages FROM trajectories ORDER BY reward LIMIT 10"
+RAW_VIEW = (
+    "CREATE VIEW trajectories AS SELECT CAST(regexp_extract(filename, '([0-9]+)[.]parquet$', 1) "
+    "AS BIGINT) AS step, 'train' AS split, * EXCLUDE (filename) FROM read_parquet('{glob}', "
+    "filename = true) WHERE reward IS NOT NULL"
+)
+RAW_RUNS_VIEW = (
+    "CREATE VIEW h AS SELECT * FROM read_json('{glob}', format = 'newline_delimited', "
+    "filename = true, union_by_name = true)"
+)
+RAW_RUNS = 'SELECT filename, count(*), max(step), last("train/reward" ORDER BY step) FROM h GROUP BY filename'
+
+
+def one(python: str, code: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [python, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "WANDB_MODE": "disabled"},
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{python} failed: {out.stderr[-2000:]}")
+    t0 = json.loads(out.stdout.strip().splitlines()[-1])
+    return t0
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def interleave(sides: dict[str, tuple[str, str, list[str]]], rounds: int) -> dict[str, Any]:
+    """Run every side once per round, in turn; summarize cold and warm per side."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, (python, code, args) in sides.items():
+            runs[name].append(one(python, code, *args))
+    out = {}
+    for name, rs in runs.items():
+        warm = [statistics.median(r["warm"]) for r in rs if r["warm"]]
+        out[name] = {
+            "cold": spread([r["cold"] for r in rs]),
+            "import": spread([r["import"] for r in rs]),
+            "warm": spread(warm) if warm else None,
+            "runs": rs,
+        }
+    return out
+
+
+# -- stores ----------------------------------------------------------------------------------
+
+
+def step_file(work: Path, seed: int, groups: int = 32, per_group: int = 8) -> Path:
+    """One real step file of the shared workload, written by this library."""
+    from openai.types.chat.chat_completion import Choice
+    from workload import build, group_specs
+
+    import art
+    from art.store.parquet import groups_to_table, write_table
+
+    path = work / f"template-{seed}-{groups}x{per_group}.parquet"
+    if not path.exists():
+        write_table(groups_to_table(build(group_specs(seed, groups, per_group), art, Choice)), path)
+    return path
+
+
+def history_lines(steps: int, val_every: int = 10) -> str:
+    import random
+
+    rng = random.Random(steps)
+    lines = []
+    for step in range(steps):
+        row = {f"train/m{i}": rng.random() for i in range(8)}
+        row.update({"train/reward": rng.random(), "training_step": step, "step": step})
+        row["recorded_at"] = "2026-11-26T12:00:00+00:00"
+        lines.append(json.dumps(row))
+        if step % val_every == 0:
+            val = {"val/reward": rng.random(), "training_step": step, "step": step}
+            val["recorded_at"] = "2026-11-26T12:00:00+00:00"
+            lines.append(json.dumps(val))
+    return "\n".join(lines) + "\n"
+
+
+def make_model(base: Path, model: str, steps: int, templates: list[Path]) -> Path:
+    model_dir = base / "bench" / "models" / model
+    split = model_dir / "trajectories" / "train"
+    split.mkdir(parents=True, exist_ok=True)
+    for step in range(steps):
+        shutil.copyfile(templates[step % len(templates)], split / f"{step:04d}.parquet")
+    (model_dir / "history.jsonl").write_text(history_lines(steps))
+    (model_dir / "model.json").write_text(json.dumps({"name": model, "project": "bench"}))
+    return model_dir
+
+
+def catalogued(base: Path) -> float:
+    """A trainer's catalog for the store (a real writer catch-up); returns its seconds."""
+    from art.store.catalog import catalog_for
+
+    t0 = time.perf_counter()
+    catalog_for(base).sync()
+    took = time.perf_counter() - t0
+    time.sleep(2.1)  # folders older than the catalog's settle time are recorded as unchanged
+    catalog_for(base).sync()
+    return took
+
+
+# -- the questions -----------------------------------------------------------------------------
+
+
+def bench_size(work: Path, steps: int, rounds: int, peer: str | None) -> dict[str, Any]:
+    templates = [step_file(work, s) for s in range(8)]
+    base = work / f"store-{steps}"
+    model_dir = make_model(base, "big", steps, templates)
+    build_s = catalogued(base)
+    glob = str(model_dir / "trajectories" / "train" / "*.parquet")
+    view = RAW_VIEW.format(glob=glob)
+    py = sys.executable
+    middle = steps // 2
+    one_step = f"SELECT * FROM trajectories WHERE model = 'big' AND split = 'train' AND step = {middle}"
+    raw_step_view = RAW_VIEW.format(glob=str(model_dir / "trajectories" / "train" / f"{middle:04d}.parquet"))
+    out: dict[str, Any] = {"steps": steps, "catalog_build_seconds": build_s}
+    out["connect"] = interleave(
+        {"ours": (py, OURS, [str(base), ""]), "raw": (py, RAW, ["", view, ""])}, rounds
+    )
+    out["mean_reward"] = interleave(
+        {"ours": (py, OURS, [str(base), MEAN_REWARD]), "raw": (py, RAW, ["", view, MEAN_REWARD])}, rounds
+    )
+    sides = {
+        "ours": (py, OURS, [str(base), one_step]),
+        "raw": (py, RAW, ["", raw_step_view, "SELECT * FROM trajectories"]),
+    }
+    if peer:
+        sides["art"] = (
+            peer,
+            PEER_STEP,
+            [str(model_dir / "trajectories" / "train" / f"{middle:04d}.parquet")],
+        )
+    out["one_step"] = interleave(sides, rounds)
+    out["worst10"] = interleave(
+        {"ours": (py, OURS, [str(base), WORST]), "raw": (py, RAW, ["", view, WORST])}, rounds
+    )
+    return out
+
+
+def bench_best(work: Path, lines: int, rounds: int, peer: str | None) -> dict[str, Any]:
+    base = work / f"best-{lines}"
+    model_dir = base / "bench" / "models" / "big"
+    model_dir.mkdir(parents=True, exist_ok=True)
+    (model_dir / "history.jsonl").write_text(history_lines(lines * 10 // 11))
+    hist = str(model_dir / "history.jsonl")
+    sides = {"ours": (sys.executable, OURS_BEST, [str(base)]), "raw": (sys.executable, RAW_BEST, [hist])}
+    if peer:
+        sides["art"] = (peer, PEER_BEST, [hist])
+    out = interleave(sides, rounds)
+    bests = {name: r["runs"][0]["best"] for name, r in out.items()}
+    out["same_choice"] = len(set(bests.values())) == 1
+    out["lines"] = Path(hist).read_text().count("\n")
+    return out
+
+
+def bench_runs(work: Path, models: int, steps: int, rounds: int) -> dict[str, Any]:
+    base = work / f"runs-{models}x{steps}"
+    template = step_file(work, 0, 2, 2)
+    for i in range(models):
+        make_model(base, f"m{i:03d}", steps, [template])
+    build_s = catalogued(base)
+    glob = str(base / "bench" / "models" / "*" / "history.jsonl")
+    out = interleave(
+        {
+            "ours_connect": (sys.executable, OURS, [str(base), ""]),
+            "ours_cli": (sys.executable, OURS_CLI, [str(base)]),
+            "raw": (sys.executable, RAW, ["", RAW_RUNS_VIEW.format(glob=glob), RAW_RUNS]),
+        },
+        rounds,
+    )
+    out["catalog_build_seconds"] = build_s
+    return out
+
+
+# -- output --------------------------------------------------------------------------------
+
+
+def _ms(d: dict[str, float] | None) -> str:
+    if not d:
+        return "-"
+    return f"{d['median'] * 1000:,.1f} ({d['min'] * 1000:,.0f}-{d['max'] * 1000:,.0f})"
+
+
+def _row(name: str, r: dict[str, Any], ours: str = "ours") -> str:
+    ratio = r[ours]["cold"]["median"] / r["raw"]["cold"]["median"]
+    peer = r.get("art")
+    cells = [
+        name,
+        _ms(r[ours]["cold"]),
+        _ms(r[ours]["warm"]),
+        _ms(r["raw"]["cold"]),
+        _ms(r["raw"]["warm"]),
+        f"{ratio:.1f}x",
+        _ms(peer["cold"]) if peer else "-",
+        _ms(peer["warm"]) if peer else "-",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(results: dict[str, Any]) -> str:
+    head = (
+        "| question | ours cold | ours warm | raw DuckDB cold | raw warm | ours/raw cold | "
+        "openpipe-art cold | openpipe-art warm |\n|---|---|---|---|---|---|---|---|"
+    )
+    rows = [head]
+    for size in results["sizes"]:
+        n = size["steps"]
+        rows.append(_row(f"`art.connect()` alone, {n:,} steps", size["connect"]))
+        rows.append(_row(f"mean reward per step, {n:,} steps", size["mean_reward"]))
+        rows.append(_row(f"one step's trajectories with messages, {n:,} steps", size["one_step"]))
+        rows.append(_row(f"top-10 worst-reward with messages, {n:,} steps", size["worst10"]))
+    for best in results["best_step"]:
+        rows.append(_row(f"best step, fresh process, {best['lines']:,} history lines", best))
+    r = results["runs"]
+    if r:
+        rows.append(_row("`art.connect()`, 200 models x 50 steps", r, "ours_connect"))
+        rows.append(_row("`art runs`, 200 models x 50 steps", r, "ours_cli"))
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="100 and 1,000 steps, 3 rounds (a few minutes)")
+    parser.add_argument("--peer", type=Path, default=HERE / ".peer-venv" / "bin" / "python")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "read.json")
+    args = parser.parse_args()
+    peer = str(args.peer) if args.peer.exists() else None
+    rounds = args.rounds or (3 if args.quick else 5)
+    sizes = [100, 1_000] if args.quick else [100, 1_000, 5_000]
+    lines = [1_000, 100_000] if args.quick else [1_000, 10_000, 100_000]
+    work = Path(tempfile.mkdtemp(prefix="art-read-bench-"))
+    results: dict[str, Any] = {"python": sys.version.split()[0], "peer": peer, "rounds": rounds}
+    try:
+        results["sizes"] = [bench_size(work, n, rounds, peer) for n in sizes]
+        results["best_step"] = [bench_best(work, n, rounds, peer) for n in lines]
+        results["runs"] = bench_runs(work, 200, 50, rounds)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["table"] = table(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1))
+    print(results["table"])
+    print(f"\nmilliseconds, median (min-max) of {rounds} fresh processes per side; JSON: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
