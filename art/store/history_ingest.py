@@ -6,14 +6,20 @@ lines appended since, and a replaced or shrunk file is ingested again from the s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from art.errors import CatalogError
 from art.store import history
+from art.store.no_pandas import no_pandas
+from art.store.paths import RESERVED_SPLITS
 from art.store.sql import run_checked as run
+
+_BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")
 
 if TYPE_CHECKING:  # pyarrow is imported where it is used: art.connect() needs none of it
     import pyarrow as pa
@@ -91,7 +97,8 @@ def insert_history(
 
 
 def insert_history_table(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
-    con.register("new_history", table)
+    with no_pandas():
+        con.register("new_history", table)
     try:
         run(con, "local/insert_history")
     finally:
@@ -120,7 +127,71 @@ def catch_up_history(
             offset, lines = known.bytes, known.lines
         else:
             run(con, "local/delete_model_history", project=project, model=model)
-    rows, new_offset, n = history.read_from(path, offset, lines)
-    if rows:
-        insert_history(con, project, model, rows)
-    return HistoryProgress(new_offset, lines + n, st.st_ino, st.st_mtime_ns)
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read()
+    end = data.rfind(b"\n")
+    if end < 0:
+        return HistoryProgress(offset, lines, st.st_ino, st.st_mtime_ns)
+    chunk = data[: end + 1]
+    if offset == 0 and _whole_file_in_sql(con, project, model, path, chunk):
+        pass
+    elif not _insert_in_sql(con, project, model, chunk, lines):
+        rows, _, _ = history.read_from(path, offset, lines)
+        if rows:
+            insert_history(con, project, model, rows)
+    return HistoryProgress(offset + end + 1, lines + chunk.count(b"\n"), st.st_ino, st.st_mtime_ns)
+
+
+def _whole_file_in_sql(
+    con: duckdb.DuckDBPyConnection, project: str, model: str, path: Path, chunk: bytes
+) -> bool:
+    """A first ingest by DuckDB's JSON reader: ten times Python's speed on a long history.
+
+    Only when every line of `chunk` (the file's complete lines) is non-blank and free of what
+    DuckDB reads unlike Python (NaN, Infinity, bad UTF-8), and DuckDB's reader parses each of
+    them as JSON (checked first on a cursor of its own); else the other paths do the work.
+    """
+    if b"NaN" in chunk or b"Infinity" in chunk or _BLANK_LINE.search(chunk) or chunk.startswith(b"\n"):
+        return False
+    lines = chunk.count(b"\n")
+    try:
+        chunk.decode("utf-8")
+        with con.cursor() as cur:  # its own transaction: a failure leaves the caller's intact
+            if run(cur, "local/history_file_lines", path=str(path), lines=lines).fetchone()[0] != lines:
+                return False
+    except (UnicodeDecodeError, CatalogError):
+        return False
+    run(
+        con,
+        "local/insert_history_file",
+        project=project,
+        model=model,
+        path=str(path),
+        lines=lines,
+        reserved=sorted(RESERVED_SPLITS),
+    )
+    return True
+
+
+def _insert_in_sql(
+    con: duckdb.DuckDBPyConnection, project: str, model: str, chunk: bytes, first: int
+) -> bool:
+    """Parse and append whole lines in DuckDB (no Python per line, no pyarrow); False when the
+    chunk holds what only Python's parser reads the same way (bad UTF-8, NaN or Infinity)."""
+    if b"NaN" in chunk or b"Infinity" in chunk:
+        return False
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    run(
+        con,
+        "local/insert_history_text",
+        project=project,
+        model=model,
+        text=text,
+        first_seq=first,
+        reserved=sorted(RESERVED_SPLITS),
+    )
+    return True

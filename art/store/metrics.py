@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from art.store import sql
 from art.store.ledger import SUMMED_PREFIXES
+from art.store.no_pandas import no_pandas
 from art.store.per_process import PerProcess
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, flo
         cur = _connections.get(None).cursor()
         try:
             # a stream, not a Table: DuckDB then reads it without going through pyarrow.dataset
-            cur.register("entries", table.to_reader())
+            with no_pandas():
+                cur.register("entries", table.to_reader())
             rows = sql.run(cur, "step_metrics", split=split).fetchall()
         finally:
             cur.close()

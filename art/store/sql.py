@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from art.errors import CatalogError, QueryParameterError
+from art.store.no_pandas import no_pandas
 
 _HEADER_PARAMS = re.compile(r"^--\s*params:\s*(.*)$", re.MULTILINE)
 
@@ -85,7 +86,10 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.Duck
     """Execute a named query with bound values on `con` (a cursor) and return it for fetching."""
     q = query(name)
     params = q.bind(values)
-    return con.execute(q.text, params) if params else con.execute(q.text)
+    if not params:
+        return con.execute(q.text)
+    with no_pandas():
+        return con.execute(q.text, params)
 
 
 def run_checked(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.DuckDBPyConnection:

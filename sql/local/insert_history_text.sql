@@ -1,0 +1,56 @@
+-- local/insert_history_text: parse complete history.jsonl lines in DuckDB and append them in
+-- long format, as history.parse_line does in Python: a line counts when it is a JSON object
+-- with a numeric `step`; its metrics are the other numeric (booleans too), finite values but
+-- training_step and recorded_at; the split is the head of the first metric key whose head is
+-- not in $reserved (else 'train'); recorded_at is read as UTC (naive: this machine's zone).
+-- (A line repeating a key is left out, where Python keeps the last value.)
+-- $text holds whole lines (each ending in a newline); the first is line number $first_seq.
+-- params: $project, $model, $text, $first_seq, $reserved
+INSERT INTO history (project, model, split, step, training_step, recorded_at, seq, metric, value)
+WITH split_lines AS (
+    SELECT string_split($text, chr(10)) AS l
+), lines_in AS (
+    SELECT unnest(l) AS line, generate_subscripts(l, 1) AS i FROM split_lines
+), docs AS (
+    SELECT $first_seq + i - 1 AS seq, line::JSON AS j
+    FROM lines_in
+    WHERE trim(line) <> '' AND json_valid(line)
+), objects AS (
+    SELECT seq, j, json_keys(j) AS k FROM docs WHERE json_type(j) = 'OBJECT'
+), maps AS (  -- a line repeating a key is left out (DuckDB's MAP refuses it)
+    SELECT seq, map_entries(CAST(j AS MAP(VARCHAR, JSON))) AS es FROM objects WHERE len(k) = list_unique(k)
+), entries AS (
+    SELECT seq, unnest(es) AS e, generate_subscripts(es, 1) AS pos FROM maps
+), valued AS MATERIALIZED (
+    SELECT seq, pos, e.key AS key, e.value::VARCHAR AS text,
+           CASE WHEN e.value::VARCHAR = 'true' THEN 1.0
+                WHEN e.value::VARCHAR = 'false' THEN 0.0
+                WHEN left(e.value::VARCHAR, 1) IN ('"', 'n', '{', '[') THEN NULL
+                ELSE TRY_CAST(e.value::VARCHAR AS DOUBLE) END AS value
+    FROM entries
+), metrics AS MATERIALIZED (
+    SELECT * FROM valued
+    WHERE key NOT IN ('step', 'training_step', 'recorded_at') AND isfinite(value)
+), lines AS (
+    SELECT seq,
+           any_value(value) FILTER (WHERE key = 'step' AND text NOT IN ('true', 'false')) AS step,
+           any_value(value) FILTER (
+               WHERE key = 'training_step' AND text NOT IN ('true', 'false') AND isfinite(value)
+           ) AS training_step,
+           any_value(text) FILTER (WHERE key = 'recorded_at' AND left(text, 1) = '"') AS recorded_at
+    FROM valued
+    GROUP BY seq
+), splits AS (
+    SELECT seq, arg_min(split_part(key, '/', 1), pos) AS split
+    FROM metrics
+    WHERE contains(key, '/') AND NOT list_contains($reserved, split_part(key, '/', 1))
+    GROUP BY seq
+)
+SELECT $project, $model, coalesce(s.split, 'train'), trunc(l.step)::BIGINT,
+       trunc(l.training_step)::BIGINT,
+       timezone('UTC', try_cast(l.recorded_at::JSON->>'$' AS TIMESTAMPTZ)), m.seq, m.key, m.value
+FROM metrics m
+JOIN lines l USING (seq)
+LEFT JOIN splits s USING (seq)
+WHERE isfinite(l.step)
+ORDER BY m.seq, m.pos

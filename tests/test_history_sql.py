@@ -1,0 +1,99 @@
+"""history.jsonl parsed in DuckDB (the fast path) gives exactly the rows Python's parser gives."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from art.store import history
+from art.store.history_ingest import _insert_in_sql, insert_history
+from art.store.sql import run
+
+LINES = [
+    '{"train/reward": 0.5, "train/n": 3, "training_step": 1, "step": 1, '
+    '"recorded_at": "2026-01-02T03:04:05+02"}',
+    '{"val/reward": 1, "step": 2.7, "training_step": true, "recorded_at": "2026-01-02T03:04:05"}',
+    '{"loss/x": 1.5, "data/y": 2, "custom/z": 3, "step": 3}',
+    '{"loss/x": 1.5, "step": 4, "recorded_at": "not a date"}',
+    '{"flag": true, "name": "x", "nested": {"a": 1}, "list/x": [1], "step": 5, "val/ok": -0.0}',
+    '{"/odd": 1, "step": 6}',
+    '{"step": "7", "train/reward": 1}',
+    '{"step": null, "train/reward": 1}',
+    "[1, 2, 3]",
+    "not json at all",
+    "",
+    "   ",
+    '{"train/reward": 1e308, "train/big": 18446744073709551615, "step": 8}',
+    '{"ünï/cödé": 2.5, "step": 9, "recorded_at": "2026-03-01T00:00:00Z"}',
+    '{"step": 10}',
+]
+
+
+def _rows(text: bytes, fast: bool) -> list[tuple] | None:
+    con = duckdb.connect()
+    run(con, "local/schema_history")
+    if fast:
+        if not _insert_in_sql(con, "p", "m", text, 5):
+            return None  # left to Python's parser
+    else:
+        rows = [
+            r
+            for i, raw in enumerate(text.split(b"\n")[:-1])
+            if raw.strip() and (r := history.parse_line(5 + i, raw))
+        ]
+        if rows:
+            insert_history(con, "p", "m", rows)
+    return sorted(con.execute("SELECT * FROM history").fetchall(), key=repr)
+
+
+def test_tricky_lines_parse_alike() -> None:
+    text = ("\n".join(LINES) + "\n").encode()
+    assert _rows(text, True) == _rows(text, False)
+    assert len(_rows(text, True)) > 10
+
+
+def test_nan_and_bad_utf8_stay_with_python() -> None:
+    con = duckdb.connect()
+    run(con, "local/schema_history")
+    assert not _insert_in_sql(con, "p", "m", b'{"a/b": NaN, "step": 1}\n', 0)
+    assert not _insert_in_sql(con, "p", "m", b'{"a/b": 1, "step": 1, "x": "\xff"}\n', 0)
+
+
+values = st.one_of(
+    st.integers(-(2**53), 2**53),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=5),
+)
+keys = st.one_of(
+    st.sampled_from(["train/reward", "val/r", "loss/l", "data/d", "x", "a/b/c", "time/t"]),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dictionaries(keys, values, max_size=5),
+            st.one_of(st.integers(0, 10**6), st.floats(0, 1e6), st.none()),
+        ),
+        max_size=8,
+    )
+)
+def test_random_lines_parse_alike(docs: list) -> None:
+    lines = []
+    for doc, step in docs:
+        d = {k: v for k, v in doc.items() if k != "step"}
+        if step is not None:
+            d["step"] = step
+        lines.append(json.dumps(d))
+    assume(lines)
+    text = ("\n".join(lines) + "\n").encode()
+    fast = _rows(text, True)
+    assume(fast is not None)
+    assert fast == _rows(text, False)
