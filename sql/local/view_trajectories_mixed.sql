@@ -11,7 +11,7 @@ CREATE OR REPLACE TEMP VIEW trajectories AS
 SELECT string_split(t.filename[length(getvariable('art_base_path')) + 2:], '/')[1] AS project,
        string_split(t.filename[length(getvariable('art_base_path')) + 2:], '/')[3] AS model,
        string_split(t.filename[length(getvariable('art_base_path')) + 2:], '/')[5] AS split,
-       CAST(regexp_extract(t.filename, '([0-9]+)[.]parquet$', 1) AS BIGINT) AS step,
+       TRY_CAST(parse_filename(t.filename, true) AS BIGINT) AS step,
        t.group_index, t.trajectory_index, t.reward,
        t.metrics::JSON AS metrics, t.metadata::JSON AS metadata,
        t.group_metadata::JSON AS group_metadata, t.group_metrics::JSON AS group_metrics,
