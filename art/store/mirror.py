@@ -30,6 +30,7 @@ class HistoryMirror:
         run(self.con, "local/schema_history")
         self.progress: dict[tuple[str, str], HistoryProgress | None] = {}
         self.sorted_rows = 0
+        self.rows = 0
         self.lock = threading.Lock()
 
     @contextmanager
@@ -39,18 +40,22 @@ class HistoryMirror:
         with self.lock:
             key = (project, model)
             known = self.progress.get(key)
+            empty = self.rows == 0
             self.progress[key] = catch_up_history(self.con, project, model, paths.history, known)
-            self._keep_sorted()
+            self._keep_sorted(first=empty)
             cur = self.con.cursor()
             try:
                 yield cur
             finally:
                 cur.close()
 
-    def _keep_sorted(self) -> None:
-        """Re-sort once the rows appended since the last sort are a tenth of the table."""
-        total = run(self.con, "local/history_count").fetchone()[0]
-        if total - self.sorted_rows > max(10_000, total // 10):
+    def _keep_sorted(self, first: bool) -> None:
+        """Re-sort once the rows appended since the last sort are a tenth of the table. The
+        first model's rows arrive sorted (one insert, ordered as local/history_sort orders)."""
+        total = self.rows = run(self.con, "local/history_count").fetchone()[0]
+        if first:
+            self.sorted_rows = total
+        elif total - self.sorted_rows > max(10_000, total // 10):
             run(self.con, "local/history_sort")
             self.sorted_rows = total
 

@@ -46,4 +46,4 @@ FROM metrics m
 JOIN lines l USING (seq)
 LEFT JOIN splits s USING (seq)
 WHERE isfinite(l.step)
-ORDER BY m.seq, m.pos
+ORDER BY m.key, l.step, m.seq  -- the order local/history_sort keeps (one project and model here)
