@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
+from art import lake_cli
+
 app = typer.Typer(
     help="Query and maintain an ART metrics store (.art) with DuckDB.",
     no_args_is_help=True,
@@ -246,6 +248,9 @@ def demo(
     for strategy, n in r["late_train_strategies"]:
         typer.echo(f"  {strategy:<12} {n}")
     typer.echo(f"try: art history demo {r['model']} --metric val/reward --window {r['smoothing_window']}")
+
+
+app.add_typer(lake_cli.app, name="lake")
 
 
 def main() -> None:

@@ -43,8 +43,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 LAKE_EXTENSIONS = ("ducklake", "postgres", "httpfs")
 INIT_LOCK = "art-lake:create"
+HANG_GRACE = 0.5
+"""Seconds past the deadline a caller waits for a call DuckDB could not interrupt."""
+
+
+class _Hung(Exception):
+    """A call did not come back by its deadline."""
+
 
 _PG_SIGNS = ("postgres", "libpq", "connection to server", "server closed the connection", "could not connect")
+_REFUSED = ("authentication failed", "permission denied", "does not exist", "no password supplied")
 _S3_SIGNS = ("http", "s3://", "timeout was reached", "could not establish connection")
 
 
@@ -54,13 +62,15 @@ def classify(error: BaseException) -> type[LakeError] | None:
         import psycopg
     except ImportError:  # pragma: no cover - psycopg comes with the lake extra
         psycopg = None  # type: ignore[assignment]
+    text = str(error).lower()
+    if any(s in text for s in _REFUSED):
+        return None
     if psycopg is not None and isinstance(error, psycopg.OperationalError):
         return CatalogUnavailableError
     if isinstance(error, TimeoutError):
         return LakeConflictError
     if not isinstance(error, duckdb.Error):
         return None
-    text = str(error).lower()
     if isinstance(error, duckdb.TransactionException) or "conflict" in text:
         return LakeConflictError
     if isinstance(error, duckdb.IOException | duckdb.HTTPException | duckdb.ConnectionException):
@@ -82,6 +92,15 @@ def _install_extensions(con: duckdb.DuckDBPyConnection) -> None:
         import_extension(name, con=con)
 
 
+def _watchdog(cur: duckdb.DuckDBPyConnection, deadline: float) -> threading.Timer:
+    """Interrupts the cursor's query at the deadline: a frozen server cannot hold a call longer
+    (DuckDB notices within one HTTP timeout)."""
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), cur.interrupt)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 class LakeConnection:
     """The process's one connection to a lake, with the tables created and the lake in use."""
 
@@ -96,6 +115,7 @@ class LakeConnection:
         self.where = " ".join(f"{k}={params[k]}" for k in ("host", "port", "dbname") if k in params)
         self.pg = CatalogDatabase(conninfo, password)
         self.created = False
+        self.running: threading.Event | None = None
         store.extension_directory.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(
             ":memory:",
@@ -161,12 +181,18 @@ class LakeConnection:
         while True:
             attempt += 1
             try:
-                return fn(deadline)
+                return self._bounded(fn, deadline)
             except KeyboardInterrupt:
                 raise
+            except _Hung:
+                kind = self._diagnose()
+                raise self._give_up(kind, what, attempt, time.monotonic() - start, "no answer") from None
             except Exception as e:
                 kind = classify(e)
                 text = self.scrub(e)
+                if isinstance(e, duckdb.InterruptException):  # the watchdog: time is up
+                    kind = self._diagnose()
+                    raise self._give_up(kind, what, attempt, time.monotonic() - start, "no answer") from None
                 if kind is None:
                     raise LakeError(f"could not {what}: {text}") from None
                 wait = min(2.0, 0.02 * 1.6 ** min(attempt, 20)) * (0.5 + random.random())
@@ -175,6 +201,36 @@ class LakeConnection:
                     raise self._give_up(kind, what, attempt, time.monotonic() - start, text) from None
                 log.info("lake: retrying %s after %s (try %d): %s", what, kind.__name__, attempt, text)
                 time.sleep(wait)
+
+    def _bounded(self, fn: Callable[[float], T], deadline: float) -> T:
+        """fn(deadline) in a worker thread, waited for until the deadline (plus a moment).
+
+        Some waits inside DuckDB (an S3 upload to a frozen server) ignore interrupts; the
+        caller gets its answer in time anyway. A call left running keeps the connection: the
+        next call waits for it within its own deadline. A call that timed out may still land
+        later (as after any timeout), but one that returned is committed."""
+        previous = self.running
+        if previous is not None and not previous.wait(max(0.0, deadline - time.monotonic())):
+            raise _Hung
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                box["result"] = fn(deadline)
+            except BaseException as e:
+                box["error"] = e
+            finally:
+                done.set()
+
+        self.running = done
+        threading.Thread(target=run, name="art-lake-call", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic()) + HANG_GRACE):
+            raise _Hung
+        self.running = None
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
 
     def _give_up(self, kind: type[LakeError], what: str, tries: int, seconds: float, text: str) -> LakeError:
         if kind is LakeConflictError:
@@ -190,9 +246,23 @@ class LakeConnection:
             f"({tries} tries, {seconds:.1f} s): {text}"
         )
 
+    def _diagnose(self) -> type[LakeError]:
+        """Which service hung: PostgreSQL if a fresh connection to it fails, else S3."""
+        from art.store.lake_pg import CatalogDatabase
+
+        probe = CatalogDatabase(self.pg.conninfo, self.pg.password, connect_timeout=2)
+        try:
+            probe.run("lake/pg_catalog_exists")
+        except Exception:
+            return CatalogUnavailableError
+        finally:
+            probe.close()
+        return StorageUnavailableError if self.store.s3 is not None else LakeUnavailableError
+
     def _transaction(self, work: Callable[[Any], T], lock_key: str | None, deadline: float) -> T:
         with self.pg.lock(lock_key, deadline) if lock_key else nullcontext():
             cur = self.con.cursor()
+            watchdog = _watchdog(cur, deadline)
             try:
                 cur.begin()
                 result = work(cur)
@@ -204,6 +274,7 @@ class LakeConnection:
                     cur.rollback()
                 raise
             finally:
+                watchdog.cancel()
                 cur.close()
 
     def retry(
@@ -219,10 +290,12 @@ class LakeConnection:
 
         def once(deadline: float) -> T:
             cur = self.con.cursor()
+            watchdog = _watchdog(cur, deadline)
             try:
                 sql.run(cur, "lake/use")
                 return work(cur)
             finally:
+                watchdog.cancel()
                 cur.close()
 
         with self.lock:

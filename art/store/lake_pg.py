@@ -39,16 +39,17 @@ def split_password(catalog: str, connect_timeout: int) -> tuple[str, str | None,
 class CatalogDatabase:
     """One psycopg connection, opened on first use and again after PostgreSQL went away."""
 
-    def __init__(self, conninfo: str, password: str | None) -> None:
+    def __init__(self, conninfo: str, password: str | None, connect_timeout: int | None = None) -> None:
         self.conninfo = conninfo
         self.password = password
+        self.options = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
         self.con: Any = None
 
     def run(self, name: str, **values: Any) -> list[tuple[Any, ...]]:
         import psycopg
 
         if self.con is None or self.con.closed:
-            self.con = psycopg.connect(self.conninfo, password=self.password, autocommit=True)
+            self.con = psycopg.connect(self.conninfo, password=self.password, autocommit=True, **self.options)
         try:
             cur = self.con.execute(_pg_text(name), sql.query(name).bind(values))
             return cur.fetchall() if cur.description else []
