@@ -147,12 +147,12 @@ def test_wrong_password_and_unreachable_lake_print_no_secret(servers: Lake) -> N
         catalog=servers.pg.conninfo(password="not-" + PG_PASSWORD),
         data_path="s3://lake/x/",
         extension_directory=servers.workdir / "ext",
-        timeout=1,
+        timeout=20,
     )
     t0 = time.monotonic()
     with pytest.raises(LakeError, match="password authentication failed") as raised:
         art.connect(wrong)
-    assert time.monotonic() - t0 < 1  # refused for good: not retried
+    assert time.monotonic() - t0 < 8  # refused for good: not retried for 20 s
     no_secret(printed(raised.value), repr(wrong))
     assert "not-" + PG_PASSWORD not in printed(raised.value)
     uri = f"postgresql://postgres:{PG_PASSWORD}@127.0.0.1:1/lake"
