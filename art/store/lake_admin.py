@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 def init(store: DuckLakeStore) -> bool:
     """Create the lake's catalog and tables if missing (safe beside writers doing the same);
     True when this call created them."""
-    return lake_connection(store).created
+    lake = lake_connection(store)
+    created, lake.created = lake.created, False
+    return created
 
 
 def drop_run(

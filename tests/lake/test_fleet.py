@@ -15,51 +15,31 @@ import art
 from art import Model, TrajectoryGroup
 from art.store.lake import DuckLakeStore
 
-from .conftest import traj
-from .lake_fixtures import fresh_lake, lake_servers, referenced_files
-from .servers import Lake
+from ..conftest import traj
+from ..servers import Lake
+from .fixtures import fresh_lake, referenced_files
 
-__all__ = ["lake_servers"]
 pytestmark = pytest.mark.slow
 
 
-def _first_log(store: DuckLakeStore, host: int, go: mp.Event, out: mp.Queue) -> None:
-    go.wait(60)
-    try:
-        m = Model(name=f"host-{host}", project="race", report_metrics=[], store=store)
-        asyncio.run(m.log([TrajectoryGroup([traj(0.5), traj(host / 10)])], split="val", step=0))
-        out.put((host, "ok"))
-    except Exception as e:
-        out.put((host, f"{type(e).__name__}: {e}"))
+ROLES = {  # role: (model, trajectories per step, reward)
+    "dup-a": ("dup", 3, 0.25),  # dup-a and dup-b log the same steps of one model
+    "dup-b": ("dup", 5, 0.75),
+    "append-1": ("append-1", 2, 0.5),  # the others append their own model
+    "append-2": ("append-2", 2, 0.5),
+    "append-3": ("append-3", 2, 0.5),
+    "relog": ("relog", 4, 0.125),  # logs step 0 again and again
+}
 
 
-def test_hosts_racing_their_first_log_on_a_fresh_lake_all_succeed(lake_servers: Lake) -> None:
-    store = fresh_lake(lake_servers)
-    ctx = mp.get_context("spawn")
-    go, out = ctx.Event(), ctx.Queue()
-    hosts = [ctx.Process(target=_first_log, args=(store, h, go, out)) for h in range(6)]
-    for p in hosts:
-        p.start()
-    time.sleep(2.0)  # let them import; then all attach and log at once
-    go.set()
-    results = dict(out.get(timeout=120) for _ in hosts)
-    for p in hosts:
-        p.join(30)
-    assert results == {h: "ok" for h in range(6)}
-    con = art.connect(store)
-    assert con.execute("SELECT count(*), count(DISTINCT model) FROM trajectories").fetchone() == (12, 6)
-
-
-def _writer(store: DuckLakeStore, role: str, steps: int, out: mp.Queue) -> None:
-    """dup-a / dup-b log the same steps of one model; `append` logs its own model; `relog`
-    logs one step again and again. Every exception is counted, none expected."""
-    raised: list[str] = []
-    size = {"dup-a": 3, "dup-b": 5, "append": 2, "append2": 2, "relog": 4}[role]
-    reward = {"dup-a": 0.25, "dup-b": 0.75, "append": 0.5, "append2": 0.5, "relog": 0.125}[role]
-    name = "dup" if role.startswith("dup") else role
+def _host(store: DuckLakeStore, role: str, steps: int, go: mp.Event, out: mp.Queue) -> None:
+    """One host: waits for the others, then logs; its first log() is on a lake nobody created.
+    Every exception is reported, none expected."""
+    name, size, reward = ROLES[role]
     model = Model(name=name, project="fleet", report_metrics=[], store=store)
+    raised: list[str] = []
 
-    async def go() -> None:
+    async def go_log() -> None:
         for i in range(steps):
             step = 0 if role == "relog" else i
             try:
@@ -69,24 +49,27 @@ def _writer(store: DuckLakeStore, role: str, steps: int, out: mp.Queue) -> None:
             except Exception as e:
                 raised.append(f"{type(e).__name__}: {e}")
 
-    asyncio.run(go())
+    go.wait(120)
+    asyncio.run(go_log())
     out.put((role, raised))
 
 
-def test_two_hosts_on_one_step_keep_one_set_and_relogs_beside_appends_never_raise(lake_servers: Lake) -> None:
+def test_a_fleet_on_a_fresh_lake(lake_servers: Lake) -> None:
+    """6 hosts race their first log() on a fresh lake; two log the same steps; one re-logs a
+    step beside the appends. 0 raised, one set of rows per step, nothing lost to maintain."""
     store = fresh_lake(lake_servers)
-    art.connect(store).close()  # created once, so the writers start together
     steps = 8
     ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    roles = ["dup-a", "dup-b", "append", "append2", "relog"]
-    procs = [ctx.Process(target=_writer, args=(store, r, steps, out)) for r in roles]
-    for p in procs:
+    go, out = ctx.Event(), ctx.Queue()
+    hosts = [ctx.Process(target=_host, args=(store, role, steps, go, out)) for role in ROLES]
+    for p in hosts:
         p.start()
-    raised = [out.get(timeout=300) for _ in procs]
-    for p in procs:
+    time.sleep(2.0)  # let them import; then all attach and log at once
+    go.set()
+    raised = dict(out.get(timeout=300) for _ in hosts)
+    for p in hosts:
         p.join(30)
-    assert [r for r in raised if r[1]] == []
+    assert raised == {role: [] for role in ROLES}
     con = art.connect(store)
     per_step = con.execute(
         "SELECT step, count(*), count(DISTINCT reward), min(reward) FROM trajectories "
@@ -95,13 +78,26 @@ def test_two_hosts_on_one_step_keep_one_set_and_relogs_beside_appends_never_rais
     # one host's set per step, never both: 3 rows of 0.25 or 5 rows of 0.75
     assert [s for s, *_ in per_step] == list(range(steps))
     assert all((n, k) in ((3, 1), (5, 1)) and r == {3: 0.25, 5: 0.75}[n] for _, n, k, r in per_step)
-    assert con.execute(
-        "SELECT count(*) FROM history WHERE model = 'dup' AND metric = 'val/reward'"
-    ).fetchone() == (2 * steps,)
+    counts = "SELECT model, count(*), count(DISTINCT step) FROM trajectories GROUP BY model ORDER BY model"
+    expected = [(f"append-{i}", 2 * steps, steps) for i in (1, 2, 3)]
+    assert con.execute(counts).fetchall()[:3] == expected
     assert con.execute("SELECT count(*) FROM trajectories WHERE model = 'relog'").fetchone() == (4,)
-    assert con.execute("SELECT count(*) FROM trajectories WHERE model LIKE 'append%'").fetchone() == (
-        2 * 2 * steps,
-    )
+    history = "SELECT model, count(*) FROM history WHERE metric = 'val/reward' GROUP BY model ORDER BY model"
+    logged = [
+        ("append-1", steps),
+        ("append-2", steps),
+        ("append-3", steps),
+        ("dup", 2 * steps),
+        ("relog", steps),
+    ]
+    assert con.execute(history).fetchall() == logged
+    rows = con.execute(counts).fetchall()
+    con.close()
+    files = store.maintain(keep_seconds=0, orphan_seconds=0)
+    con = art.connect(store)
+    assert con.execute(counts).fetchall() == rows
+    assert con.execute(history).fetchall() == logged
+    assert files["trajectories_files_after"] <= max(1, files["trajectories_files_before"])
 
 
 async def test_maintain_deletes_orphaned_files_and_leaves_none(lake_servers: Lake) -> None:

@@ -16,13 +16,11 @@ from art import Model, TrajectoryGroup
 from art.store.lake import DuckLakeStore, S3Settings
 from art.store.lake_errors import LakeError
 
-from .conftest import traj
-from .lake_fixtures import lake_servers
-from .servers import PG_PASSWORD, Lake
+from ..conftest import traj
+from ..servers import PG_PASSWORD, Lake
 
-__all__ = ["lake_servers"]
 pytestmark = pytest.mark.slow
-README = Path(__file__).parent.parent / "README.md"
+README = Path(__file__).parents[2] / "README.md"
 
 
 def section_blocks() -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
-"""Fixtures for the DuckLake tests: one PostgreSQL and one S3 server per test session, and a
-fresh lake (its own catalog database and data path) wherever a test needs one.
+"""Helpers for the DuckLake tests: starting the servers, and a fresh lake (its own catalog
+database and data path) wherever a test needs one.
 
 A lake test whose servers cannot start FAILS: skipping would hide that the lake went untested.
 """
@@ -13,7 +13,7 @@ import pytest
 
 from art.store.lake import DuckLakeStore
 
-from .servers import Lake, ServerUnavailable, lake_store, local_servers
+from ..servers import Lake, ServerUnavailable, lake_store, local_servers
 
 _fresh = itertools.count()
 
@@ -24,11 +24,6 @@ def start_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake]:
             yield lake
     except ServerUnavailable as e:
         pytest.fail(f"the DuckLake test servers cannot start here: {e}")
-
-
-@pytest.fixture(scope="session")
-def lake_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake]:
-    yield from start_servers(tmp_path_factory)
 
 
 def fresh_lake(servers: Lake, **options: object) -> DuckLakeStore:

@@ -1,14 +1,13 @@
 """Outages of a lake's services, for real: PostgreSQL stopped and started again, the S3
 server frozen (SIGSTOP) and thawed. Calls wait a bounded time, fail with an error naming the
 service, recover by themselves, lose nothing they acknowledged, and print no secret.
-These tests own their servers (stopping them would disturb the other lake tests)."""
+The other tests' cached connections recover from these outages by themselves."""
 
 from __future__ import annotations
 
 import threading
 import time
 import traceback
-from collections.abc import Iterator
 
 import duckdb
 import pytest
@@ -18,18 +17,18 @@ from art import Model, TrajectoryGroup
 from art.store.lake import DuckLakeStore
 from art.store.lake_errors import CatalogUnavailableError, LakeError, StorageUnavailableError
 
-from .conftest import traj
-from .lake_fixtures import referenced_files, start_servers
-from .servers import PG_PASSWORD, S3_SECRET, Lake, lake_store
+from ..conftest import traj
+from ..servers import PG_PASSWORD, S3_SECRET, Lake
+from .fixtures import fresh_lake, referenced_files
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 4.0
 SLACK = 4.0  # process scheduling on a busy 2-core machine, one HTTP timeout in flight
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake]:
-    yield from start_servers(tmp_path_factory)
+@pytest.fixture
+def servers(lake_servers: Lake) -> Lake:
+    return lake_servers
 
 
 def no_secret(*texts: str) -> None:
@@ -55,7 +54,7 @@ async def test_postgres_stopped_and_restarted(
     servers: Lake, capsys: pytest.CaptureFixture[str], caplog
 ) -> None:
     caplog.set_level("DEBUG")
-    store = lake_store(servers.pg, servers.s3, servers.workdir, prefix="pg-outage", timeout=TIMEOUT)
+    store = fresh_lake(servers, timeout=TIMEOUT)
     m = Model(name="pg", project="outage", report_metrics=[], store=store)
     acked: list[int] = []
     for step in range(3):
@@ -99,9 +98,7 @@ async def test_postgres_stopped_and_restarted(
 
 async def test_s3_frozen_and_thawed(servers: Lake, capsys: pytest.CaptureFixture[str], caplog) -> None:
     caplog.set_level("DEBUG")
-    store = lake_store(
-        servers.pg, servers.s3, servers.workdir, prefix="s3-outage", dbname="postgres", timeout=TIMEOUT
-    )
+    store = fresh_lake(servers, timeout=TIMEOUT)
     m = Model(name="s3", project="outage", report_metrics=[], store=store)
     acked: list[int] = []
     await m.log(groups(0, 16), split="val", step=0)  # 16 rows: a parquet file on S3, not inlined
