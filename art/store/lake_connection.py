@@ -195,12 +195,13 @@ class LakeConnection:
                     raise self._give_up(kind, what, attempt, time.monotonic() - start, "no answer") from None
                 if kind is None:
                     raise LakeError(f"could not {what}: {text}") from None
-                wait = min(2.0, 0.02 * 1.6 ** min(attempt, 20)) * (0.5 + random.random())
+                remaining = deadline - time.monotonic()
                 out_of_tries = kind is LakeConflictError and attempt >= self.store.max_retries
-                if out_of_tries or time.monotonic() + wait > deadline:
+                if out_of_tries or remaining < 0.05:
                     raise self._give_up(kind, what, attempt, time.monotonic() - start, text) from None
                 log.info("lake: retrying %s after %s (try %d): %s", what, kind.__name__, attempt, text)
-                time.sleep(wait)
+                # jittered backoff, the last try at the deadline
+                time.sleep(min(remaining, min(2.0, 0.02 * 1.6 ** min(attempt, 20)) * (0.5 + random.random())))
 
     def _bounded(self, fn: Callable[[float], T], deadline: float) -> T:
         """fn(deadline) in a worker thread, waited for until the deadline (plus a moment).
