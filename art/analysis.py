@@ -8,12 +8,12 @@ from typing import Any
 import duckdb
 
 from art.checkpoints import best_steps
-from art.errors import InvalidArgumentError, ReadOnlyQueryError
+from art.errors import InvalidArgumentError, MetricNotFoundError, NotFoundError
+from art.lookup import check_run_exists
+from art.sql_guard import check_allowed
 from art.store.paths import validate_name
 from art.store.resolve import StoreLike, as_store
 from art.store.sql import run_checked as run
-
-READ_ONLY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
 
 @dataclass(frozen=True)
@@ -49,18 +49,24 @@ def history(
     validate_name("model", model)
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise InvalidArgumentError("window", window, "must be an integer >= 1")
-    with as_store(store).history(project, model) as con:
-        return _result(
+    store = as_store(store)
+    with store.history(project, model) as con:
+        result = _result(
             run(
-                con,
-                "history_series",
-                project=project,
-                model=model,
-                metric=metric,
-                split=split,
-                window=window,
+                con, "history_series", project=project, model=model, metric=metric, split=split, window=window
             )
         )
+        if result.rows:
+            return result
+        metrics = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
+        splits = [r[0] for r in run(con, "splits_of_model", project=project, model=model).fetchall()]
+    if not metrics:
+        check_run_exists(store, project, model)
+    if split is not None and split not in splits:
+        raise NotFoundError("split", split, splits, f" in {project}/{model}")
+    if metric is not None and metric not in metrics:
+        raise MetricNotFoundError(metric, metrics)
+    return result
 
 
 def best_step(
@@ -77,30 +83,25 @@ def best_step(
     return Result(["step", "smoothed", "value"], [(b.step, b.smoothed, b.value) for b in best])
 
 
-def check_read_only(statement: str) -> None:
-    """Refuse anything but SELECT (and EXPLAIN): `art sql` never changes a store."""
-    try:
-        statements = duckdb.extract_statements(statement)
-    except duckdb.Error as e:
-        raise ReadOnlyQueryError(f"could not parse the statement: {e}") from e
-    if not statements:
-        raise ReadOnlyQueryError("no statement given")
-    for s in statements:
-        if s.type not in READ_ONLY_TYPES:
-            raise ReadOnlyQueryError(
-                f"only SELECT queries are allowed here; this is a {s.type.name} statement"
-            )
-
-
 def sql(store: StoreLike, statement: str) -> Result:
-    """Run read-only SQL over the store's public views; the last statement's rows are returned."""
-    check_read_only(statement)
+    """Run SQL over the store's public views in DuckDB's sandbox (no file access but reading
+    the store's files); the last statement's rows are returned. PIVOT, SUMMARIZE, temp views
+    and variables work; nothing reaches the disk."""
+    check_allowed(statement)
     con = as_store(store).connect()
     try:
-        cur = None
-        for s in duckdb.extract_statements(statement):
-            cur = con.execute(s.query)
-        assert cur is not None
-        return _result(cur)
+        return _result(con.execute(statement))
     finally:
         con.close()
+
+
+def pivot_history(result: Result) -> Result:
+    """A `history` result in wide format: one row per step, one column per metric holding its
+    smoothed value (the value itself when the window is 1)."""
+    at = {c: i for i, c in enumerate(result.columns)}
+    metrics = list(dict.fromkeys(r[at["metric"]] for r in result.rows))
+    by_step: dict[int, dict[str, Any]] = {}
+    for r in result.rows:
+        by_step.setdefault(r[at["step"]], {})[r[at["metric"]]] = r[at["smoothed"]]
+    rows = [(step, *(values.get(m) for m in metrics)) for step, values in sorted(by_step.items())]
+    return Result(["step", *metrics], rows)

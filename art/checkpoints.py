@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from art.errors import InvalidArgumentError, MetricNotFoundError
+from art.lookup import check_run_exists
 from art.store.paths import validate_name
 from art.store.resolve import StoreLike, as_store
 from art.store.sql import run_checked as run
@@ -42,7 +43,8 @@ def best_steps(
     validate_name("project", project)
     validate_name("model", model)
     _check(window, mode, top_k)
-    with as_store(store).history(project, model) as con:
+    store = as_store(store)
+    with store.history(project, model) as con:
         rows = run(
             con,
             "best_step",
@@ -55,7 +57,10 @@ def best_steps(
         ).fetchall()
         if not rows:
             available = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
-            raise MetricNotFoundError(metric, available)
+    if not rows:
+        if not available:  # nothing logged: say which name is wrong, not that the metric is
+            check_run_exists(store, project, model)
+        raise MetricNotFoundError(metric, available)
     return [BestStep(int(s), float(sm), float(v)) for s, sm, v in rows]
 
 

@@ -1,71 +1,82 @@
 """The `art` command: a thin adapter that parses arguments, calls one library function and
-prints its result (a table, or --json / --csv for scripts). Errors are one line on stderr."""
+prints its result (a table that fits the terminal, or --json / --csv for scripts).
+
+Our errors are one line on stderr with exit code 1; bad usage (a malformed name or value
+included) exits 2. New commands register with `@app.command()` or `app.add_typer(...)`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import datetime as dt
-import json
-import sys
+import enum
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from art import lake_cli
+from art import __version__, lake_cli
 
 app = typer.Typer(
     help="Query and maintain an ART metrics store (.art) with DuckDB.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
+
+class Mode(enum.StrEnum):
+    max = "max"
+    min = "min"
+
+
+DEFAULT_WINDOW = 1
 BasePath = Annotated[Path, typer.Option("--base-path", "-b", help="The store's base path.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON rows.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
-Window = Annotated[int, typer.Option("--window", "-w", min=1, help="Trailing smoothing window.")]
+Wide = Annotated[bool, typer.Option("--wide", help="Show every column, however wide the table.")]
+Window = Annotated[
+    int, typer.Option("--window", "-w", min=1, help="Trailing smoothing window (steps).", show_default=True)
+]
+ModeOption = Annotated[Mode, typer.Option("--mode", help="Whether higher or lower is better.")]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"art {__version__}")
+        raise typer.Exit()
 
 
-def _emit(result: Any, as_json: bool, as_csv: bool, title: str | None = None) -> None:
-    if as_json:
-        rows = [{c: _plain(v) for c, v in zip(result.columns, r, strict=True)} for r in result.rows]
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(result.columns)
-        writer.writerows([[_plain(v) for v in r] for r in result.rows])
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    for c in result.columns:
-        table.add_column(c)
-    for r in result.rows:
-        table.add_row(*[_format(v) for v in r])
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Query and maintain an ART metrics store (.art) with DuckDB."""
 
 
-def _format(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(_plain(value))
+def _fail(error: BaseException, code: int = 1) -> None:
+    message = " ".join(str(error).split()) or type(error).__name__
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
 
 
-def _fail(error: Exception) -> None:
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(1)
+def _guard(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call the library; our errors and DuckDB's become one line on stderr: exit 2 for a value
+    the user gave that can never work, 1 for everything else."""
+    import duckdb
+
+    from art.errors import ArtError, InvalidNameError, InvalidValueError
+
+    try:
+        return fn(*args, **kwargs)
+    except (InvalidNameError, InvalidValueError) as e:
+        _fail(e, 2)
+    except (ArtError, duckdb.Error, OSError) as e:
+        _fail(e)
 
 
 def _store(base_path: Path) -> Any:
@@ -76,24 +87,59 @@ def _store(base_path: Path) -> Any:
     return _guard(store_from_env, base_path)
 
 
-def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call the library; our errors and DuckDB's become one line on stderr and exit code 1."""
-    import duckdb
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    """Refuse --json with --csv before any work is done (exit 2)."""
+    if as_json and as_csv:
+        _fail(ValueError("--json and --csv cannot be used together"), 2)
 
-    from art.errors import ArtError
 
-    try:
-        return fn(*args, **kwargs)
-    except (ArtError, duckdb.Error, OSError) as e:
-        _fail(e)
+def _emit(result: Any, as_json: bool, as_csv: bool, wide: bool = False, **table: Any) -> None:
+    from art import cli_output
+
+    if as_json:
+        cli_output.print_json(result.columns, result.rows)
+    elif as_csv:
+        cli_output.print_csv(result.columns, result.rows)
+    else:
+        cli_output.print_table(result.columns, result.rows, wide=wide, **table)
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr while long work runs; nothing when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(description, total=None)
+
+        def advance(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=name)
+
+        yield advance
 
 
 @app.command()
-def runs(base_path: BasePath = Path(".art"), as_json: AsJson = False, as_csv: AsCsv = False) -> None:
-    """List every run (project and model) in the store."""
+def runs(
+    config: Annotated[
+        list[str] | None,
+        typer.Option("--config", "-c", help="Show this config key (repeat); default: keys that differ."),
+    ] = None,
+    base_path: BasePath = Path(".art"),
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+    wide: Wide = False,
+) -> None:
+    """List every run (project and model) in the store, with config keys that differ."""
+    _one_format(as_json, as_csv)
     from art import analysis
+    from art.run_config import with_config_columns
 
-    _emit(_guard(analysis.runs, _store(base_path)), as_json, as_csv, "runs")
+    result = with_config_columns(_guard(analysis.runs, _store(base_path)), config)
+    first = ("config", "trajectory_files", "first_step", "base_model", "trainable", "last_recorded_at")
+    first += ("exceptions", "log_calls", "trajectories")
+    _emit(result, as_json, as_csv, wide, title="runs", keep=("project", "model"), drop_first=first)
 
 
 @app.command()
@@ -102,24 +148,28 @@ def history(
     model: str,
     metric: Annotated[str | None, typer.Option("--metric", "-m", help="Only this metric.")] = None,
     split: Annotated[str | None, typer.Option("--split", "-s", help="Only this split.")] = None,
-    window: Window = 1,
+    window: Window = DEFAULT_WINDOW,
+    pivot: Annotated[
+        bool, typer.Option("--pivot", help="Wide format: one row per step, one column per metric.")
+    ] = False,
     base_path: BasePath = Path(".art"),
     as_json: AsJson = False,
     as_csv: AsCsv = False,
+    wide: Wide = False,
 ) -> None:
     """Per-step metric values of one model, with a trailing mean over --window steps."""
+    _one_format(as_json, as_csv)
     from art import analysis
 
     result = _guard(
-        analysis.history,
-        _store(base_path),
-        project,
-        model,
-        metric=metric,
-        split=split,
-        window=window,
+        analysis.history, _store(base_path), project, model, metric=metric, split=split, window=window
     )
-    _emit(result, as_json, as_csv, f"{project}/{model}")
+    first: list[str] = []
+    if pivot:  # rewards stay in view longest
+        result = analysis.pivot_history(result)
+        first = [c for c in reversed(result.columns) if not c.endswith("/reward")]
+    title = f"{project}/{model}"
+    _emit(result, as_json, as_csv, wide, title=title, keep=("step", "metric"), drop_first=first)
 
 
 @app.command("best-step")
@@ -127,14 +177,15 @@ def best_step(
     project: str,
     model: str,
     metric: Annotated[str, typer.Option("--metric", "-m", help="The metric to rank by.")] = "val/reward",
-    window: Window = 1,
-    mode: Annotated[str, typer.Option("--mode", help="max or min.")] = "max",
+    window: Window = DEFAULT_WINDOW,
+    mode: ModeOption = Mode.max,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="How many steps to list.")] = 1,
     base_path: BasePath = Path(".art"),
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
     """The best checkpoint step by a metric (what delete_checkpoints would keep)."""
+    _one_format(as_json, as_csv)
     from art import analysis
 
     result = _guard(
@@ -144,10 +195,10 @@ def best_step(
         model,
         metric,
         window=window,
-        mode=mode,
+        mode=mode.value,
         top_k=top_k,
     )
-    _emit(result, as_json, as_csv, f"best {metric}")
+    _emit(result, as_json, as_csv, title=f"best {metric}")
 
 
 @app.command("sql")
@@ -156,27 +207,26 @@ def sql_command(
     base_path: BasePath = Path(".art"),
     as_json: AsJson = False,
     as_csv: AsCsv = False,
+    wide: Wide = False,
 ) -> None:
     """Run a read-only SQL query over the store (writes are refused)."""
+    _one_format(as_json, as_csv)
     from art import analysis
 
-    _emit(_guard(analysis.sql, _store(base_path), statement), as_json, as_csv)
+    _emit(_guard(analysis.sql, _store(base_path), statement), as_json, as_csv, wide)
 
 
 @app.command()
 def rebuild(base_path: BasePath = Path(".art")) -> None:
     """Recreate the catalog from the files (also imports stores written by openpipe-art)."""
-    from rich.progress import Progress
-
     from art.store.local import LocalStore
 
-    with Progress(transient=True) as bar:
-        task = bar.add_task("ingesting", total=None)
-
-        def advance(name: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=name)
-
+    with _progress("reading the files") as advance:
         n = _guard(LocalStore(base_path).rebuild, advance)
+    if n == 0:
+        _fail(
+            ValueError(f"found no PROJECT/models/MODEL folders under {str(base_path)!r}: nothing to rebuild")
+        )
     typer.echo(f"rebuilt {base_path / 'catalog.duckdb'} from {n} model(s)")
 
 
@@ -190,32 +240,31 @@ def maintain(
     """Compact a DuckLake store (flush inlined rows, merge files, expire snapshots, delete
     old files); safe while writers run. Local stores: rebuilds the catalog."""
     store = _store(base_path)
-    counts = _guard(store.maintain, keep_seconds=keep_seconds)
+    with _progress("maintaining") as advance:
+        counts = _guard(store.maintain, keep_seconds=keep_seconds, progress=advance)
     typer.echo(f"{store.describe()}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 @app.command()
 def plot(
     project: str,
-    model: str,
-    metric: Annotated[str, typer.Option("--metric", "-m", help="The metric to plot.")] = "val/reward",
-    window: Window = 3,
-    mode: Annotated[str, typer.Option("--mode", help="max or min, for the best step.")] = "max",
+    models: Annotated[list[str], typer.Argument(help="One or more models of the project.")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="A metric to plot (repeat); default val/reward."),
+    ] = None,
+    window: Window = DEFAULT_WINDOW,
+    mode: ModeOption = Mode.max,
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")] = Path("curve.png"),
     base_path: BasePath = Path(".art"),
 ) -> None:
-    """Plot a metric per step, its smoothed curve and the chosen best step (needs matplotlib)."""
-    from art import analysis
-    from art.plotting import plot_metric
+    """Plot runs side by side: per metric, each run's values, smoothed curve and best step
+    (needs matplotlib: the plot extra)."""
+    from art.plotting import curves, plot_curves
 
-    store = _store(base_path)
-    series = _guard(analysis.history, store, project, model, metric=metric, window=window)
-    if not series.rows:
-        from art.errors import MetricNotFoundError
-
-        _fail(MetricNotFoundError(metric, []))
-    best = _guard(analysis.best_step, store, project, model, metric, window=window, mode=mode)
-    _guard(plot_metric, series, best.rows[0], metric, window, output, f"{project}/{model}")
+    metrics = metric or ["val/reward"]
+    items = _guard(curves, _store(base_path), project, models, metrics, window, mode.value)
+    _guard(plot_curves, items, window, output, f"{project}: {', '.join(models)}")
     typer.echo(f"wrote {output}")
 
 
@@ -223,31 +272,47 @@ def plot(
 def demo(
     base_path: BasePath = Path(".art"),
     steps: Annotated[int, typer.Option(min=1, help="Training steps.")] = 30,
-    window: Window = 3,
+    window: Annotated[
+        int, typer.Option("--window", "-w", min=1, help="Smoothing window for the best step.")
+    ] = 3,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    name: Annotated[str | None, typer.Option(help="Model name (default arith-seed<SEED>).")] = None,
 ) -> None:
-    """Run a small real training run on the CPU into the store, then keep the best checkpoint."""
-    from art.demo import run_demo
+    """Run a small real training run on the CPU into the store, then keep the best checkpoint.
+    Run again, it continues the same model; --name starts another."""
+    from art.demo import report_lines, run_demo
 
-    r = _guard(asyncio.run, run_demo(base_path, steps=steps, smoothing_window=window, seed=seed))
-    typer.echo(f"trained demo/{r['model']} for {r['final_step']} steps into {base_path}/")
-    first = [v for _, v in r["val_curve"][:3]]
-    last = [v for _, v in r["val_curve"][-3:]]
-    typer.echo(
-        f"val/reward: first 3 steps {sum(first) / len(first):.3f}, last 3 steps {sum(last) / len(last):.3f}"
-    )
-    typer.echo(f"best step, no smoothing:     {r['best_raw'][0]} (val/reward {r['best_raw'][1]:.3f})")
-    typer.echo(
-        f"best step, window {r['smoothing_window']}:         {r['best_smoothed'][0]} "
-        f"(smoothed val/reward {r['best_smoothed'][1]:.3f})"
-    )
-    typer.echo(f"checkpoints kept: {r['kept_checkpoints']} (others deleted)")
-    policy = ", ".join(f"{k} {v:.2f}" for k, v in r["final_policy"].items())
-    typer.echo(f"final policy: {policy}")
-    typer.echo("strategies sampled in the last 5 train steps (SQL over trajectories):")
-    for strategy, n in r["late_train_strategies"]:
-        typer.echo(f"  {strategy:<12} {n}")
-    typer.echo(f"try: art history demo {r['model']} --metric val/reward --window {r['smoothing_window']}")
+    with _progress("training") as advance:
+        r = _guard(
+            asyncio.run,
+            run_demo(
+                base_path,
+                steps=steps,
+                smoothing_window=window,
+                seed=seed,
+                name=name,
+                progress=lambda done, total: advance(f"training step {done}/{total}", done, total),
+            ),
+        )
+    for line in report_lines(r, base_path):
+        typer.echo(line)
+
+
+@app.command()
+def ui(
+    base_path: BasePath = Path(".art"),
+    host: Annotated[str, typer.Option(help="Address to bind; not loopback needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    token: Annotated[
+        str | None, typer.Option(envvar="ART_UI_TOKEN", help="A secret every request must carry.")
+    ] = None,
+) -> None:
+    """Serve a read-only dashboard of runs, curves, trajectories and SQL (needs the ui extra)."""
+    try:
+        from art.ui.server import serve
+    except ImportError as e:
+        _fail(ImportError(f"{e.name} is missing: pip install 'art-duckdb[ui]'"))
+    _guard(serve, _store(base_path), host, port, token)
 
 
 app.add_typer(lake_cli.app, name="lake")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,22 +130,39 @@ async def run_demo(
     seed: int = 7,
     project: str = "demo",
     name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Train for `steps` steps, evaluate on val every step, then keep the best checkpoint."""
+    """Train for `steps` steps, evaluate on val every step, then keep the best checkpoint.
+
+    A model of the same name already in the store is continued from its latest checkpoint
+    (`start_step` says where). `progress(done, total)` is called after each step."""
     import art
 
     rng = random.Random(seed)
-    backend = LocalBackend(path=base_path, trainer=PolicyGradientTrainer())
+    trainer = PolicyGradientTrainer()
+    backend = LocalBackend(path=base_path, trainer=trainer)
     model = TrainableModel(
         name=name or f"arith-seed{seed}",
         project=project,
         base_model="softmax-5",
         report_metrics=[],
+        config={
+            "learning_rate": trainer.learning_rate,
+            "groups_per_step": groups_per_step,
+            "rollouts_per_group": rollouts_per_group,
+            "val_prompts": val_prompts,
+            "judge_noise": judge_noise,
+            "seed": seed,
+            "strategies": list(STRATEGIES),
+        },
     )
     await model.register(backend)
+    start_step = await model.get_step()
     val_set = [(rng.randint(1, 40), rng.randint(1, 40)) for _ in range(val_prompts)]
     val_curve: list[tuple[int, float]] = []
-    for _ in range(steps):
+    for done in range(steps):
+        if progress is not None:
+            progress(done, steps)
         step = await model.get_step()
         logits = load_policy(model.paths.checkpoint_dir(step) if step else None)
         val = [
@@ -162,6 +179,8 @@ async def run_demo(
             for a, b in prompts
         ]
         await model.train(train)
+    if progress is not None:
+        progress(steps, steps)
     final = await model.get_step()
     logits = load_policy(model.paths.checkpoint_dir(final))
     row = await model.log(
@@ -188,6 +207,7 @@ async def run_demo(
     con.close()
     return {
         "model": model.name,
+        "start_step": start_step,
         "final_step": final,
         "val_curve": val_curve,
         "best_raw": (raw_best, raw_value),
@@ -201,3 +221,29 @@ async def run_demo(
         "late_train_strategies": strategies,
         "final_policy": dict(zip(STRATEGIES, softmax(logits), strict=True)),
     }
+
+
+def report_lines(r: dict[str, Any], base_path: Path) -> list[str]:
+    """What `art demo` prints about a finished run."""
+    run = f"demo/{r['model']}"
+    if r["start_step"]:
+        head = f"continued {run} from step {r['start_step']} to {r['final_step']} in {base_path}/"
+        head += " (--name starts a new run)"
+    else:
+        head = f"trained {run} for {r['final_step']} steps into {base_path}/"
+    first = [v for _, v in r["val_curve"][:3]]
+    last = [v for _, v in r["val_curve"][-3:]]
+    w = r["smoothing_window"]
+    lines = [
+        head,
+        f"val/reward: first 3 steps {sum(first) / len(first):.3f}, last 3 steps {sum(last) / len(last):.3f}",
+        f"best step, no smoothing:     {r['best_raw'][0]} (val/reward {r['best_raw'][1]:.3f})",
+        f"best step, window {w}:         {r['best_smoothed'][0]} "
+        f"(smoothed val/reward {r['best_smoothed'][1]:.3f})",
+        f"checkpoints kept: {r['kept_checkpoints']} (others deleted)",
+        "final policy: " + ", ".join(f"{k} {v:.2f}" for k, v in r["final_policy"].items()),
+        "strategies sampled in the last 5 train steps (SQL over trajectories):",
+    ]
+    lines += [f"  {strategy:<12} {n}" for strategy, n in r["late_train_strategies"]]
+    lines.append(f"try: art history demo {r['model']} --metric val/reward --window {w}")
+    return lines

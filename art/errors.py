@@ -40,17 +40,63 @@ class UnsupportedFormatError(ArtError, ValueError):
     """A trajectory parquet file whose format marker is unknown or damaged."""
 
 
-class MetricNotFoundError(ArtError, ValueError):
+def close_matches(value: str, available: list[str], shown: int = 8) -> str:
+    """The names in `available` closest to `value` first (difflib), then the rest, for a message."""
+    import difflib
+
+    if not available:
+        return "none"
+    close = difflib.get_close_matches(value, available, n=3, cutoff=0.5)
+    rest = [a for a in available if a not in close]
+    names = close + rest
+    text = ", ".join(names[:shown]) + (f" (and {len(names) - shown} more)" if len(names) > shown else "")
+    return f"did you mean {', '.join(close)}? (all {len(available)}: {text})" if close else text
+
+
+class NotFoundError(ArtError, ValueError):
+    """A project, model, split or metric asked for by name that the store does not hold."""
+
+    def __init__(self, field: str, value: str, available: list[str], where: str = "") -> None:
+        self.field = field
+        self.value = value
+        self.available = available
+        super().__init__(self._message(where))
+
+    def _message(self, where: str) -> str:
+        return f"no {self.field} {self.value!r}{where}; {self.field}s that exist: " + close_matches(
+            self.value, self.available
+        )
+
+
+class MetricNotFoundError(NotFoundError):
     """A metric asked for by name that the history does not hold; nothing was deleted."""
 
     def __init__(self, metric: str, available: list[str]) -> None:
         self.metric = metric
-        self.available = available
-        shown = ", ".join(available[:30]) if available else "none: nothing has been logged yet"
-        more = f" (and {len(available) - 30} more)" if len(available) > 30 else ""
-        super().__init__(
-            f"metric {metric!r} was never logged for this model; metrics that exist: {shown}{more}"
+        super().__init__("metric", metric, available)
+
+    def _message(self, where: str) -> str:
+        shown = (
+            close_matches(self.value, self.available)
+            if self.available
+            else "none: nothing has been logged yet"
         )
+        return f"metric {self.value!r} was never logged for this model; metrics that exist: {shown}"
+
+
+class StoreNotFoundError(ArtError, ValueError):
+    """A base path to read from that does not exist: reading never creates a store."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(f"no store at {str(path)!r}: the folder does not exist (check --base-path)")
+
+
+class MissingExtraError(ArtError, ImportError):
+    """An optional dependency that a feature needs is not installed; names the extra to install."""
+
+    def __init__(self, feature: str, module: str, extra: str) -> None:
+        super().__init__(f"{feature} needs {module}: pip install 'art-duckdb[{extra}]'")
 
 
 class NotRegisteredError(ArtError, RuntimeError):

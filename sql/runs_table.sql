@@ -1,6 +1,6 @@
 -- runs_table: the runs view for the CLI, newest activity first.
 -- params: none
-SELECT project, model, trainable, base_model, first_step, last_step, log_calls,
-       last_recorded_at, trajectory_files, trajectories, exceptions
+SELECT project, model, last_step, log_calls, trajectories, exceptions, last_recorded_at,
+       trainable, base_model, first_step, trajectory_files, config
 FROM runs
 ORDER BY last_recorded_at DESC NULLS LAST, project, model

@@ -11,6 +11,7 @@ import pytest
 import art
 from art import Model
 from art.store.catalog import Catalog, CatalogRebuiltWarning
+from art.store.catalog_file import CatalogDamagedWarning
 
 from .conftest import DATA, group
 
@@ -73,8 +74,14 @@ async def test_a_damaged_catalog_is_moved_aside_and_rebuilt(tmp_path: Path) -> N
     await m.log([group(1.0)], step=0)
     Catalog(tmp_path).sync()
     (tmp_path / "catalog.duckdb").write_bytes(b"not a database at all" * 100)
-    with pytest.warns(CatalogRebuiltWarning):
+    with pytest.warns(CatalogDamagedWarning):  # a reader reads the files and writes nothing
         con = art.connect(tmp_path)
+    assert con.execute("SELECT count(*) FROM history WHERE metric='val/reward'").fetchone() == (1,)
+    assert (tmp_path / "catalog.duckdb").read_bytes().startswith(b"not a database")
+    with pytest.warns(CatalogRebuiltWarning):  # the next writer moves it aside and rebuilds it
+        Catalog(tmp_path).sync()
+    assert list(tmp_path.glob("catalog.duckdb.damaged-*"))
+    con = art.connect(tmp_path)
     assert con.execute("SELECT count(*) FROM history WHERE metric='val/reward'").fetchone() == (1,)
 
 

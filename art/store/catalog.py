@@ -10,40 +10,33 @@ hold a database file open for writing and that blocks every other process, reade
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import tempfile
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import filelock
 
 from art.errors import CatalogBusyError
+from art.store.catalog_file import (
+    CatalogDamagedWarning,
+    copy_into,
+    create_schema,
+    unexpected_objects,
+)
 from art.store.catch_up import CatchUp
-from art.store.history_ingest import HistoryProgress
 from art.store.ingest import sync_models
 from art.store.paths import catalog_path
 from art.store.sql import run_checked as run
 
-if TYPE_CHECKING:
-    import pyarrow as pa
-
-SCHEMA_QUERIES = (
-    "local/schema_models",
-    "local/schema_sources",
-    "local/schema_trajectory_files",
-    "local/schema_history",
-)
 DEFAULT_LOCK_TIMEOUT = float(60)
 
 
-class CatalogRebuiltWarning(UserWarning):
+class CatalogRebuiltWarning(CatalogDamagedWarning):
     """The catalog file could not be opened and was rebuilt from the files."""
 
 
@@ -56,6 +49,8 @@ class Catalog:
         self.lock_path = self.base_path / "catalog.lock"
         self.lock_timeout = lock_timeout
         self.catch_up = CatchUp(self.sync)
+        # DuckDB's file lock is per process: threads of one process take turns here instead.
+        self.in_process = threading.RLock()
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -64,7 +59,7 @@ class Catalog:
         lock = filelock.ReadWriteLock(self.lock_path, is_singleton=False)
         holder = self.lock_path.with_name("catalog.lock.holder")
         try:
-            with lock.write_lock(timeout=self.lock_timeout):
+            with lock.write_lock(timeout=self.lock_timeout), self.in_process:
                 holder.write_text(f"pid {os.getpid()} on {socket.gethostname()}")
                 yield
         except filelock.Timeout as e:
@@ -79,27 +74,45 @@ class Catalog:
         finally:
             lock.close()
 
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open read-write, waiting while a reader copies from the file (a few ms)."""
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.Error as e:
+                if "Conflicting lock" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
+
+    def _move_aside(self, why: str) -> None:
+        aside = self.path.with_name(f"catalog.duckdb.damaged-{time.time_ns()}")
+        os.replace(self.path, aside)
+        wal = self.path.with_name("catalog.duckdb.wal")
+        if wal.exists():
+            os.replace(wal, aside.with_name(aside.name + ".wal"))
+        warnings.warn(
+            f"the catalog {why}; moved it to {aside.name} and rebuilt it from the files",
+            CatalogRebuiltWarning,
+            stacklevel=4,
+        )
+
     def _open(self) -> duckdb.DuckDBPyConnection:
-        """Open read-write; a damaged catalog file is moved aside and rebuilt from the files."""
+        """Open read-write; a damaged catalog file, or one holding objects we did not create
+        (a view, a macro), is moved aside and rebuilt from the files."""
         try:
-            con = duckdb.connect(str(self.path))
+            con = self._connect()
         except duckdb.Error as e:
             if "lock" in str(e).lower():
                 raise CatalogBusyError(f"{self.path} is held open by another process: {e}") from e
-            aside = self.path.with_name(f"catalog.duckdb.damaged-{int(time.time())}")
-            os.replace(self.path, aside)
-            wal = self.path.with_name("catalog.duckdb.wal")
-            if wal.exists():
-                os.replace(wal, aside.with_name(aside.name + ".wal"))
-            warnings.warn(
-                f"the catalog could not be opened ({e}); moved it to {aside.name} and rebuilt it "
-                f"from the files",
-                CatalogRebuiltWarning,
-                stacklevel=3,
-            )
+            self._move_aside(f"could not be opened ({e})")
             con = duckdb.connect(str(self.path))
-        for name in SCHEMA_QUERIES:
-            run(con, name)
+        odd = unexpected_objects(con, "catalog")
+        if odd:
+            con.close()
+            self._move_aside("holds objects this library did not create: " + "; ".join(odd[:5]))
+            con = duckdb.connect(str(self.path))
+        create_schema(con)
         return con
 
     @contextmanager
@@ -131,28 +144,20 @@ class Catalog:
         """Run the pending background catch-up now and wait for it to finish."""
         self.catch_up.flush(timeout)
 
-    def snapshot_file(self) -> Path:
-        """A private copy of the caught-up catalog file, taken under the lock (a few ms).
-
-        The caller opens it read-only and deletes it: readers of the copy hold no lock on
-        the real catalog, so they never block a writer, however long they keep it open.
-        """
-        with self._write_lock():
-            con = self._open()
-            try:
-                con.begin()
-                sync_models(con, self.base_path, None)
-                con.commit()
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            fd, name = tempfile.mkstemp(prefix="art-snapshot-", suffix=".duckdb")
-            os.close(fd)
-            shutil.copyfile(self.path, name)
-            wal = self.path.with_name(self.path.name + ".wal")
-            if wal.exists():
-                shutil.copyfile(wal, name + ".wal")
-        return Path(name)
+    def read_into(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Copy the catalog's rows into `con` (an in-memory database with the schema) without
+        writing into the store; a damaged catalog is ignored (the caller catches up from the files)."""
+        with self.in_process:
+            why = copy_into(con, self.path, self.lock_timeout)
+        if why is not None:
+            for table in ("models", "sources", "trajectory_files", "history"):
+                run(con, f"local/clear_{table}")
+            warnings.warn(
+                f"the catalog {self.path} is not used: {why}. Read from the files alone; "
+                f"the next writer moves it aside and it is rebuilt",
+                CatalogDamagedWarning,
+                stacklevel=3,
+            )
 
     def rebuild(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Recreate the catalog from the files alone; returns the number of models found.
@@ -170,18 +175,6 @@ class Catalog:
             finally:
                 con.close()
         return n
-
-    def model_history(self, project: str, model: str) -> tuple[pa.Table, HistoryProgress | None]:
-        """One model's history rows and how far into its history.jsonl they go, consistently."""
-        with self.writing([(project, model)]) as con:
-            table = run(con, "local/model_history", project=project, model=model).to_arrow_table()
-            rel = f"{project}/models/{model}/history.jsonl"
-            rows = {
-                r[0]: r[1:]
-                for r in run(con, "local/sources_of_model", project=project, model=model).fetchall()
-            }
-        row = rows.get(rel)
-        return table, HistoryProgress(*row[1:]) if row is not None and row[3] else None
 
 
 _catalogs: dict[Path, Catalog] = {}

@@ -1,26 +1,43 @@
 """Catch a catalog connection up with the files: model.json, history.jsonl and trajectory files.
 
 Each source is compared with what the catalog recorded of it (size, inode, mtime), so an
-unchanged file costs a stat; a model whose folder is gone is forgotten.
+unchanged file costs a stat; a model whose folder is gone is forgotten. A split folder whose
+inode and mtime are as recorded is not listed again: adding, replacing or removing a file
+changes its folder's mtime. A folder mtime younger than MTIME_SETTLE_NS is not recorded (a
+file could land within the same clock tick), so that folder is listed again next time.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from art.store.file_stats import file_stats, trajectory_files
+from art.store.file_stats import file_stats
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
-from art.store.paths import model_dirs
+from art.store.paths import is_stale_temp, model_dirs, validate_name
 from art.store.sql import run_checked as run
+
+MTIME_SETTLE_NS = 2_000_000_000
+
+Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
 
 
 def _rel(base_path: Path, path: Path) -> str:
     return path.relative_to(base_path).as_posix()
+
+
+def _all_sources(con: duckdb.DuckDBPyConnection) -> Sources:
+    """Every recorded source, by model: one query instead of one per model."""
+    out: Sources = {}
+    for path, project, model, *rest in run(con, "local/all_sources").fetchall():
+        out.setdefault((project, model), {})[path] = tuple(rest)
+    return out
 
 
 def sync_models(
@@ -28,10 +45,16 @@ def sync_models(
     base_path: Path,
     only: list[tuple[str, str]] | None,
     progress: Callable[[str, int, int], None] | None = None,
+    *,
+    remove_stale: bool = True,
 ) -> int:
-    """Ingest every model (or those in `only`) into `con`; returns how many were looked at."""
+    """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
+
+    `remove_stale=False` (readers) leaves writers' stale temp files alone: reading writes nothing.
+    """
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
     known_models = set(run(con, "local/list_models").fetchall())
+    all_sources = _all_sources(con)
     if only is None:
         for project, model in known_models:
             if (project, model) not in found:
@@ -46,7 +69,16 @@ def sync_models(
     else:
         targets = {key: found[key] for key in only if key in found}
     for i, ((project, model), model_dir) in enumerate(targets.items()):
-        _sync_model(con, base_path, project, model, model_dir, (project, model) in known_models)
+        _sync_model(
+            con,
+            base_path,
+            project,
+            model,
+            model_dir,
+            (project, model) in known_models,
+            all_sources.get((project, model), {}),
+            remove_stale,
+        )
         if progress is not None:
             progress(f"{project}/{model}", i + 1, len(targets))
     return len(targets)
@@ -59,13 +91,12 @@ def _sync_model(
     model: str,
     model_dir: Path,
     known_model: bool,
+    sources: dict[str, tuple[Any, ...]],
+    remove_stale: bool,
 ) -> None:
-    sources = {
-        row[0]: row[1:] for row in run(con, "local/sources_of_model", project=project, model=model).fetchall()
-    }
     _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
     _sync_history(con, base_path, project, model, model_dir, sources)
-    _sync_files(con, base_path, project, model, model_dir)
+    _sync_files(con, base_path, project, model, model_dir, sources, remove_stale)
 
 
 def _sync_model_json(
@@ -129,24 +160,93 @@ def _sync_history(
     record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
 
 
+def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, Path]]:
+    """(split, stat, folder) of each valid split folder (symlinks are not followed)."""
+    root = model_dir / "trajectories"
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for e in entries:
+        if not e.is_dir(follow_symlinks=False):
+            continue
+        try:
+            validate_name("split", e.name)
+            yield e.name, e.stat(follow_symlinks=False), Path(e.path)
+        except (ValueError, FileNotFoundError):
+            continue
+
+
+def _files_in(split_dir: Path, remove_stale: bool) -> Iterator[tuple[int, Path, os.stat_result]]:
+    """(step, path, stat) of each NNNN.parquet file in a split folder."""
+    try:
+        entries = sorted(os.scandir(split_dir), key=lambda e: e.name)
+    except FileNotFoundError:
+        return
+    for e in entries:
+        name = e.name
+        if name.endswith(".parquet") and name[: -len(".parquet")].isdigit():
+            try:
+                if e.is_file(follow_symlinks=False):
+                    yield int(name[: -len(".parquet")]), Path(e.path), e.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+        elif remove_stale and is_stale_temp(Path(e.path)):
+            Path(e.path).unlink(missing_ok=True)
+
+
 def _sync_files(
-    con: duckdb.DuckDBPyConnection, base_path: Path, project: str, model: str, model_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    base_path: Path,
+    project: str,
+    model: str,
+    model_dir: Path,
+    sources: dict[str, tuple[Any, ...]],
+    remove_stale: bool,
+) -> None:
+    known_dirs = {path: row for path, row in sources.items() if row[0] == "dir"}
+    seen_dirs: set[str] = set()
+    now = time.time_ns()
+    for split, dst, split_dir in _split_dirs(model_dir):
+        rel_dir = _rel(base_path, split_dir)
+        seen_dirs.add(rel_dir)
+        row = known_dirs.get(rel_dir)
+        if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
+            continue  # nothing added, replaced or removed in this folder since
+        _sync_split(con, base_path, project, model, split, split_dir, rel_dir, remove_stale)
+        settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS
+        progress = HistoryProgress(0, 0, dst.st_ino, dst.st_mtime_ns if settled else 0)
+        record_source(con, rel_dir, project, model, "dir", progress)
+    for rel_dir in known_dirs.keys() - seen_dirs:
+        run(con, "local/delete_files_under", prefix=rel_dir + "/")
+        run(con, "local/delete_source", path=rel_dir)
+    if not known_dirs and seen_dirs:  # a catalog from before folders were recorded
+        for (rel,) in run(con, "local/files_of_model", project=project, model=model).fetchall():
+            if rel.rsplit("/", 1)[0] not in seen_dirs:
+                run(con, "local/delete_file", path=rel)
+
+
+def _sync_split(
+    con: duckdb.DuckDBPyConnection,
+    base_path: Path,
+    project: str,
+    model: str,
+    split: str,
+    split_dir: Path,
+    rel_dir: str,
+    remove_stale: bool,
 ) -> None:
     known = {
         path: (size, mtime)
-        for path, size, mtime in run(con, "local/files_of_model", project=project, model=model).fetchall()
+        for path, size, mtime in run(con, "local/files_under", prefix=rel_dir + "/").fetchall()
     }
     seen: set[str] = set()
-    for split, step, f in trajectory_files(model_dir):
-        rel = _rel(base_path, f)
+    for step, f, st in _files_in(split_dir, remove_stale):
+        rel = f"{rel_dir}/{f.name}"
         seen.add(rel)
-        try:
-            st = f.stat()
-        except FileNotFoundError:
-            continue
         if known.get(rel) == (st.st_size, st.st_mtime_ns):
             continue
-        s = file_stats(f)
+        s = file_stats(f)  # the hook where a file's validity is decided (error column)
         run(
             con,
             "local/upsert_file",

@@ -40,16 +40,26 @@ class LocalStore:
 
         return log_step(ModelPaths.of(self.base_path, project, model), groups, split, step, metrics)
 
+    def _require_base(self) -> None:
+        """Reading never creates a store: a base path that does not exist is an error."""
+        if not self.base_path.is_dir():
+            from art.errors import StoreNotFoundError
+
+            raise StoreNotFoundError(self.base_path)
+
     @contextmanager
     def history(self, project: str, model: str) -> Iterator[duckdb.DuckDBPyConnection]:
         from art.store.mirror import mirror_for
 
+        if not self.implicit:
+            self._require_base()
         with mirror_for(self.base_path).current(project, model) as cur:
             yield cur
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         from art.store.local_views import open_snapshot
 
+        self._require_base()
         return open_snapshot(self.base_path)
 
     def maintain(self, *, keep_seconds: int = 3600, progress: Progress | None = None) -> dict[str, int]:
@@ -60,6 +70,7 @@ class LocalStore:
         """Recreate the catalog from the files alone; returns the number of models found."""
         from art.store.catalog import catalog_for
 
+        self._require_base()
         return catalog_for(self.base_path).rebuild(progress)
 
     def flush(self) -> None:

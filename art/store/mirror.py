@@ -1,8 +1,9 @@
 """A per-process, in-memory copy of models' history, kept current from their history.jsonl.
 
-Checkpoint choices and history queries run here: the copy starts from the catalog once,
-then reads only the new lines of the file, so a call costs a stat and a query instead of
-a lock and a catalog open (about 20 ms). The file is the truth, so the copy is never stale.
+Checkpoint choices and history queries run here: the copy reads the model's history.jsonl
+once, then only the lines appended since, so a call costs a stat and a query. It reads the
+file itself, never the catalog: a checkpoint choice needs no lock and no write into the store,
+and a value forged into a catalog file cannot decide it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from art.store.catalog import catalog_for
-from art.store.history_ingest import HistoryProgress, catch_up_history, insert_history_table
+from art.store.history_ingest import HistoryProgress, catch_up_history
 from art.store.paths import ModelPaths
 from art.store.per_process import PerProcess
 from art.store.sql import run_checked as run
@@ -38,12 +38,7 @@ class HistoryMirror:
         paths = ModelPaths.of(self.base_path, project, model)
         with self.lock:
             key = (project, model)
-            if key in self.progress:
-                known = self.progress[key]
-            else:
-                table, known = catalog_for(self.base_path).model_history(project, model)
-                insert_history_table(self.con, table)
-                self.sorted_rows += table.num_rows  # exported sorted by metric and step
+            known = self.progress.get(key)
             self.progress[key] = catch_up_history(self.con, project, model, paths.history, known)
             self._keep_sorted()
             cur = self.con.cursor()

@@ -1,3 +1,3 @@
--- local/files_of_model: the trajectory files the catalog knows for one model: (path, bytes, mtime_ns).
+-- local/files_of_model: the recorded trajectory files of one model: (path).
 -- params: $project, $model
-SELECT path, bytes, mtime_ns FROM trajectory_files WHERE project = $project AND model = $model
+SELECT path FROM trajectory_files WHERE project = $project AND model = $model

@@ -1,0 +1,169 @@
+"""How the `art` command prints a result: a table that fits the terminal, JSON or CSV.
+
+Data is never markup: cells are rich `Text`, so `[/INST]` or `:x:` print as written.
+Every DuckDB result type has a JSON form (Decimal, blobs, UUIDs, intervals, nested values,
+NaN), so `--json` never fails on what a query returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import decimal
+import json
+import math
+import shutil
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+
+def jsonable(value: Any) -> Any:
+    """The value as plain JSON data: NaN/Infinity become null, blobs base64, intervals ISO 8601."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return _iso_duration(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else json.dumps(jsonable(k)): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def _iso_duration(value: dt.timedelta) -> str:
+    sign = "-" if value < dt.timedelta(0) else ""
+    value = abs(value)
+    seconds = value.seconds + value.microseconds / 1e6
+    return f"{sign}P{value.days}DT{seconds:g}S"
+
+
+def _csv_cell(value: Any) -> Any:
+    plain = jsonable(value)
+    if isinstance(plain, dict | list):
+        return json.dumps(plain, ensure_ascii=False)
+    return plain
+
+
+def print_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    data = [{c: jsonable(v) for c, v in zip(columns, r, strict=True)} for r in rows]
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def print_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(columns)
+    writer.writerows([[_csv_cell(v) for v in r] for r in rows])
+
+
+def terminal_width() -> int:
+    """COLUMNS when set, else the terminal's width, else 80 (a pipe gets a predictable layout)."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _decimals(values: list[float]) -> int:
+    """One precision per column: about four significant digits of the column's largest value."""
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    top = max(finite, default=0.0)
+    if top == 0:
+        return 3
+    return max(0, min(6, 3 - math.floor(math.log10(top))))
+
+
+def _cells(values: list[Any]) -> tuple[list[Text], bool]:
+    """A column's cells as text, and whether the column is numeric (right-aligned)."""
+    present = [v for v in values if v is not None]
+    numeric = bool(present) and all(
+        isinstance(v, int | float | decimal.Decimal) and not isinstance(v, bool) for v in present
+    )
+    if numeric and any(not isinstance(v, int) for v in present):
+        places = _decimals([float(v) for v in present])
+        return [Text("" if v is None else f"{float(v):.{places}f}") for v in values], True
+    out = []
+    for v in values:
+        if v is None:
+            out.append(Text(""))
+        elif isinstance(v, dt.datetime):
+            out.append(Text(v.strftime("%Y-%m-%d %H:%M:%S")))
+        elif isinstance(v, str):
+            out.append(Text(v))
+        elif isinstance(v, int | bool):
+            out.append(Text(str(v).lower() if isinstance(v, bool) else str(v)))
+        else:
+            plain = jsonable(v)
+            out.append(Text(plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False)))
+    return out, numeric
+
+
+def _table(
+    columns: Sequence[str], cells: dict[str, tuple[list[Text], bool]], keep: Sequence[str], title: str | None
+) -> Table:
+    table = Table(title=Text(title) if title else None, box=box.SIMPLE_HEAD, pad_edge=False)
+    for c in columns:
+        col_cells, numeric = cells[c]
+        widest = max([len(c), *(t.cell_len for t in col_cells)])
+        table.add_column(
+            Text(c),
+            justify="right" if numeric else "left",
+            no_wrap=numeric or c in keep,
+            min_width=widest if (numeric or c in keep) else None,
+            overflow="fold",
+        )
+    for i in range(len(next(iter(cells.values()))[0]) if cells else 0):
+        table.add_row(*[cells[c][0][i] for c in columns])
+    return table
+
+
+def print_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str | None = None,
+    wide: bool = False,
+    keep: Sequence[str] = (),
+    drop_first: Sequence[str] = (),
+    width: int | None = None,
+) -> None:
+    """A table that fits `width` (the terminal's): columns in `drop_first`, then the rightmost
+    others not in `keep`, are hidden until it fits, and a caption names them. `wide` shows all."""
+    width = width or terminal_width()
+    cells = {c: _cells([r[i] for r in rows]) for i, c in enumerate(columns)}
+    shown = list(columns)
+    order = [c for c in drop_first if c in columns]
+    order += [c for c in reversed(columns) if c not in keep and c not in order]
+    ruler = Console(width=10**6)
+
+    def natural_width(t: Table) -> int:
+        return Measurement.get(ruler, ruler.options, t).maximum
+
+    table = _table(shown, cells, keep, title)
+    while not wide and order and natural_width(table) > width:
+        shown.remove(order.pop(0))
+        table = _table(shown, cells, keep, title)
+    hidden = [c for c in columns if c not in shown]
+    if hidden:
+        table.caption = Text(f"hidden to fit {width} columns: {', '.join(hidden)} (--wide shows all)")
+    console = Console(
+        width=max(natural_width(table), 20) if wide else width, markup=False, emoji=False, highlight=False
+    )
+    console.print(table)

@@ -1,0 +1,116 @@
+"""Which user statements `art sql` runs: an allow-list of kinds that cannot write a file.
+
+DuckDB's sandbox (art/store/local_views.py) refuses every file but the store's own trajectory
+files, and DuckDB 1.5.5 lets a statement write those as well as read them (COPY, EXPORT,
+ATTACH, EXPLAIN ANALYZE of any of them, or a PREPAREd one). So before a statement reaches the
+sandbox it must be one of the kinds below, checked on DuckDB's own parse and tokens:
+
+- a query: SELECT, FROM-first, VALUES, WITH, PIVOT/UNPIVOT, SUMMARIZE, DESCRIBE, SHOW, and the
+  PRAGMAs DuckDB turns into a query;
+- EXPLAIN [ANALYZE] of a query;
+- CREATE [OR REPLACE] [TEMP] VIEW / MACRO / FUNCTION / TABLE / TYPE / SEQUENCE: they land in the
+  connection's in-memory database (nothing is attached but memory and temp);
+- SET VARIABLE / RESET VARIABLE.
+
+Everything else (COPY, EXPORT, ATTACH, DETACH, LOAD, INSTALL, PREPARE, EXECUTE, CALL, PRAGMA,
+SECRET, DROP, INSERT, UPDATE, ...) is refused. A few table functions change the connection
+rather than read (logging, profiling); they are refused by name in any statement.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from art.errors import ReadOnlyQueryError
+
+ST = duckdb.StatementType
+CREATABLE = {"VIEW", "MACRO", "FUNCTION", "TABLE", "TYPE", "SEQUENCE"}
+CREATE_PREFIX = {"OR", "REPLACE", "TEMP", "TEMPORARY"}
+SIDE_EFFECT_FUNCTIONS = {
+    "enable_logging",
+    "disable_logging",
+    "truncate_duckdb_logs",
+    "enable_profiling",
+    "disable_profiling",
+    "checkpoint",
+    "force_checkpoint",
+}
+
+
+def _words(text: str) -> list[str]:
+    """The statement's tokens as text, comments dropped (DuckDB's tokenizer)."""
+    tokens = duckdb.tokenize(text)
+    out = []
+    for i, (pos, _) in enumerate(tokens):
+        end = tokens[i + 1][0] if i + 1 < len(tokens) else len(text)
+        out.append(text[pos:end].strip())
+    return out
+
+
+def _parse(text: str) -> list[duckdb.Statement]:
+    try:
+        return duckdb.extract_statements(text)
+    except duckdb.Error as e:
+        raise ReadOnlyQueryError(f"refused: could not parse the statement: {e}") from e
+
+
+def _explained(words: list[str], text: str) -> str:
+    """The statement an EXPLAIN explains: after EXPLAIN, ANALYZE and an (options) group."""
+    tokens = duckdb.tokenize(text)
+    i = 1  # past EXPLAIN
+    if i < len(words) and words[i].upper() in {"ANALYZE", "ANALYSE"}:
+        i += 1
+    if i < len(words) and words[i].startswith("("):
+        depth = 0
+        while i < len(words):
+            depth += words[i].count("(") - words[i].count(")")
+            i += 1
+            if depth <= 0:
+                break
+    return text[tokens[i][0] :] if i < len(tokens) else ""
+
+
+def _check_one(s: duckdb.Statement) -> None:
+    text = s.query
+    words = _words(text) if text.strip() else []
+    lowered = {w.strip('"').lower() for w in words}
+    bad = lowered & SIDE_EFFECT_FUNCTIONS
+    if bad:
+        raise ReadOnlyQueryError(f"{sorted(bad)[0]}() changes the connection; refused")
+    if s.type == ST.SELECT:
+        return
+    if s.type == ST.EXPLAIN:
+        inner = _parse(_explained(words, text))
+        if len(inner) != 1 or inner[0].type != ST.SELECT:
+            raise ReadOnlyQueryError("EXPLAIN of anything but a query is refused (EXPLAIN ANALYZE runs it)")
+        _check_one(inner[0])
+        return
+    if s.type == ST.CREATE:
+        if not words:  # the enum type DuckDB generates for a PIVOT (no text of its own)
+            return
+        rest = [w.upper() for w in words[1:]]
+        while rest and rest[0] in CREATE_PREFIX:
+            rest.pop(0)
+        if rest and rest[0] in CREATABLE:
+            return
+        raise ReadOnlyQueryError(
+            "this CREATE is refused: only [TEMP] VIEW, MACRO, TABLE, TYPE or SEQUENCE (in memory)"
+        )
+    if s.type == ST.SET and len(words) >= 2 and [w.upper() for w in words[:2]] in (
+        ["SET", "VARIABLE"],
+        ["RESET", "VARIABLE"],
+    ):
+        return
+    raise ReadOnlyQueryError(
+        f"{s.type.name} statements are refused here: queries, EXPLAIN of a query, temporary "
+        f"views/macros/tables and SET VARIABLE are allowed"
+    )
+
+
+def check_allowed(statement: str) -> None:
+    """Raise ReadOnlyQueryError unless every statement in `statement` is of an allowed kind."""
+    statements = _parse(statement)
+    if not statements:
+        raise ReadOnlyQueryError("refused: no statement given")
+    for s in statements:
+        _check_one(s)

@@ -1,0 +1,183 @@
+"""The dashboard's HTTP server: static pages plus GET-only JSON endpoints over `sql/ui/*.sql`.
+
+Nothing here writes: every route is GET, every read goes through `art.connect()`. Path and
+query parameters are checked names and integers (`art.ui.params`), bound as SQL values.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import ipaddress
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from art.errors import ArtError, InvalidArgumentError
+from art.ui import data, params
+from art.ui.console import run_console
+from art.ui.snapshot import PathOrStore, Snapshot
+
+STATIC = Path(__file__).parent / "static"
+MAX_POINTS = 600
+# Scripts only from our own files (no inline script can run, whatever a value holds);
+# uPlot sizes its elements with inline styles.
+CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+
+
+class Json(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, default=str)
+
+
+def create_app(path_or_store: PathOrStore, token: str | None = None, ttl: float = 1.0) -> Starlette:
+    """The ASGI app over one store; with `token`, every request must carry it."""
+    snapshot = Snapshot(path_or_store, ttl)
+
+    async def read(fn: Callable[..., Any], *args: Any) -> Response:
+        def work() -> Any:
+            with snapshot.connection() as con:
+                return fn(con, *args)
+
+        return Json(await run_in_threadpool(work))
+
+    async def index(request: Request) -> Response:
+        return FileResponse(STATIC / "index.html")
+
+    async def stamp(request: Request) -> Response:
+        return await read(lambda cur: {"stamp": data.stamp(cur)})
+
+    async def runs(request: Request) -> Response:
+        q = request.query_params
+        return await read(
+            data.runs,
+            params.metric(q.get("metric", "val/reward")),
+            params.integer("window", q.get("window"), 1, 1000, default=1),
+            params.mode(q.get("mode")),
+        )
+
+    async def curves(request: Request) -> Response:
+        q = request.query_params
+        selected = [params.run(r) for r in q.getlist("run")][:12]
+        return await read(
+            data.curves,
+            selected,
+            params.integer("window", q.get("window"), 1, 1000, default=1),
+            params.mode(q.get("mode")),
+            params.integer("max_points", q.get("max_points"), 30, 5000, default=MAX_POINTS),
+        )
+
+    async def steps(request: Request) -> Response:
+        q = request.query_params
+        project, model = params.name("project", q.get("project")), params.name("model", q.get("model"))
+        return await read(data.steps, project, model)
+
+    async def trajectories(request: Request) -> Response:
+        q = request.query_params
+        return await read(
+            data.trajectories,
+            params.name("project", q.get("project")),
+            params.name("model", q.get("model")),
+            params.name("split", q.get("split")),
+            params.integer("step", q.get("step"), 0, 10**12),
+        )
+
+    async def sql(request: Request) -> Response:
+        q = request.query_params
+        statement = q.get("q") or ""
+        if len(statement) > 20_000:
+            raise InvalidArgumentError("q", statement, "must be at most 20,000 characters")
+        result = await run_in_threadpool(run_console, path_or_store, statement)
+        if q.get("format") == "csv":
+            return PlainTextResponse(
+                _csv(result),
+                media_type="text/csv",
+                headers={"Content-Disposition": 'attachment; filename="query.csv"'},
+            )
+        return Json(result)
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        return Json({"error": str(exc)}, status_code=400)
+
+    routes = [
+        Route("/", index),
+        Route("/api/stamp", stamp),
+        Route("/api/runs", runs),
+        Route("/api/curves", curves),
+        Route("/api/steps", steps),
+        Route("/api/trajectories", trajectories),
+        Route("/api/sql", sql),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, token=token)],
+        exception_handlers={ArtError: refused},
+    )
+
+
+class Guard(BaseHTTPMiddleware):
+    """The token check (query `token` once, then a cookie) and the security headers."""
+
+    def __init__(self, app: Any, token: str | None) -> None:
+        super().__init__(app)
+        self.token = token
+
+    async def dispatch(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        given = request.query_params.get("token")
+        if self.token is not None:
+            offered = given or request.cookies.get("art_token") or ""
+            if not hmac.compare_digest(offered.encode(), self.token.encode()):
+                return PlainTextResponse("a valid token is required: open the URL `art ui` printed", 401)
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if self.token is not None and given:
+            response.set_cookie("art_token", given, httponly=True, samesite="strict")
+        return response
+
+
+def _csv(result: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(result["columns"])
+    writer.writerows(result["rows"])
+    return out.getvalue()
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    path_or_store: PathOrStore, host: str = "127.0.0.1", port: int = 8765, token: str | None = None
+) -> None:
+    """Serve until interrupted. A host other than loopback needs a token."""
+    import uvicorn
+
+    if not is_loopback(host) and not token:
+        raise InvalidArgumentError("host", host, "is not a loopback address: pass --token (or ART_UI_TOKEN)")
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/" + (f"?token={token}" if token else "")
+    from art.store.resolve import as_store
+
+    print(f"art ui: serving {as_store(path_or_store).describe()} at {url}", flush=True)
+    uvicorn.run(create_app(path_or_store, token), host=host, port=port, log_level="warning")

@@ -1,0 +1,119 @@
+// Trajectories: pick run, split and step; groups with their trajectories best first; two
+// transcripts side by side (the best and the worst of the first group to start with);
+// filter by a metadata value and a reward range.
+"use strict";
+
+class TrajectoriesPage {
+  constructor(root, params) {
+    this.root = root;
+    this.run = params.get("run") || "";
+    this.split = params.get("split") || "";
+    this.step = params.get("step") || "";
+    this.filter = { meta: params.get("meta") || "", min: params.get("min") || "", max: params.get("max") || "" };
+    this.picked = [null, null];
+    this.pickers = h("span", { class: "pickers" });
+    this.list = h("div", { class: "groups" });
+    this.panes = h("div", { class: "panes" });
+    root.append(h("form", { class: "controls", onsubmit: (e) => e.preventDefault() }, this.pickers, this.filters()),
+      h("div", { class: "split-view" }, this.list, this.panes));
+  }
+
+  filters() {
+    const set = (key) => (e) => { this.filter[key] = e.target.value; setParam(key, e.target.value); this.render(); };
+    return [
+      h("label", {}, "metadata ", h("input", { id: "meta-filter", placeholder: "key=value", value: this.filter.meta, onchange: set("meta") })),
+      h("label", {}, "reward ", h("input", { id: "reward-min", type: "number", step: "any", placeholder: "min", value: this.filter.min, onchange: set("min") }),
+        " to ", h("input", { id: "reward-max", type: "number", step: "any", placeholder: "max", value: this.filter.max, onchange: set("max") })),
+    ];
+  }
+
+  async refresh() { await this.load(true); }
+
+  async load(keepPicks) {
+    try {
+      const runs = (await api("/api/runs", {})).runs.map((r) => `${r.project}/${r.model}`);
+      if (!runs.length) { this.list.replaceChildren(h("p", {}, "No runs in this store yet.")); return; }
+      if (!runs.includes(this.run)) this.run = runs[0];
+      const [project, model] = this.run.split("/");
+      const { splits } = await api("/api/steps", { project, model });
+      const names = Object.keys(splits);
+      if (!names.includes(this.split)) this.split = names.includes("val") ? "val" : names[0] || "";
+      const steps = splits[this.split] || [];
+      if (!steps.map(String).includes(String(this.step))) this.step = steps.length ? String(steps[0]) : "";
+      this.pickers.replaceChildren(
+        this.select("run", runs), this.select("split", names), this.select("step", steps.map(String)));
+      if (this.step === "") { this.list.replaceChildren(h("p", {}, "No steps logged for this run.")); return; }
+      this.data = await api("/api/trajectories", { project, model, split: this.split, step: this.step });
+    } catch (e) {
+      this.list.replaceChildren(errorBox(e));
+      return;
+    }
+    if (!keepPicks) this.picked = [null, null];
+    this.render();
+  }
+
+  select(key, options) {
+    return h("label", {}, `${key} `, h("select", { id: `pick-${key}`, onchange: (e) => {
+      this[key] = e.target.value; setParam(key, e.target.value); this.load(); } },
+    options.map((o) => h("option", { value: o, selected: String(o) === String(this[key]) }, o))));
+  }
+
+  keep(t) {
+    const { meta, min, max } = this.filter;
+    if (min !== "" && !(t.reward >= Number(min))) return false;
+    if (max !== "" && !(t.reward <= Number(max))) return false;
+    if (meta) {
+      const [k, ...rest] = meta.split("=");
+      const v = rest.join("=");
+      const have = (t.metadata || {})[k.trim()];
+      if (have === undefined || (rest.length && String(have) !== v.trim())) return false;
+    }
+    return true;
+  }
+
+  render() {
+    const groups = this.data.groups.map((g) => ({ ...g, shown: g.trajectories.filter((t) => this.keep(t)) }))
+      .filter((g) => g.shown.length || (g.exceptions.length && !this.filter.meta && this.filter.min === "" && this.filter.max === ""));
+    const first = groups.find((g) => g.shown.length);
+    if (!this.picked[0] && first) this.picked = [first.shown[0], first.shown[first.shown.length - 1]];
+    const total = groups.reduce((n, g) => n + g.shown.length, 0);
+    this.list.replaceChildren(h("p", { class: "note", id: "traj-count" }, `${total} trajectories in ${groups.length} groups`),
+      ...groups.map((g) => this.groupCard(g)));
+    this.panes.replaceChildren(...this.picked.map((t, i) => h("div", { class: "pane", id: `pane-${"ab"[i]}` },
+      t ? transcript(t) : h("p", { class: "note" }, "Pick a trajectory (A or B)."))));
+  }
+
+  groupCard(g) {
+    return h("div", { class: "group", dataset: { group: g.group_index } },
+      h("h3", {}, `group ${g.group_index}`),
+      kv(g.metadata), kv(g.metrics),
+      g.exceptions.map((x) => h("div", { class: "exception" }, `${x.type || "exception"}: ${x.message || ""}`)),
+      (g.logs || []).map((l) => h("div", { class: "log" }, l)),
+      h("ol", {}, g.shown.map((t) => h("li", { dataset: { trajectory: t.trajectory_index } },
+        h("span", { class: "reward" }, fmt(t.reward)), " ",
+        h("span", { class: "meta" }, t.metadata ? JSON.stringify(t.metadata) : ""), " ",
+        h("button", { type: "button", onclick: () => { this.picked[0] = t; this.render(); } }, "A"),
+        h("button", { type: "button", onclick: () => { this.picked[1] = t; this.render(); } }, "B")))));
+  }
+}
+
+function transcript(t) {
+  return h("article", { class: "transcript" },
+    h("h3", {}, `trajectory ${t.trajectory_index} · reward ${fmt(t.reward)}`),
+    kv(t.metrics), kv(t.metadata),
+    (t.logs || []).map((l) => h("div", { class: "log" }, l)),
+    t.messages.map((m) => h("div", { class: `msg ${m.role}${m.trainable ? " trainable" : ""}` },
+      h("div", { class: "role" }, m.role, m.trainable ? h("span", { class: "badge" }, "trainable") : null,
+        m.tool_call_id ? h("span", { class: "call-id" }, `→ ${m.tool_call_id}`) : null),
+      m.content ? h("div", { class: "content" }, m.content) : null,
+      (m.tool_calls || []).map((c) => h("div", { class: "tool-call" },
+        h("span", { class: "fn" }, (c.function && c.function.name) || c.name || "tool"),
+        h("span", { class: "call-id" }, c.id || ""),
+        h("pre", {}, pretty((c.function && c.function.arguments) ?? c.arguments)))))),
+    t.tools ? h("details", {}, h("summary", {}, "tools"), h("pre", {}, JSON.stringify(t.tools, null, 2))) : null);
+}
+
+function pretty(args) {
+  if (typeof args !== "string") return JSON.stringify(args, null, 2);
+  try { return JSON.stringify(JSON.parse(args), null, 2); } catch { return args; }
+}

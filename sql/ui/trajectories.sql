@@ -1,0 +1,12 @@
+-- ui/trajectories: every group and trajectory of one run's step, groups in order and each
+-- group's trajectories by reward (best first). A group with no trajectories (only exceptions)
+-- has one row with trajectory_index NULL. Returns group_index, trajectory_index, reward,
+-- metrics, metadata, group_metadata, group_metrics, tools, logs, group_logs, messages,
+-- exceptions (the group's, JSON).
+-- params: $project, $model, $split, $step
+SELECT group_index, trajectory_index, reward, metrics, metadata, group_metadata, group_metrics,
+       tools, logs, group_logs, messages,
+       json_extract(group_json, '$.exceptions') AS exceptions
+FROM trajectories_of($project, $model, $split)
+WHERE step = $step
+ORDER BY group_index, reward DESC NULLS LAST, trajectory_index

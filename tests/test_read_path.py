@@ -1,0 +1,325 @@
+"""Reading a store writes nothing, runs nothing from the catalog file, and lets user SQL touch
+no file but the store's own (issue 13, items 4, 6, 8, 9, 10, 11; issue 15's missing path)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+import art
+from art import Model, TrajectoryGroup, analysis
+from art.checkpoints import best_steps
+from art.cli import app
+from art.errors import ReadOnlyQueryError, StoreNotFoundError
+from art.store.catalog import Catalog, CatalogRebuiltWarning
+from art.store.catalog_file import CatalogDamagedWarning
+
+from .conftest import traj
+
+runner = CliRunner()
+
+
+async def small_store(base: Path, models: tuple[str, ...] = ("a",)) -> Path:
+    for name in models:
+        m = Model(name=name, project="p", base_path=str(base), report_metrics=[])
+        for step in range(3):
+            await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
+        m.store.flush()
+    return base
+
+
+def tree(base: Path) -> dict[str, tuple[int, int]]:
+    """Every path under base with its size and mtime (what a write would change)."""
+    out = {}
+    for root, dirs, files in os.walk(base):
+        for name in dirs + files:
+            p = Path(root, name)
+            st = p.lstat()
+            out[str(p.relative_to(base))] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+async def test_reading_writes_nothing_into_the_store(tmp_path: Path) -> None:
+    """#13.4: a reader needs no write (a full disk made connect fail on catalog.duckdb.wal)."""
+    base = await small_store(tmp_path / "s")
+    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
+    await m.log([TrajectoryGroup([traj(1.0)])], split="val", step=3)  # the catalog lags
+    (base / "catalog.lock").unlink(missing_ok=True)
+    before = tree(base)
+    con = art.connect(base)
+    assert con.execute("SELECT max(step) FROM trajectories").fetchone() == (3,)
+    runs = analysis.runs(base)
+    assert runs.rows[0][runs.columns.index("last_step")] == 3
+    assert best_steps(base, "p", "a", "val/reward")[0].step == 3
+    assert tree(base) == before
+
+
+def _make_read_only(top: Path) -> list[Path]:
+    """No process may write under `top`: mode bits, and for root (which ignores them) the
+    immutable attribute, as on a read-only mount. Returns what to make mutable again."""
+    paths = [top] + [Path(r, n) for r, ds, fs in os.walk(top) for n in ds + fs]
+    for p in paths:
+        os.chmod(p, 0o555 if p.is_dir() else 0o444)
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", *map(str, paths)], check=True)
+        return paths
+    return []
+
+
+async def test_a_read_only_store_can_be_read(tmp_path: Path) -> None:
+    """#13.11: a user who cannot write the store reads all of it (it failed on catalog.lock)."""
+    top = Path(tempfile.mkdtemp(prefix="art-ro-"))
+    immutable: list[Path] = []
+    try:
+        base = await small_store(top / "s", ("a", "b"))
+        m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
+        await m.log([TrajectoryGroup([traj(1.0)])], split="val", step=3)  # not in the catalog yet
+        immutable = _make_read_only(top)
+        code = textwrap.dedent(
+            """
+            import json, sys, art
+            from art import analysis
+            from art.checkpoints import best_steps
+            base = sys.argv[1]
+            con = art.connect(base)
+            out = {
+                "steps": con.execute(
+                    "SELECT count(DISTINCT step) FROM trajectories WHERE model = 'a'"
+                ).fetchone()[0],
+                "runs": len(analysis.runs(base).rows),
+                "best": best_steps(base, "p", "a", "val/reward")[0].step,
+                "sql": analysis.sql(base, "SELECT count(*) FROM history").rows[0][0],
+            }
+            print(json.dumps(out))
+            """
+        )
+        env = {**os.environ, "TMPDIR": str(top)}
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(base)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd="/",
+        )
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout) == {"steps": 4, "runs": 2, "best": 3, "sql": 21}
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", *map(str, immutable)], check=True)
+        subprocess.run(["chmod", "-R", "u+w", str(top)], check=True)
+        subprocess.run(["rm", "-rf", str(top)], check=True)
+
+
+async def test_killed_readers_leave_nothing_in_the_temp_folder(tmp_path: Path) -> None:
+    """#13.6: no snapshot copies of the catalog at all (killed readers left them behind)."""
+    base = await small_store(tmp_path / "s", ("a", "b", "c", "d"))
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    code = (
+        "import sys, art\n"
+        "print('go', flush=True)\n"
+        "while True:\n"
+        "    art.connect(sys.argv[1]).close()\n"
+    )
+    for delay in (0.05, 0.13, 0.21, 0.34, 0.55, 0.89):
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, str(base)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "TMPDIR": str(tmp)},
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "go"
+        time.sleep(delay)  # killed somewhere inside a connect
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    assert list(tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("odd", ["*", "[ab]*", "?"])
+async def test_glob_characters_in_names_are_names(tmp_path: Path, odd: str) -> None:
+    """#13.8: a model named `*` doubled every other model's rows (paths reached read_parquet as patterns)."""
+    base = await small_store(tmp_path, ("a", "b", odd))
+    con = art.connect(base)
+    per_model = dict(con.execute("SELECT model, count(*) FROM trajectories GROUP BY model").fetchall())
+    assert per_model == {"a": 6, "b": 6, odd: 6}
+    for name in ("a", odd):
+        n = con.execute("SELECT count(*) FROM trajectories_of('p', ?)", [name]).fetchone()[0]
+        assert n == 6
+
+
+WRITES_AND_OUTSIDE_READS = (
+    "COPY (SELECT 1) TO '{out}/x.csv'",
+    "COPY history TO '{traj}'",
+    "EXPLAIN ANALYZE COPY (SELECT 1) TO '{traj}' (FORMAT csv, USE_TMP_FILE false)",
+    "EXPLAIN ANALYZE COPY (SELECT 1) TO '{out}/y.csv'",
+    "ATTACH '{out}/z.duckdb' AS z",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM glob('/etc/*')",
+    "SELECT * FROM read_text('{hist}')",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+)
+
+
+async def test_user_sql_runs_in_a_sandbox(tmp_path: Path) -> None:
+    """#13.9: `EXPLAIN ANALYZE COPY` wrote files and read_text read any file; DuckDB refuses now."""
+    base = await small_store(tmp_path / "s")
+    traj_file = base / "p/models/a/trajectories/val/0000.parquet"
+    hist = base / "p/models/a/history.jsonl"
+    out = tmp_path / "out"
+    out.mkdir()
+    before = tree(base)
+    for template in WRITES_AND_OUTSIDE_READS:
+        statement = template.format(out=out, traj=traj_file, hist=hist)
+        with pytest.raises((ReadOnlyQueryError, duckdb.Error)):
+            analysis.sql(base, statement)
+        result = runner.invoke(app, ["sql", statement, "-b", str(base)])
+        assert result.exit_code == 1, statement
+    con = art.connect(base)
+    for template in WRITES_AND_OUTSIDE_READS[:1] + WRITES_AND_OUTSIDE_READS[3:]:
+        with pytest.raises(duckdb.Error):  # refused by DuckDB itself, no text check involved
+            con.execute(template.format(out=out, traj=traj_file, hist=hist)).fetchall()
+    assert tree(base) == before and list(out.iterdir()) == []
+    pivot = analysis.sql(
+        base, "PIVOT (SELECT step, metric, value FROM history) ON metric USING first(value) ORDER BY step"
+    )
+    assert len(pivot.rows) == 3
+    assert len(analysis.sql(base, "SUMMARIZE SELECT reward FROM trajectories").rows) == 1
+    assert analysis.sql(base, "CREATE TEMP VIEW v AS SELECT 1 AS x; SELECT * FROM v").rows == [(1,)]
+
+
+def hashes(base: Path) -> dict[str, str]:
+    """Every file under base by content hash (a write that keeps size and mtime still shows)."""
+    return {
+        str(p.relative_to(base)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(base.rglob("*"))
+        if p.is_file()
+    }
+
+
+ALLOW_LIST_REFUSES = (
+    "PREPARE p AS COPY history TO '{traj}'",
+    "PREPARE p AS SELECT 1; EXECUTE p",
+    "EXPLAIN ANALYZE COPY (SELECT 1) TO '{traj}' (FORMAT csv)",
+    "EXPLAIN (ANALYZE) COPY (SELECT 1) TO '{traj}' (FORMAT csv)",
+    "explain analyse copy (select 1) to '{traj}'",
+    "COPY (SELECT * FROM trajectories) TO '{traj}' (FORMAT parquet)",
+    "SELECT 1; COPY history TO '{traj}'",
+    "EXPORT DATABASE '{out}/exp'",
+    "ATTACH '{traj}' AS x",
+    "ATTACH '{out}/z.duckdb' AS z",
+    "DETACH memory",
+    "CREATE SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')",
+    "CREATE PERSISTENT SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')",
+    "FROM enable_logging(storage='file', storage_path='{out}')",
+    "CALL pragma_version()",
+    "PRAGMA enable_profiling",
+    "SET threads = 1",
+    "INSERT INTO history VALUES (1)",
+    "DROP VIEW history",
+    "BEGIN",
+)
+
+
+async def test_user_sql_is_an_allow_list_of_kinds_that_cannot_write(tmp_path: Path) -> None:
+    """#13.9: only queries, EXPLAIN of a query, in-memory CREATEs and SET VARIABLE run;
+    every way to write (a PREPAREd COPY, EXPLAIN ANALYZE COPY, COPY onto the store's own
+    parquet file, EXPORT, ATTACH) is refused and every store file keeps its bytes."""
+    base = await small_store(tmp_path / "s")
+    traj_file = base / "p/models/a/trajectories/val/0000.parquet"
+    out = tmp_path / "out"
+    out.mkdir()
+    before = hashes(base)
+    for template in ALLOW_LIST_REFUSES:
+        statement = template.format(out=out, traj=traj_file)
+        with pytest.raises(ReadOnlyQueryError):
+            analysis.sql(base, statement)
+        assert runner.invoke(app, ["sql", statement, "-b", str(base)]).exit_code == 1, statement
+    assert hashes(base) == before and list(out.iterdir()) == []
+    allowed = (
+        "SELECT count(*) FROM trajectories",
+        "FROM history LIMIT 1",
+        "DESCRIBE trajectories",
+        "SHOW TABLES",
+        "EXPLAIN SELECT * FROM trajectories",
+        "EXPLAIN ANALYZE SELECT count(*) FROM trajectories",
+        "CREATE TEMP MACRO twice(x) AS 2 * x; SELECT twice(3)",
+        "CREATE TABLE t AS SELECT step FROM history; SELECT count(*) FROM t",
+        "SET VARIABLE k = 2; SELECT getvariable('k')",
+        "UNPIVOT (SELECT 1 AS a, 2 AS b) ON a, b INTO NAME n VALUE v",
+    )
+    for statement in allowed:
+        assert analysis.sql(base, statement).rows, statement
+    assert hashes(base) == before
+
+
+async def test_the_catalog_file_is_data_never_code(tmp_path: Path) -> None:
+    """#13.10: a crafted macro `avg`, a view `trajectory_files` or a forged history value in the
+    catalog file change no answer; the file is ignored by readers and rebuilt by writers."""
+    base = await small_store(tmp_path / "s")
+    Catalog(base).sync()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    with duckdb.connect(str(base / "catalog.duckdb")) as cat:
+        cat.execute(f"CREATE MACRO avg(x) AS (SELECT max(length(content)) FROM read_text('{secret}'))")
+        cat.execute("UPDATE history SET value = 99 WHERE step = 0 AND metric = 'val/reward'")
+    # readers copy the tables by name and never resolve a name inside the file
+    got = analysis.sql(base, "SELECT avg(reward) FROM trajectories").rows[0][0]
+    assert got == pytest.approx((0 + 0.5 + 0.25 + 0.5 + 0.5 + 0.5) / 6)
+    assert best_steps(base, "p", "a", "val/reward")[0].step == 2  # not the forged step 0
+    with pytest.warns(CatalogRebuiltWarning, match="did not create"):
+        Catalog(base).sync()
+    assert list(base.glob("catalog.duckdb.damaged-*"))
+
+    # a view where the file index should be: readers ignore the file, writers move it aside
+    with duckdb.connect(str(base / "catalog.duckdb")) as cat:
+        cat.execute("DROP TABLE trajectory_files")
+        cat.execute(f"CREATE VIEW trajectory_files AS SELECT * FROM read_text('{secret}')")
+    with pytest.warns(CatalogDamagedWarning):
+        con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM trajectory_files").fetchone() == (3,)
+    with pytest.warns(CatalogRebuiltWarning):
+        Catalog(base).sync()
+    assert len(list(base.glob("catalog.duckdb.damaged-*"))) == 2
+
+
+def test_reading_a_missing_store_creates_nothing(tmp_path: Path) -> None:
+    """Issue 15: reading a path with no store raises, naming it, and creates no folder or catalog."""
+    missing = tmp_path / "nope"
+    for read in (
+        lambda: art.connect(missing),
+        lambda: analysis.runs(missing),
+        lambda: analysis.sql(missing, "SELECT 1"),
+        lambda: analysis.history(missing, "p", "m"),
+        lambda: best_steps(missing, "p", "m", "val/reward"),
+    ):
+        with pytest.raises(StoreNotFoundError, match="nope"):
+            read()
+        assert not missing.exists()
+    result = runner.invoke(app, ["runs", "-b", str(missing)])
+    assert result.exit_code == 1 and "nope" in result.stderr
+    assert not missing.exists()
+
+
+async def test_a_reader_does_not_block_a_writer(tmp_path: Path) -> None:
+    """Readers hold the catalog file only while copying from it: a writer right after succeeds."""
+    base = await small_store(tmp_path / "s")
+    con = art.connect(base)
+    t0 = time.perf_counter()
+    Catalog(base).sync()
+    assert time.perf_counter() - t0 < 5
+    assert con.execute("SELECT count(*) FROM trajectory_files").fetchone() == (3,)

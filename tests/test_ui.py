@@ -1,0 +1,206 @@
+"""`art ui` in a real headless Chromium: each page shows what SQL over the same store says."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import art
+from art import analysis
+from art.demo import run_demo
+from bench.ui_store import XSS, build_large, build_showcase
+from tests.ui_support import chromium, ui_server
+
+
+def run_async(coro) -> object:  # type: ignore[no-untyped-def]
+    """Playwright's sync API runs an event loop in this thread: log from another one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("ui") / ".art"
+    run_async(run_demo(base, steps=30, smoothing_window=3, seed=7))
+    run_async(build_showcase(base))
+    return base
+
+
+@pytest.fixture(scope="module")
+def url(store: Path) -> Iterator[str]:
+    with ui_server(store) as u:
+        yield u
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser, tmp_path: Path):  # type: ignore[no-untyped-def]
+    # Without the page's CSP: the test evaluates JS strings, and the XSS checks then show that
+    # escaping alone keeps hostile text inert (the CSP is a second fence).
+    p = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    p.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
+    yield p
+    p.close()
+    assert errors == [], errors
+
+
+def cells(page, run: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    heads = page.locator("#runs-table thead th").all_inner_texts()
+    values = page.locator(f'#runs-table tr[data-run="{run}"] td').all_inner_texts()
+    return dict(zip(heads, values, strict=True))
+
+
+def test_runs_page_shows_what_sql_says(page, url: str, store: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "#/runs?window=3")
+    page.wait_for_selector('#runs-table tr[data-run="demo/arith-seed7"]')
+    row = cells(page, "demo/arith-seed7")
+    (runs_row,) = art.connect(store).sql("SELECT * FROM runs WHERE project = 'demo'").fetchall()
+    cols = [d[0] for d in art.connect(store).sql("SELECT * FROM runs").description]
+    expected = dict(zip(cols, runs_row, strict=True))
+    assert row["last"] == str(expected["last_step"])
+    assert row["log calls"] == str(expected["log_calls"])
+    assert row["trajectories"] == str(expected["trajectories"])
+    best = analysis.best_step(store, "demo", "arith-seed7", "val/reward", window=3).rows[0]
+    assert row["best val/reward (w=3)"] == f"{best[1]:.4g} @{best[0]}"
+    assert cells(page, "agents/tools")["exceptions"] == "6"
+    assert cells(page, "agents/tools")["lr"] != cells(page, "agents/plain")["lr"]  # config that differs
+    page.select_option("#project-filter", "agents")
+    page.wait_for_function("document.querySelectorAll('#runs-table tbody tr').length === 2")
+    page.screenshot(path=tmp_path / "runs.png")
+
+
+def test_window_and_compare_change_the_chart(page, url: str, store: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "#/curves?run=demo/arith-seed7&window=1")
+    caption = page.locator('.chart[data-metric="val/reward"] .best')
+    best1 = analysis.best_step(store, "demo", "arith-seed7", "val/reward", window=1).rows[0][0]
+    best3 = analysis.best_step(store, "demo", "arith-seed7", "val/reward", window=3).rows[0][0]
+    assert best1 != best3
+    caption.filter(has_text=f"best step {best1} ").wait_for()
+    smoothed = "artCharts['val/reward'].data[2].filter(v => v !== null)"
+    raw = page.evaluate(smoothed)
+    page.fill("#window", "3")
+    page.press("#window", "Enter")
+    caption.filter(has_text=f"best step {best3} ").wait_for()
+    series = analysis.history(store, "demo", "arith-seed7", metric="val/reward", window=3).rows
+    assert page.evaluate(smoothed) == pytest.approx([r[4] for r in series])
+    assert page.evaluate(smoothed) != pytest.approx(raw)
+
+    page.goto(url + "#/runs")
+    for run in ("agents/tools", "agents/plain"):
+        page.check(f'#runs-table tr[data-run="{run}"] input[type=checkbox]')
+    page.click("#compare")
+    chart = page.locator('.chart[data-metric="val/reward"]')
+    chart.locator(".best").nth(1).wait_for()
+    assert page.evaluate("artCharts['val/reward'].series.length") == 1 + 2 * 3  # raw, smoothed, best per run
+    assert page.locator('.section[data-section="val"]').count() == 1
+    assert page.locator('.section[data-section="train"]').count() == 1
+
+
+def test_a_curve_point_opens_that_steps_trajectories(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "#/curves?run=agents/tools")
+    over = page.locator('.chart[data-metric="val/reward"] .u-over')
+    over.wait_for()
+    box = over.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("location.hash.startsWith('#/trajectories')")
+    assert "step=5" in page.evaluate("location.hash") and "split=val" in page.evaluate("location.hash")
+    page.locator("#pane-a .transcript").wait_for()
+
+
+def test_transcript_shows_tool_calls_and_hostile_text_stays_text(page, url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "#/trajectories?run=agents/tools&split=val&step=3")
+    pane = page.locator("#pane-a")
+    pane.locator(".tool-call").wait_for()
+    assert pane.locator(".tool-call .fn").inner_text() == "search_inbox"
+    assert json.loads(pane.locator(".tool-call pre").inner_text()) == {"query": "invoice", "limit": 3}
+    assert pane.locator(".msg.tool .call-id").inner_text() == "→ call_1"
+    assert pane.locator(".msg.assistant.trainable").count() == 2
+    assert pane.locator(".msg.user .content").inner_text() == XSS  # shown as text, not run
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+    assert page.evaluate("document.scripts.length") == 7
+    assert "0.8" in pane.locator("h3").inner_text()  # the best of the group is on the left
+    assert "0.1" in page.locator("#pane-b h3").inner_text()  # the worst on the right
+    assert "TimeoutError" in page.locator(".group .exception").inner_text()
+    page.screenshot(path=tmp_path / "trajectories.png")
+
+
+def test_trajectory_filters(page, url: str, store: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "#/trajectories?run=demo/arith-seed7&split=val&step=4")
+    count = page.locator("#traj-count")
+    n = art.connect(store).sql(
+        "SELECT count(*) FROM trajectories WHERE model = 'arith-seed7' AND split = 'val' AND step = 4"
+    ).fetchone()[0]
+    count.filter(has_text=f"{n} trajectories").wait_for()
+    adds = art.connect(store).sql(
+        "SELECT count(*) FROM trajectories WHERE model = 'arith-seed7' AND split = 'val' AND step = 4 "
+        "AND (metadata->>'strategy') = 'add' AND reward >= 0.5"
+    ).fetchone()[0]
+    page.fill("#meta-filter", "strategy=add")
+    page.fill("#reward-min", "0.5")
+    page.press("#reward-min", "Enter")
+    count.filter(has_text=f"{adds} trajectories").wait_for()
+    assert adds < n
+
+
+def test_sql_console_shows_rows_downloads_csv_and_stays_in_the_store(page, url: str, store: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "#/sql")
+    page.fill("#sql-text", "SELECT model, count(*) AS n FROM trajectories GROUP BY model ORDER BY model")
+    page.click("#sql-run")
+    page.locator("#sql-table").wait_for()
+    expected = art.connect(store).sql(
+        "SELECT model, count(*) FROM trajectories GROUP BY model ORDER BY model").fetchall()
+    rows = [r.split("\t") for r in page.locator("#sql-table tbody tr").all_inner_texts()]
+    assert rows == [[m, str(n)] for m, n in expected]
+    href = page.get_attribute("#sql-csv", "href")
+    with urllib.request.urlopen(url.rstrip("/") + href) as r:
+        assert r.read().decode().splitlines()[1:] == [f"{m},{n}" for m, n in expected]
+    for hostile in ("SELECT * FROM read_text('/etc/passwd')", "COPY runs TO '/tmp/out.csv'",
+                    f"SELECT * FROM read_text('{store}/../../etc/passwd')"):
+        page.fill("#sql-text", hostile)
+        page.click("#sql-run")
+        page.locator("#sql-out .error").wait_for()
+        assert "root:" not in page.locator("#sql-out").inner_text()
+
+
+def test_an_open_page_shows_new_steps(page, url: str, store: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "#/curves?run=agents/plain")
+    page.locator('.chart[data-metric="val/reward"]').wait_for()
+    assert page.evaluate("Math.max(...artCharts['val/reward'].data[0])") == 5
+    model = art.Model(name="plain", project="agents", base_path=str(store))
+    run_async(model.log(None, "val", metrics={"reward": 0.95}, step=6))
+    page.wait_for_function("Math.max(...artCharts['val/reward'].data[0]) === 6", timeout=6000)
+
+
+@pytest.mark.slow
+def test_large_store_downsamples_and_keeps_the_best_step_exact(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base = tmp_path / ".art"
+    run_async(build_large(base, runs=3, steps=1000, metrics=30, trajectories=256))
+    with ui_server(base) as u:
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+        page.goto(u + "#/curves?run=proj-0/run-000&run=proj-1/run-001&run=proj-2/run-002&window=5")
+        page.locator('.chart[data-metric="val/reward"] .best').nth(2).wait_for()
+        assert page.locator(".chart").count() == 30 + 3  # and reward_std_dev, exception_rate, turns
+        shown = page.evaluate("artCharts['val/reward'].data[0].length")
+        assert shown < 1000
+        best = analysis.best_step(base, "proj-1", "run-001", "val/reward", window=5).rows[0]
+        text = page.locator('.chart[data-metric="val/reward"] .best').nth(1).inner_text()
+        assert f"best step {best[0]} ({best[1]:.4g})" in text
+        page.goto(u + "#/trajectories?run=proj-0/run-000&split=val&step=999")
+        page.locator("#traj-count").filter(has_text="256 trajectories in 32 groups").wait_for()
+        page.close()
+    shutil.rmtree(base)

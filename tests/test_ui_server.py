@@ -1,0 +1,119 @@
+"""The dashboard's HTTP surface: GET only, checked parameters, a token off loopback, headers,
+and the same answers on a DuckLake store as on local files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from art.errors import InvalidArgumentError
+from art.ui.server import create_app, serve
+from bench.ui_store import build_showcase
+from tests.servers import ServerUnavailable, local_lake
+from tests.ui_support import ui_server
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("ui") / ".art"
+    asyncio.run(build_showcase(base))
+    return base
+
+
+@pytest.fixture(scope="module")
+def url(store: Path) -> Iterator[str]:
+    with ui_server(store) as u:
+        yield u
+
+
+def get(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("api/steps?project=..&model=tools", "project"),
+        ("api/steps?project=agents&model=a%2Fb", "model"),
+        ("api/trajectories?project=agents&model=tools&split=val&step=1%3B%20DROP", "step"),
+        ("api/runs?window=0", "window"),
+        ("api/runs?mode=avg", "mode"),
+        ("api/curves?run=agents", "run"),
+        ("api/runs?metric=" + "x" * 300, "metric"),
+    ],
+)
+def test_bad_parameters_are_refused_naming_the_field(url: str, path: str, field: str) -> None:
+    status, _, body = get(url + path)
+    assert status == 400
+    assert f"invalid {field}" in json.loads(body)["error"]
+
+
+def test_no_endpoint_accepts_a_write_method(url: str) -> None:
+    for path in ("", "api/runs", "api/sql?q=SELECT%201", "static/app.js"):
+        for method in ("POST", "PUT", "DELETE"):
+            assert get(url + path, method)[0] == 405
+
+
+def test_pages_carry_a_strict_content_security_policy(url: str) -> None:
+    status, headers, body = get(url)
+    assert status == 200 and b"/static/app.js" in body
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_console_refuses_writes_and_files_outside_the_store(url: str) -> None:
+    # (an in-memory CREATE TABLE is allowed: it lands in the request's own connection)
+    for q in ("SELECT * FROM read_text('/etc/passwd')", "COPY (SELECT 1) TO '/tmp/x.csv'", "SET threads = 1",
+              "ATTACH '/tmp/x.duckdb'"):
+        status, _, body = get(url + "api/sql?" + urllib.parse.urlencode({"q": q}))
+        assert status == 400, q
+        assert "root:" not in body.decode()
+
+
+def test_a_host_off_loopback_needs_a_token(store: Path) -> None:
+    with pytest.raises(InvalidArgumentError, match="host"):
+        serve(store, host="0.0.0.0", port=1)
+    out = subprocess.run([sys.executable, "-m", "art", "ui", "--base-path", str(store), "--host", "0.0.0.0"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "--token" in out.stderr  # bad usage
+
+
+def test_with_a_token_every_request_needs_it(store: Path) -> None:
+    with ui_server(store, "--token", "s3cret") as u:
+        assert get(u + "api/runs")[0] == 401
+        assert get(u + "api/runs?token=wrong")[0] == 401
+        status, headers, _ = get(u + "?token=s3cret")
+        assert status == 200 and "art_token=s3cret" in headers["set-cookie"]
+        assert get(u + "api/runs", headers={"Cookie": "art_token=s3cret"})[0] == 200
+
+
+@pytest.mark.slow
+def test_a_ducklake_store_gives_the_same_answers(store: Path, tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    try:
+        with local_lake(tmp_path) as lake:
+            asyncio.run(build_showcase(tmp_path / "unused", store=lake))
+            local, remote = TestClient(create_app(store)), TestClient(create_app(lake))
+            for path in ("/api/curves?run=agents/tools&window=2", "/api/steps?project=agents&model=tools",
+                         "/api/trajectories?project=agents&model=tools&split=val&step=3"):
+                assert remote.get(path).json() == local.get(path).json(), path
+            runs = {(r["project"], r["model"]): r for r in remote.get("/api/runs?window=2").json()["runs"]}
+            assert runs["agents", "tools"]["best_step"] == 5 and runs["agents", "tools"]["exceptions"] == 6
+            assert remote.get("/api/sql?q=SELECT%20count(*)%20AS%20n%20FROM%20runs").json()["rows"] == [[2]]
+    except ServerUnavailable as e:
+        pytest.skip(f"DuckLake servers cannot start here: {e}")
