@@ -9,8 +9,10 @@ lake, one per (model, split, step) while a step's trajectories are replaced.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
+import os
 import random
 import secrets
 import threading
@@ -323,6 +325,14 @@ class LakeConnection:
 
 
 _connections: PerProcess[DuckLakeStore, LakeConnection] = PerProcess(LakeConnection)
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close this process's lake connections at exit (PostgreSQL sees a clean goodbye)."""
+    if _connections.pid == os.getpid():
+        for lake in list(_connections.items.values()):
+            lake.close()
 
 
 def lake_connection(store: DuckLakeStore) -> LakeConnection:
