@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from art import __version__
+from art import __version__, lake_cli
 
 app = typer.Typer(
     help="Query and maintain an ART metrics store (.art) with DuckDB.",
@@ -313,6 +313,9 @@ def ui(
     except ImportError as e:
         _fail(ImportError(f"{e.name} is missing: pip install 'art-duckdb[ui]'"))
     _guard(serve, _store(base_path), host, port, token)
+
+
+app.add_typer(lake_cli.app, name="lake")
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ FENCE = re.compile(
     r"(?:<!--\s*readme:\s*(?P<marker>[^>]*?)\s*-->\s*\n)?^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```\s*$",
     re.M | re.S,
 )
-CONTEXTS = ("reader", "setup", "lake", "output-of", "server")
+CONTEXTS = ("reader", "setup", "lake", "lake-sql", "output-of", "server")
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ BLOCKS = blocks()
 
 def test_every_block_declares_a_known_way_to_run() -> None:
     for b in BLOCKS:
-        assert b.lang in ("python", "bash", "text"), f"README line {b.line}: fence language {b.lang!r}"
+        assert b.lang in ("python", "bash", "text") or (b.lang, b.context) == ("sql", "lake-sql"), (
+            f"README line {b.line}: fence language {b.lang!r}"
+        )
         assert b.context in (*CONTEXTS, "diagram"), f"README line {b.line}: unknown marker {b.context!r}"
         assert (b.lang == "text") == (b.context in ("output-of", "diagram")), f"README line {b.line}"
     assert sum(b.lang != "text" for b in BLOCKS) >= 5
@@ -198,7 +200,10 @@ def check_server(block: Block, cwd: Path) -> None:
         proc.wait(10)
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.context != "diagram"], ids=lambda b: b.id)
+# lake-sql blocks (SQL for psql) are run by tests/lake/test_readme.py, as the role they name
+@pytest.mark.parametrize(
+    "block", [b for b in BLOCKS if b.context not in ("diagram", "lake-sql")], ids=lambda b: b.id
+)
 def test_readme_block_runs(
     block: Block, reader_dir: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> None:

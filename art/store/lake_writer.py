@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from art.store import history, ledger, sql
 from art.store.history_ingest import history_schema
-from art.store.lake_connection import lake_connection, new_seq, now_utc
+from art.store.lake_connection import lake_connection, new_seq, now_utc, step_lock_key
 from art.store.parquet import groups_to_table
 from art.store.paths import validate_name
 from art.store.writer import prepare_step
@@ -73,5 +73,7 @@ def log_step(
             sql.run(cur, "lake/insert_history")
             cur.unregister("new_history")
 
-    lake_connection(store).retry(write)
+    # Writers of one (project, model, split, step) take turns: the last one's trajectories stay.
+    lock = step_lock_key(project, model, split, step) if table is not None else None
+    lake_connection(store).retry(write, lock_key=lock, what=f"log {project}/{model} {split} step {step}")
     return row
