@@ -93,11 +93,17 @@ def _runs_of(table: pa.Table, keys: tuple[str, ...]) -> list[tuple[int, int]]:
     return list(pairwise(bounds))
 
 
-def steps(cur: duckdb.DuckDBPyConnection, project: str, model: str) -> dict[str, Any]:
+def steps(cur: duckdb.DuckDBPyConnection, project: str | None, model: str | None) -> dict[str, Any]:
+    """Every run's name, and the splits and steps (newest first) of the given run, or of the
+    first run when none (or an unknown one) is given: one request fills the page's pickers."""
+    names = [f"{p}/{m}" for p, m in run(cur, "ui/run_names").fetchall()]
+    if f"{project}/{model}" not in names:
+        project, model = names[0].split("/") if names else (None, None)
     by_split: dict[str, list[int]] = {}
-    for split, step, _calls in run(cur, "ui/steps", project=project, model=model).fetchall():
-        by_split.setdefault(split, []).append(step)
-    return {"project": project, "model": model, "splits": by_split}
+    if project is not None:
+        for split, step, _calls in run(cur, "ui/steps", project=project, model=model).fetchall():
+            by_split.setdefault(split, []).append(step)
+    return {"runs": names, "project": project, "model": model, "splits": by_split}
 
 
 def trajectories(
@@ -121,8 +127,10 @@ def trajectories(
                 "trajectories": [],
             },
         )
-        if r["trajectory_index"] is not None:
+        if r["reward"] is not None:  # else the placeholder row of a group without trajectories
             t = {k: r[k] for k in ("trajectory_index", "reward", "metrics", "metadata", "tools", "logs")}
+            if t["trajectory_index"] is None:  # v1 files (ART 0.5.9) carry no index: the place in the list
+                t["trajectory_index"] = len(g["trajectories"])
             t["messages"] = [_message(m) for m in r["messages"] or []]
             g["trajectories"].append(t)
     return {"project": project, "model": model, "split": split, "step": step, "groups": list(groups.values())}

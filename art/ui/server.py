@@ -117,6 +117,8 @@ def create_app(path_or_store: PathOrStore, token: str | None = None, ttl: float 
 
     async def steps(request: Request) -> Response:
         q = request.query_params
+        if q.get("project") is None and q.get("model") is None:
+            return await read(data.steps, None, None)
         project, model = params.name("project", q.get("project")), params.name("model", q.get("model"))
         return await read(data.steps, project, model)
 
