@@ -12,6 +12,7 @@ import hmac
 import io
 import ipaddress
 import re
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -79,12 +80,16 @@ def create_app(path_or_store: PathOrStore, token: str | None = None, ttl: float 
     page, page_etag = versioned_index()
 
     async def read(fn: Callable[..., Any], *args: Any) -> Response:
-        """`fn(con, *args)` as JSON bytes, computed once per version of the store."""
+        """`fn(con, *args)` as JSON bytes, computed once per version of the store. The
+        Server-Timing header says how long the server took (the browser's timings show it)."""
         key = (fn.__name__, *args)
+        started = time.perf_counter()
         body = await run_in_threadpool(
             snapshot.answer, key, lambda con: orjson.dumps(fn(con, *args), default=str)
         )
-        return Response(body, media_type="application/json")
+        took = (time.perf_counter() - started) * 1000
+        timing = {"Server-Timing": f"answer;dur={took:.1f}"}
+        return Response(body, media_type="application/json", headers=timing)
 
     async def index(request: Request) -> Response:
         headers = {"ETag": page_etag, "Cache-Control": "no-cache"}

@@ -21,6 +21,7 @@ import duckdb
 PathOrStore = str | Path | Any
 
 CACHED_ANSWERS = 64
+QUIET_BACKOFF = 2  # while nothing is logged, refresh up to 2**2 times less often
 
 
 def open_connection(path_or_store: PathOrStore) -> duckdb.DuckDBPyConnection:
@@ -43,11 +44,12 @@ class Snapshot:
     The views of `art.connect()` are temporary, so a `cursor()` (a new connection to the same
     database) would not see them: requests take turns on the connection itself. A request
     that finds the connection older than its refresh interval starts one background refresh
-    and is served from the current snapshot meanwhile: `art.connect()` copies the whole
-    catalog (up to a second on a store of hundreds of runs), which no page load should wait
-    for. The interval is `ttl`, or twice what the last refresh took when that is longer, so
-    an open page never keeps a core busy refreshing. No request, no refresh: an idle
-    dashboard costs the trainer nothing.
+    and is served from the current snapshot meanwhile: `art.connect()` catches the catalog
+    up and copies it (up to a second on a store of hundreds of runs), which no page load
+    should wait for. The interval is `ttl`, or twice what the last refresh took when that is
+    longer, so an open page never keeps a core busy refreshing; it doubles (up to 4x) while
+    refreshes find nothing new, and is back to the shortest once one does. No request, no
+    refresh: an idle dashboard costs the trainer nothing.
 
     Answers (`answer`) are kept per key until a refresh finds the store changed: reloading a
     page, or a poll while nothing is logged, costs no query.
@@ -59,6 +61,7 @@ class Snapshot:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: str | None = None
         self._due = 0.0
+        self._quiet = 0
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
@@ -66,16 +69,17 @@ class Snapshot:
     def _open(self) -> tuple[duckdb.DuckDBPyConnection, str, float]:
         started = time.monotonic()
         con = open_connection(self.path_or_store)
-        stamp = fingerprint(con)
-        now = time.monotonic()
-        return con, stamp, now + max(self.ttl, 2 * (now - started))
+        return con, fingerprint(con), time.monotonic() - started
 
-    def _install(self, con: duckdb.DuckDBPyConnection, stamp: str, due: float) -> None:
+    def _install(self, con: duckdb.DuckDBPyConnection, stamp: str, took: float) -> None:
         with self._lock:
-            old, self._con, self._due = self._con, con, due
+            old, self._con = self._con, con
             if stamp != self._stamp:
-                self._stamp = stamp
+                self._stamp, self._quiet = stamp, 0
                 self._answers.clear()
+            else:
+                self._quiet = min(self._quiet + 1, QUIET_BACKOFF)
+            self._due = time.monotonic() + max(self.ttl, 2 * took) * 2**self._quiet
         if old is not None:
             old.close()
 

@@ -31,24 +31,28 @@ candidates AS (
            (rn - 1) * greatest($max_points // 3, 1) // total AS bucket
     FROM windows
 ),
+scored AS (
+    SELECT *, CASE WHEN $mode = 'min' THEN round(smoothed, 12) ELSE -round(smoothed, 12) END AS score
+    FROM candidates
+),
+top AS (
+    SELECT id, min(score) FILTER (WHERE competes) AS top_score FROM scored GROUP BY id
+),
 best AS (
-    SELECT id,
-           arg_min(step, (CASE WHEN $mode = 'min' THEN round(smoothed, 12) ELSE -round(smoothed, 12) END,
-                          -step)) FILTER (WHERE competes) AS best_step,
-           arg_min(smoothed, (CASE WHEN $mode = 'min' THEN round(smoothed, 12) ELSE -round(smoothed, 12) END,
-                              -step)) FILTER (WHERE competes) AS best_smoothed
-    FROM candidates GROUP BY id
+    SELECT s.id, max(s.step) AS best_step, arg_max(s.smoothed, s.step) AS best_smoothed
+    FROM scored s JOIN top t ON s.id = t.id AND s.competes AND s.score = t.top_score
+    GROUP BY s.id
 ),
 marks AS (
     SELECT id, bucket, min(step) AS first_step,
-           arg_min(step, (value, step)) AS low_step, arg_max(step, (value, -step)) AS high_step
+           arg_min(step, value) AS low_step, arg_max(step, value) AS high_step
     FROM candidates WHERE total > $max_points
     GROUP BY id, bucket
 ),
 kept AS (
     SELECT c.id, c.step, c.value, c.smoothed, c.total, b.best_step, b.best_smoothed
     FROM candidates c
-    JOIN best b USING (id)
+    LEFT JOIN best b USING (id)
     LEFT JOIN marks m USING (id, bucket)
     WHERE c.total <= $max_points OR c.rn = c.total OR c.step = b.best_step
        OR c.step IN (m.first_step, m.low_step, m.high_step)
