@@ -144,7 +144,7 @@ def test_a_store_written_by_openpipe_art(browser, tmp_path: Path, version: str) 
         page.close()
 
 
-def test_window_and_compare_change_the_chart(page, url: str, store: Path) -> None:  # type: ignore[no-untyped-def]
+def test_window_and_compare_change_the_chart(page, url: str, store: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.goto(url + "#/curves?run=demo/arith-seed7&window=1")
     caption = page.locator('.chart[data-metric="val/reward"] .best')
     best1 = analysis.best_step(store, "demo", "arith-seed7", "val/reward", window=1).rows[0][0]
@@ -172,6 +172,7 @@ def test_window_and_compare_change_the_chart(page, url: str, store: Path) -> Non
     assert page.evaluate("artCharts['val/reward'].series.length") == 1 + 2 * 3  # raw, smoothed, best per run
     assert page.locator('.section[data-section="val"]').count() == 1
     assert page.locator('.section[data-section="train"]').count() == 1
+    page.screenshot(path=tmp_path / "curves.png")
 
 
 def test_a_curve_point_opens_that_steps_trajectories(page, url: str) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from art.store.sql import run
 
+TRAJECTORY_COLUMNS = ("group_index", "trajectory_index", "reward", "metrics", "metadata", "tools", "logs")
 JSON_COLUMNS = ("metrics", "metadata", "group_metadata", "group_metrics", "tools", "exceptions")
 
 
@@ -128,7 +129,7 @@ def trajectories(
             },
         )
         if r["reward"] is not None:  # else the placeholder row of a group without trajectories
-            t = {k: r[k] for k in ("trajectory_index", "reward", "metrics", "metadata", "tools", "logs")}
+            t = {k: r[k] for k in TRAJECTORY_COLUMNS}
             if t["trajectory_index"] is None:  # v1 files (ART 0.5.9) carry no index: the place in the list
                 t["trajectory_index"] = len(g["trajectories"])
             t["messages"] = [_message(m) for m in r["messages"] or []]

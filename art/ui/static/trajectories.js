@@ -105,7 +105,7 @@ class TrajectoriesPage {
 
 function transcript(t) {
   return h("article", { class: "transcript" },
-    h("h3", {}, `trajectory ${t.trajectory_index} · reward ${fmt(t.reward)}`),
+    h("h3", {}, `group ${t.group_index} · trajectory ${t.trajectory_index} · reward ${fmt(t.reward)}`),
     kv(t.metrics), kv(t.metadata),
     (t.logs || []).map((l) => h("div", { class: "log" }, l)),
     t.messages.map((m) => h("div", { class: `msg ${m.role}${m.trainable ? " trainable" : ""}` },
