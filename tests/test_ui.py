@@ -19,6 +19,8 @@ from bench.ui_store import XSS, build_large, build_showcase
 from tests.conftest import DATA
 from tests.ui_support import chromium, ui_server
 
+DOCS_CLIP = {"x": 0, "y": 0, "width": 1400, "height": 760}
+
 
 def run_async(coro) -> object:  # type: ignore[no-untyped-def]
     """Playwright's sync API runs an event loop in this thread: log from another one."""
@@ -84,9 +86,9 @@ def test_runs_page_shows_what_sql_says(page, url: str, store: Path, tmp_path: Pa
     assert row["best val/reward (w=3)"] == f"{best[1]:.4g} @{best[0]}"
     assert cells(page, "agents/tools")["exceptions"] == "6"
     assert cells(page, "agents/tools")["lr"] != cells(page, "agents/plain")["lr"]  # config that differs
+    page.screenshot(path=tmp_path / "runs.png", clip=DOCS_CLIP)  # docs/ui-runs.png
     page.select_option("#project-filter", "agents")
     page.wait_for_function("document.querySelectorAll('#runs-table tbody tr').length === 2")
-    page.screenshot(path=tmp_path / "runs.png")
 
 
 def test_runs_page_offers_the_metrics_that_exist(page, url: str, store: Path) -> None:  # type: ignore[no-untyped-def]
@@ -201,7 +203,7 @@ def test_transcript_shows_tool_calls_and_hostile_text_stays_text(page, url: str,
     assert "0.8" in pane.locator("h3").inner_text()  # the best of the group is on the left
     assert "0.1" in page.locator("#pane-b h3").inner_text()  # the worst on the right
     assert "TimeoutError" in page.locator(".group .exception").inner_text()
-    page.screenshot(path=tmp_path / "trajectories.png")
+    page.screenshot(path=tmp_path / "trajectories.png", clip=DOCS_CLIP)  # docs/ui-trajectories.png
 
 
 def test_trajectory_filters(page, url: str, store: Path) -> None:  # type: ignore[no-untyped-def]
