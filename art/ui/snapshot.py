@@ -21,7 +21,6 @@ import duckdb
 PathOrStore = str | Path | Any
 
 CACHED_ANSWERS = 64
-QUIET_BACKOFF = 2  # while nothing is logged, refresh up to 2**2 times less often
 
 
 def open_connection(path_or_store: PathOrStore) -> duckdb.DuckDBPyConnection:
@@ -47,8 +46,8 @@ class Snapshot:
     and is served from the current snapshot meanwhile: `art.connect()` catches the catalog
     up and copies it (up to a second on a store of hundreds of runs), which no page load
     should wait for. The interval is `ttl`, or twice what the last refresh took when that is
-    longer, so an open page never keeps a core busy refreshing; it doubles (up to 4x) while
-    refreshes find nothing new, and is back to the shortest once one does. No request, no
+    longer, so an open page never keeps a core busy refreshing (a longer interval while
+    nothing is logged would delay the first new step a live page shows). No request, no
     refresh: an idle dashboard costs the trainer nothing.
 
     Answers (`answer`) are kept per key until a refresh finds the store changed: reloading a
@@ -61,7 +60,6 @@ class Snapshot:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: str | None = None
         self._due = 0.0
-        self._quiet = 0
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
@@ -75,11 +73,9 @@ class Snapshot:
         with self._lock:
             old, self._con = self._con, con
             if stamp != self._stamp:
-                self._stamp, self._quiet = stamp, 0
+                self._stamp = stamp
                 self._answers.clear()
-            else:
-                self._quiet = min(self._quiet + 1, QUIET_BACKOFF)
-            self._due = time.monotonic() + max(self.ttl, 2 * took) * 2**self._quiet
+            self._due = time.monotonic() + max(self.ttl, 2 * took)
         if old is not None:
             old.close()
 
