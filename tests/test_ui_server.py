@@ -4,7 +4,9 @@ and the same answers on a DuckLake store as on local files."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -73,6 +75,28 @@ def test_pages_carry_a_strict_content_security_policy(url: str) -> None:
     assert status == 200 and b"/static/app.js" in body
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_static_files_are_cached_by_content_hash(url: str) -> None:
+    status, headers, body = get(url)
+    assert headers["cache-control"] == "no-cache"
+    assert get(url, headers={"If-None-Match": headers["etag"]})[0] == 304
+    scripts = re.findall(r'src="/(static/app\.js\?v=[0-9a-f]+)"', body.decode())
+    assert len(scripts) == 1
+    status, headers, script = get(url + scripts[0])
+    assert status == 200 and "immutable" in headers["cache-control"]
+    assert scripts[0].endswith(hashlib.sha256(script).hexdigest()[:12])  # a new file gets a new URL
+    status, headers, _ = get(url + "static/app.js")
+    assert headers["cache-control"] == "no-cache"
+    assert get(url + "static/app.js", headers={"If-None-Match": headers["etag"]})[0] == 304
+
+
+def test_one_request_fills_the_trajectory_pickers(url: str) -> None:
+    picks = json.loads(get(url + "api/steps")[2])
+    assert picks["runs"] == ["agents/plain", "agents/tools"]
+    assert (picks["project"], picks["model"]) == ("agents", "plain")  # the first, when none is asked for
+    picks = json.loads(get(url + "api/steps?project=agents&model=tools")[2])
+    assert picks["splits"] == {"train": [5, 4, 3, 2, 1, 0], "val": [5, 4, 3, 2, 1, 0]}
 
 
 def test_the_console_refuses_writes_and_files_outside_the_store(url: str) -> None:
