@@ -10,7 +10,8 @@ How a block runs is declared by an HTML comment on the line before its fence:
   skipped; `pip install -e ".[X,Y]"` is checked instead of run (no network in tests): every
   extra must exist in pyproject.toml and every requirement it brings must be installed here;
   `python -m pytest ...` becomes `python -m pytest --collect-only -q` (the suite cannot run
-  inside itself); `ruff ...` runs in the repository; anything else runs in the reader folder.
+  inside itself); `ruff ...` and `bash bench/...` run in the repository; anything else runs in
+  the reader folder.
 - `<!-- readme: lake -->`: the reader context plus a DuckLake on PostgreSQL and S3 started on
   127.0.0.1 (tests/servers.py), named by the ART_LAKE_* / AWS_* variables the README lists.
 - `<!-- readme: output-of COMMAND -->` on a ```text block: COMMAND runs in a folder of its
@@ -132,7 +133,7 @@ def run_setup(block: Block, reader: Path) -> None:
             continue
         if command.startswith("python -m pytest"):
             command = "python -m pytest --collect-only -q -p no:cacheprovider"
-        cwd = ROOT if command.startswith(("ruff", "python -m pytest")) else reader
+        cwd = ROOT if command.startswith(("ruff", "python -m pytest", "bash bench/")) else reader
         out = subprocess.run(command, shell=True, cwd=cwd, env=env_for(), capture_output=True, text=True)
         assert out.returncode == 0, f"README line {block.line}: {command}\n{out.stdout}\n{out.stderr}"
 

@@ -261,7 +261,10 @@ def test_large_store_downsamples_and_keeps_the_best_step_exact(browser, tmp_path
         page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
         page.goto(u + "#/curves?run=proj-0/run-000&run=proj-1/run-001&run=proj-2/run-002&window=5")
         page.locator('.chart[data-metric="val/reward"] .best').nth(2).wait_for()
-        assert page.locator(".chart").count() == 30 + 3  # and reward_std_dev, exception_rate, turns
+        metrics = art.connect(base).execute(
+            "SELECT count(DISTINCT metric) FROM history WHERE model IN ('run-000', 'run-001', 'run-002')"
+        ).fetchone()[0]
+        assert metrics >= 30 and page.locator(".chart").count() == metrics  # one chart per metric
         drawn(page, "val/reward")
         shown = page.evaluate("artCharts['val/reward'].data[0].length")
         assert shown < 1000

@@ -135,9 +135,19 @@ def test_a_ducklake_store_gives_the_same_answers(store: Path, tmp_path: Path) ->
             local, remote = TestClient(create_app(store)), TestClient(create_app(lake))
             for path in ("/api/curves?run=agents/tools&window=2", "/api/steps?project=agents&model=tools",
                          "/api/trajectories?project=agents&model=tools&split=val&step=3"):
-                assert remote.get(path).json() == local.get(path).json(), path
+                theirs, ours = remote.get(path).json(), local.get(path).json()
+                assert _without_wall_time(theirs) == _without_wall_time(ours), path
             runs = {(r["project"], r["model"]): r for r in remote.get("/api/runs?window=2").json()["runs"]}
             assert runs["agents", "tools"]["best_step"] == 5 and runs["agents", "tools"]["exceptions"] == 6
             assert remote.get("/api/sql?q=SELECT%20count(*)%20AS%20n%20FROM%20runs").json()["rows"] == [[2]]
     except ServerUnavailable as e:
-        pytest.skip(f"DuckLake servers cannot start here: {e}")
+        pytest.fail(f"DuckLake servers cannot start here: {e}")
+
+
+def _without_wall_time(answer: dict) -> dict:  # type: ignore[type-arg]
+    """The local showcase's models are registered with a LocalBackend, which adds wall-clock
+    `time/*` metrics to train steps (as ART's does); the lake's are not registered."""
+    for run in [r for r in answer.get("runs", []) if isinstance(r, dict)]:
+        for name in [m for m in run.get("metrics") or {} if m.startswith("time/")]:
+            del run["metrics"][name]
+    return answer
