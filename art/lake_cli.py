@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from art.cli_support import guard as _guard
 
 if TYPE_CHECKING:
     from art.store.lake import DuckLakeStore
@@ -18,24 +20,13 @@ app = typer.Typer(
 )
 
 
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Our errors become one line on stderr and exit code 1 (lake errors carry no secrets)."""
-    from art.errors import ArtError
-
-    try:
-        return fn(*args, **kwargs)
-    except ArtError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1) from None
-
-
 def _store() -> DuckLakeStore:
     from art.errors import InvalidArgumentError
     from art.store.lake import DuckLakeStore
 
-    store = _call(DuckLakeStore.from_env)
+    store = _guard(DuckLakeStore.from_env)
     if store is None:
-        _call(_missing, InvalidArgumentError)
+        _guard(_missing, InvalidArgumentError)
     return store
 
 
@@ -49,7 +40,7 @@ def init() -> None:
     from art.store.lake_admin import init as create
 
     store = _store()
-    created = _call(create, store)
+    created = _guard(create, store)
     typer.echo(f"{store.describe()}: {'created' if created else 'exists already'}")
 
 
@@ -67,7 +58,7 @@ def maintain(
     from art.store.lake_maintain import maintain as run
 
     store = _store()
-    report = _call(run, store, keep_seconds, orphan_seconds)
+    report = _guard(run, store, keep_seconds, orphan_seconds)
     typer.echo(f"{store.describe()}: " + ", ".join(f"{k} {v}" for k, v in report.counts().items()))
     for path in report.orphans_deleted:
         typer.echo(f"deleted orphan {path}")
@@ -83,7 +74,7 @@ def drop_run(
     """Delete a run's trajectories and history (or its older steps); files go at the next maintain."""
     from art.store.lake_admin import drop_run as drop
 
-    counts = _call(drop, _store(), project, model, split, before_step)
+    counts = _guard(drop, _store(), project, model, split, before_step)
     typer.echo(
         f"dropped {project}/{model}: {counts['trajectories']} trajectory rows, "
         f"{counts['history']} history rows"

@@ -14,12 +14,10 @@ import logging
 import math
 import os
 import random
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
@@ -33,13 +31,14 @@ from art.store.lake_errors import (
     LakeUnavailableError,
     Scrubber,
     StorageUnavailableError,
+    classify,
 )
 from art.store.per_process import PerProcess
 
 if TYPE_CHECKING:
     from art.store.lake import DuckLakeStore
 
-__all__ = ["LakeConnection", "LakeError", "lake_connection", "new_seq", "now_utc"]
+__all__ = ["LakeConnection", "LakeError", "lake_connection"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,37 +50,6 @@ HANG_GRACE = 0.5
 
 class _Hung(Exception):
     """A call did not come back by its deadline."""
-
-
-_PG_SIGNS = ("postgres", "libpq", "connection to server", "server closed the connection", "could not connect")
-_REFUSED = ("authentication failed", "permission denied", "does not exist", "no password supplied")
-_S3_SIGNS = ("http", "s3://", "timeout was reached", "could not establish connection")
-
-
-def classify(error: BaseException) -> type[LakeError] | None:
-    """Which retryable failure `error` is (a conflict, a service away), or None for the rest."""
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg comes with the lake extra
-        psycopg = None  # type: ignore[assignment]
-    text = str(error).lower()
-    if any(s in text for s in _REFUSED):
-        return None
-    if psycopg is not None and isinstance(error, psycopg.OperationalError):
-        return CatalogUnavailableError
-    if isinstance(error, TimeoutError):
-        return LakeConflictError
-    if not isinstance(error, duckdb.Error):
-        return None
-    if isinstance(error, duckdb.TransactionException) or "conflict" in text:
-        return LakeConflictError
-    if isinstance(error, duckdb.IOException | duckdb.HTTPException | duckdb.ConnectionException):
-        if any(s in text for s in _PG_SIGNS):
-            return CatalogUnavailableError
-        if any(s in text for s in _S3_SIGNS):
-            return StorageUnavailableError
-        return LakeUnavailableError
-    return None
 
 
 def _install_extensions(con: duckdb.DuckDBPyConnection) -> None:
@@ -338,22 +306,6 @@ def _close_all() -> None:
 def lake_connection(store: DuckLakeStore) -> LakeConnection:
     """One connection per lake per process: attaching costs about 0.2 s."""
     return _connections.get(store)
-
-
-def new_seq() -> int:
-    """Identifies one log() call's history rows (there is no line number in a lake)."""
-    return secrets.randbits(62)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def step_lock_key(project: str, model: str, split: str, step: int) -> str:
-    """The advisory lock serializing writers of one step (last writer wins, one set of rows)."""
-    import json
-
-    return "art-lake:step:" + json.dumps([project, model, split, step])
 
 
 def check_seconds(name: str, value: object) -> int:

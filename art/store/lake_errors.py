@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import duckdb
+
 from art.errors import ArtError
 
 REDACTED = "***"
@@ -57,3 +59,34 @@ class Scrubber:
 def scrub_conninfo(text: str) -> str:
     """A connection string with its password (key=value or URI form) replaced."""
     return Scrubber(())(text)
+
+
+_PG_SIGNS = ("postgres", "libpq", "connection to server", "server closed the connection", "could not connect")
+_REFUSED = ("authentication failed", "permission denied", "does not exist", "no password supplied")
+_S3_SIGNS = ("http", "s3://", "timeout was reached", "could not establish connection")
+
+
+def classify(error: BaseException) -> type[LakeError] | None:
+    """Which retryable failure `error` is (a conflict, a service away), or None for the rest."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg comes with the lake extra
+        psycopg = None  # type: ignore[assignment]
+    text = str(error).lower()
+    if any(s in text for s in _REFUSED):
+        return None
+    if psycopg is not None and isinstance(error, psycopg.OperationalError):
+        return CatalogUnavailableError
+    if isinstance(error, TimeoutError):
+        return LakeConflictError
+    if not isinstance(error, duckdb.Error):
+        return None
+    if isinstance(error, duckdb.TransactionException) or "conflict" in text:
+        return LakeConflictError
+    if isinstance(error, duckdb.IOException | duckdb.HTTPException | duckdb.ConnectionException):
+        if any(s in text for s in _PG_SIGNS):
+            return CatalogUnavailableError
+        if any(s in text for s in _S3_SIGNS):
+            return StorageUnavailableError
+        return LakeUnavailableError
+    return None

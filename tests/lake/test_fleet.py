@@ -168,4 +168,4 @@ async def test_art_lake_init_drop_run_and_maintain(
     again = runner.invoke(app, ["lake", "init"])
     assert again.exit_code == 0 and "exists already" in again.output
     bad = runner.invoke(app, ["lake", "drop-run", "keep", "../x"])
-    assert bad.exit_code == 1 and "model" in bad.output
+    assert bad.exit_code == 2 and "model" in bad.output  # a bad name is bad usage, as everywhere
