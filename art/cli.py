@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from art import __version__
+from art import __version__, lake_cli
+from art.cli_support import fail as _fail
+from art.cli_support import guard as _guard
+from art.cli_support import one_format as _one_format
+from art.cli_support import progress as _progress
 
 app = typer.Typer(
     help="Query and maintain an ART metrics store (.art) with DuckDB.",
@@ -58,39 +60,12 @@ def _root(
     """Query and maintain an ART metrics store (.art) with DuckDB."""
 
 
-def _fail(error: BaseException, code: int = 1) -> None:
-    message = " ".join(str(error).split()) or type(error).__name__
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _guard(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call the library; our errors and DuckDB's become one line on stderr: exit 2 for a value
-    the user gave that can never work, 1 for everything else."""
-    import duckdb
-
-    from art.errors import ArtError, InvalidNameError, InvalidValueError
-
-    try:
-        return fn(*args, **kwargs)
-    except (InvalidNameError, InvalidValueError) as e:
-        _fail(e, 2)
-    except (ArtError, duckdb.Error, OSError) as e:
-        _fail(e)
-
-
 def _store(base_path: Path) -> Any:
     """The store to use, resolved once: the DuckLake named by ART_LAKE_CATALOG /
     ART_LAKE_DATA_PATH, else the local store at --base-path."""
     from art.store.resolve import store_from_env
 
     return _guard(store_from_env, base_path)
-
-
-def _one_format(as_json: bool, as_csv: bool) -> None:
-    """Refuse --json with --csv before any work is done (exit 2)."""
-    if as_json and as_csv:
-        _fail(ValueError("--json and --csv cannot be used together"), 2)
 
 
 def _emit(result: Any, as_json: bool, as_csv: bool, wide: bool = False, **table: Any) -> None:
@@ -102,22 +77,6 @@ def _emit(result: Any, as_json: bool, as_csv: bool, wide: bool = False, **table:
         cli_output.print_csv(result.columns, result.rows)
     else:
         cli_output.print_table(result.columns, result.rows, wide=wide, **table)
-
-
-@contextmanager
-def _progress(description: str) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar on stderr while long work runs; nothing when stderr is not a terminal."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    console = Console(stderr=True)
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(description, total=None)
-
-        def advance(name: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=name)
-
-        yield advance
 
 
 @app.command()
@@ -313,6 +272,9 @@ def ui(
     except ImportError as e:
         _fail(ImportError(f"{e.name} is missing: pip install 'art-duckdb[ui]'"))
     _guard(serve, _store(base_path), host, port, token)
+
+
+app.add_typer(lake_cli.app, name="lake")
 
 
 def main() -> None:

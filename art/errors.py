@@ -134,3 +134,7 @@ class OutsideStoreError(InvalidNameError):
 class StoreWriteError(ArtError, OSError):
     """A file of the store could not be written (disk full, no permission, ...); nothing of the
     failed write is left in it. The message names the file."""
+
+
+class MissingMetricWarning(UserWarning):
+    """delete_checkpoints() was asked for a metric never logged; it deleted nothing."""

@@ -5,14 +5,20 @@ from __future__ import annotations
 import asyncio
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from art.backend import Backend, TrainConfig
-from art.errors import InvalidArgumentError, InvalidTrajectoryError, MetricNotFoundError, NotRegisteredError
+from art.errors import (
+    InvalidArgumentError,
+    InvalidTrajectoryError,
+    MetricNotFoundError,
+    MissingMetricWarning,
+    NotRegisteredError,
+)
 from art.store.base import Store
 from art.store.local import LocalStore
 from art.store.paths import ModelPaths, validate_name
@@ -244,6 +250,8 @@ class TrainableModel(Model):
             collected.append(metrics)
         if not collected:
             return {}
+        from art.training_metrics import average_metrics
+
         averaged = average_metrics(collected)
         await self.log(split="train", metrics=averaged, step=await self.get_step())
         return averaged
@@ -307,20 +315,3 @@ class TrainableModel(Model):
         )
         lister = getattr(backend, "_checkpoint_steps", None)
         return await lister(self) if lister is not None else [await self.get_step()]
-
-
-class MissingMetricWarning(UserWarning):
-    """delete_checkpoints() was asked for a metric never logged; it deleted nothing."""
-
-
-def average_metrics(dicts: Sequence[dict[str, float]]) -> dict[str, float]:
-    """Each key's mean over the dicts that carry it; `num_gradient_steps` is left out (as ART)."""
-    sums: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for d in dicts:
-        for k, v in d.items():
-            if k == "num_gradient_steps":
-                continue
-            sums[k] = sums.get(k, 0.0) + float(v)
-            counts[k] = counts.get(k, 0) + 1
-    return {k: sums[k] / counts[k] for k in sums}

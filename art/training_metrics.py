@@ -46,3 +46,16 @@ def training_metrics(
     for key, value in data.items():
         out.setdefault(key, value)
     return out
+
+
+def average_metrics(dicts: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Each key's mean over the dicts that carry it; `num_gradient_steps` is left out (as ART)."""
+    sums: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for d in dicts:
+        for k, v in d.items():
+            if k == "num_gradient_steps":
+                continue
+            sums[k] = sums.get(k, 0.0) + float(v)
+            counts[k] = counts.get(k, 0) + 1
+    return {k: sums[k] / counts[k] for k in sums}

@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 venv="${1:-$here/.peer-venv}"
 py="${PEER_PYTHON:-}"
 if [ -z "$py" ]; then
-  for candidate in python3.12 "$HOME/.pyenv/versions/3.12.1/bin/python3.12"; do
+  for candidate in python3.12 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
       py="$candidate"; break
     fi

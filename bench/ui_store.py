@@ -47,11 +47,12 @@ async def build_large(
     trajectories: int = 256,
     long_runs: int | None = None,
     short_steps: int = 20,
+    trajectory_steps: int = 1,
     seed: int = 0,
 ) -> None:
     """`runs` runs in 4 projects with `metrics` metrics a step: the first `long_runs` (all by
-    default) log `steps` steps, the others `short_steps`; the first run's last step also logs
-    `trajectories` trajectories in groups of 8."""
+    default) log `steps` steps, the others `short_steps`; the first run's last
+    `trajectory_steps` steps also log `trajectories` trajectories each, in groups of 8."""
     rng = random.Random(seed)
     for r in range(runs):
         model = art.Model(name=f"run-{r:03d}", project=f"proj-{r % 4}", base_path=str(base),
@@ -59,12 +60,12 @@ async def build_large(
         n = steps if long_runs is None or r < long_runs else short_steps
         for step in range(n):
             await model.log(None, "val", metrics=step_metrics(rng, step, metrics), step=step)
-        if r == 0 and trajectories:
+        for step in range(steps - trajectory_steps, steps) if r == 0 and trajectories else ():
             groups = [
                 art.TrajectoryGroup([trajectory(rng, g * 8 + k) for k in range(8)])
                 for g in range(trajectories // 8)
             ]
-            await model.log(groups, "val", step=steps - 1)
+            await model.log(groups, "val", step=step)
 
 
 async def build_showcase(base: Path, store: object = None) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 import art
 from art import LocalBackend
-from art.store.parquet import read_groups
+from art.store.parquet_read import read_groups
 from art.trajectories import NanRewardWarning
 
 from .conftest import group

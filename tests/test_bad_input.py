@@ -14,7 +14,7 @@ import art
 from art import LocalBackend, Model, TrainableModel, Trajectory, TrajectoryGroup
 from art.errors import CatalogBusyError, InvalidNameError
 from art.store.catalog import Catalog
-from art.store.parquet import read_groups
+from art.store.parquet_read import read_groups
 
 from .conftest import group, traj
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from art import LocalBackend, TrainableModel
-from art.errors import MetricNotFoundError, NoTrainerError, NotRegisteredError
+from art.errors import MetricNotFoundError, MissingMetricWarning, NoTrainerError, NotRegisteredError
 from art.local.backend import delete_checkpoints
-from art.model import MissingMetricWarning
 
 from .conftest import group
 

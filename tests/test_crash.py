@@ -19,7 +19,7 @@ import pytest
 import art
 from art.store.catalog import catalog_for
 from art.store.history import read_rows
-from art.store.parquet import read_groups
+from art.store.parquet_read import read_groups
 
 pytestmark = pytest.mark.slow
 

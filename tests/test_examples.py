@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from art.store.parquet import read_groups
+from art.store.parquet_read import read_groups
 
 from .llm_server import llm_server
 

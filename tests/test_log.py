@@ -10,7 +10,7 @@ import pytest
 from art import Model, Trajectory, TrajectoryGroup
 from art.errors import InvalidNameError
 from art.store.history import NonFiniteMetricWarning
-from art.store.parquet import read_groups
+from art.store.parquet_read import read_groups
 
 from .conftest import group, traj
 

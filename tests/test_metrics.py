@@ -10,7 +10,7 @@ import pytest
 
 from art import TrajectoryGroup
 from art.store.metrics import step_metrics
-from art.store.parquet import read_groups
+from art.store.parquet_read import read_groups
 
 from .conftest import DATA, group, traj
 

@@ -13,7 +13,8 @@ from openai.types.chat.chat_completion import Choice
 
 from art import Trajectory, TrajectoryGroup
 from art.errors import UnsupportedFormatError
-from art.store.parquet import SCHEMA, groups_to_table, read_groups, write_table
+from art.store.parquet import SCHEMA, groups_to_table, write_table
+from art.store.parquet_read import read_groups
 
 from .conftest import DATA
 

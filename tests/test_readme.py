@@ -10,7 +10,8 @@ How a block runs is declared by an HTML comment on the line before its fence:
   skipped; `pip install -e ".[X,Y]"` is checked instead of run (no network in tests): every
   extra must exist in pyproject.toml and every requirement it brings must be installed here;
   `python -m pytest ...` becomes `python -m pytest --collect-only -q` (the suite cannot run
-  inside itself); `ruff ...` runs in the repository; anything else runs in the reader folder.
+  inside itself); `ruff ...` and `bash bench/...` run in the repository; anything else runs in
+  the reader folder.
 - `<!-- readme: lake -->`: the reader context plus a DuckLake on PostgreSQL and S3 started on
   127.0.0.1 (tests/servers.py), named by the ART_LAKE_* / AWS_* variables the README lists.
 - `<!-- readme: output-of COMMAND -->` on a ```text block: COMMAND runs in a folder of its
@@ -47,7 +48,7 @@ FENCE = re.compile(
     r"(?:<!--\s*readme:\s*(?P<marker>[^>]*?)\s*-->\s*\n)?^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```\s*$",
     re.M | re.S,
 )
-CONTEXTS = ("reader", "setup", "lake", "output-of", "server")
+CONTEXTS = ("reader", "setup", "lake", "lake-sql", "output-of", "server")
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,9 @@ BLOCKS = blocks()
 
 def test_every_block_declares_a_known_way_to_run() -> None:
     for b in BLOCKS:
-        assert b.lang in ("python", "bash", "text"), f"README line {b.line}: fence language {b.lang!r}"
+        assert b.lang in ("python", "bash", "text") or (b.lang, b.context) == ("sql", "lake-sql"), (
+            f"README line {b.line}: fence language {b.lang!r}"
+        )
         assert b.context in (*CONTEXTS, "diagram"), f"README line {b.line}: unknown marker {b.context!r}"
         assert (b.lang == "text") == (b.context in ("output-of", "diagram")), f"README line {b.line}"
     assert sum(b.lang != "text" for b in BLOCKS) >= 5
@@ -130,7 +133,7 @@ def run_setup(block: Block, reader: Path) -> None:
             continue
         if command.startswith("python -m pytest"):
             command = "python -m pytest --collect-only -q -p no:cacheprovider"
-        cwd = ROOT if command.startswith(("ruff", "python -m pytest")) else reader
+        cwd = ROOT if command.startswith(("ruff", "python -m pytest", "bash bench/")) else reader
         out = subprocess.run(command, shell=True, cwd=cwd, env=env_for(), capture_output=True, text=True)
         assert out.returncode == 0, f"README line {block.line}: {command}\n{out.stdout}\n{out.stderr}"
 
@@ -198,7 +201,10 @@ def check_server(block: Block, cwd: Path) -> None:
         proc.wait(10)
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.context != "diagram"], ids=lambda b: b.id)
+# lake-sql blocks (SQL for psql) are run by tests/lake/test_readme.py, as the role they name
+@pytest.mark.parametrize(
+    "block", [b for b in BLOCKS if b.context not in ("diagram", "lake-sql")], ids=lambda b: b.id
+)
 def test_readme_block_runs(
     block: Block, reader_dir: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> None:

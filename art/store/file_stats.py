@@ -34,7 +34,7 @@ def file_stats(path: Path) -> FileStats:
     """
     import pyarrow.parquet as pq
 
-    from art.store.parquet import file_version
+    from art.store.parquet_read import file_version
 
     try:
         pf = pq.ParquetFile(path, page_checksum_verification=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from art.errors import InvalidArgumentError
 from art.store.base import Progress
+from art.store.lake_errors import scrub_conninfo
 
 if TYPE_CHECKING:
     import duckdb
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from art.trajectories import TrajectoryGroup
 
 DEFAULT_EXTENSION_DIR = Path.home() / ".cache" / "art" / "duckdb-extensions"
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a lake call may wait for PostgreSQL or S3, retries included, before it raises."""
 LAKE_VIEWS = (
     "lake/use",
     "lake/view_runs",
@@ -48,25 +51,49 @@ class S3Settings:
 class DuckLakeStore:
     """A DuckLake store: `catalog` is a libpq connection string (or postgresql:// URI) of the
     PostgreSQL database holding the lake's catalog; `data_path` is where data files go
-    (`s3://bucket/prefix/`, or a local folder)."""
+    (`s3://bucket/prefix/`, or a local folder). Each call waits at most about `timeout`
+    seconds for PostgreSQL or S3 (retrying meanwhile), then raises a `LakeUnavailableError`."""
 
     catalog: str
     data_path: str
     s3: S3Settings | None = None
     extension_directory: Path = DEFAULT_EXTENSION_DIR
     max_retries: int = 20
+    timeout: float = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
         for name in ("catalog", "data_path"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip() or any(ord(c) < 32 for c in value):
-                raise InvalidArgumentError(name, value, "must be non-empty text without control characters")
+                shown = scrub_conninfo(value) if isinstance(value, str) else value
+                raise InvalidArgumentError(name, shown, "must be non-empty text without control characters")
+        if (
+            isinstance(self.timeout, bool)
+            or not isinstance(self.timeout, int | float)
+            or not self.timeout > 0
+        ):
+            raise InvalidArgumentError("timeout", self.timeout, "must be a number of seconds > 0")
+        if (
+            isinstance(self.max_retries, bool)
+            or not isinstance(self.max_retries, int)
+            or self.max_retries < 1
+        ):
+            raise InvalidArgumentError("max_retries", self.max_retries, "must be an integer >= 1")
+
+    def __repr__(self) -> str:
+        """Without the catalog's password (nor the S3 secret, which S3Settings never shows)."""
+        return (
+            f"DuckLakeStore(catalog={scrub_conninfo(self.catalog)!r}, data_path={self.data_path!r}, "
+            f"s3={self.s3!r}, timeout={self.timeout:g})"
+        )
+
+    __str__ = __repr__
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | os._Environ[str] | None = None) -> DuckLakeStore | None:
         """ART_LAKE_CATALOG and ART_LAKE_DATA_PATH select the lake (None when unset); S3 comes
         from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and ART_S3_ENDPOINT,
-        ART_S3_URL_STYLE, ART_S3_USE_SSL."""
+        ART_S3_URL_STYLE, ART_S3_USE_SSL; ART_LAKE_TIMEOUT bounds each call (seconds)."""
         env = os.environ if environ is None else environ
         catalog = env.get("ART_LAKE_CATALOG")
         if not catalog:
@@ -85,7 +112,12 @@ class DuckLakeStore:
                 use_ssl=env.get("ART_S3_USE_SSL", "true").lower() not in ("0", "false", "no"),
             )
         extdir = env.get("ART_DUCKDB_EXTENSION_DIR")
-        return cls(catalog, data_path, s3, Path(extdir) if extdir else DEFAULT_EXTENSION_DIR)
+        timeout = env.get("ART_LAKE_TIMEOUT", "")
+        try:
+            seconds = float(timeout) if timeout else DEFAULT_TIMEOUT
+        except ValueError:
+            raise InvalidArgumentError("ART_LAKE_TIMEOUT", timeout, "must be a number of seconds") from None
+        return cls(catalog, data_path, s3, Path(extdir) if extdir else DEFAULT_EXTENSION_DIR, timeout=seconds)
 
     def log_step(
         self,
@@ -117,16 +149,20 @@ class DuckLakeStore:
             run_checked(cur, name)
         return cur
 
-    def maintain(self, *, keep_seconds: int = 3600, progress: Progress | None = None) -> dict[str, int]:
-        """Flush inlined rows, merge small files, expire snapshots and delete old files.
+    def maintain(
+        self, *, keep_seconds: int = 3600, progress: Progress | None = None, orphan_seconds: int | None = None
+    ) -> dict[str, int]:
+        """Flush inlined rows, merge small files, expire snapshots, delete old and orphaned files.
 
         Safe while writers run: DuckLake commits each step as its own snapshot, and files are
         only deleted once unreferenced for `keep_seconds` (so long-running readers keep theirs).
-        Returns the data-file counts before and after.
+        Orphans (files no snapshot knows, left by killed writers) go once older than
+        `orphan_seconds` (default: keep_seconds, at least 15 minutes, so that a file a writer is
+        about to commit is never taken). Returns data-file counts and how many files went.
         """
-        from art.store.lake_connection import maintain
+        from art.store.lake_maintain import maintain
 
-        return maintain(self, keep_seconds)
+        return maintain(self, keep_seconds, orphan_seconds).counts()
 
     def describe(self) -> str:
         return f"DuckLake with data at {self.data_path}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from art.store import history, ledger, sql
 from art.store.history_ingest import history_schema
-from art.store.lake_connection import lake_connection, new_seq, now_utc
+from art.store.lake_connection import lake_connection
 from art.store.parquet import groups_to_table
 from art.store.paths import validate_name
 from art.store.writer import prepare_step
@@ -15,6 +17,22 @@ from art.store.writer import prepare_step
 if TYPE_CHECKING:
     from art.store.lake import DuckLakeStore
     from art.trajectories import TrajectoryGroup
+
+
+def new_seq() -> int:
+    """Identifies one log() call's history rows (there is no line number in a lake)."""
+    return secrets.randbits(62)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def step_lock_key(project: str, model: str, split: str, step: int) -> str:
+    """The advisory lock serializing writers of one step (last writer wins, one set of rows)."""
+    import json
+
+    return "art-lake:step:" + json.dumps([project, model, split, step])
 
 
 def log_step(
@@ -73,5 +91,7 @@ def log_step(
             sql.run(cur, "lake/insert_history")
             cur.unregister("new_history")
 
-    lake_connection(store).retry(write)
+    # Writers of one (project, model, split, step) take turns: the last one's trajectories stay.
+    lock = step_lock_key(project, model, split, step) if table is not None else None
+    lake_connection(store).retry(write, lock_key=lock, what=f"log {project}/{model} {split} step {step}")
     return row

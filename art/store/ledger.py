@@ -25,27 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from art.errors import InvalidTrajectoryError
 from art.store.confined import open_file, replace_file
+from art.store.paths import ART_SECTIONS
 
 if TYPE_CHECKING:
     from art.trajectories import TrajectoryGroup
 
-SECTIONS = frozenset(
-    {
-        "loss",
-        "objective",
-        "offpolicy",
-        "pipeline",
-        "pipeline_settings",
-        "queue",
-        "sample_efficiency",
-        "throughput",
-        "costs",
-        "discarded",
-        "time",
-        "data",
-        "vllm",
-    }
-)
+SECTIONS = ART_SECTIONS
 SPLITS = frozenset({"train", "val", "test"})
 SUMMED_PREFIXES = ("costs/", "time/step_", "data/step_")
 CUMULATED_SECTIONS = frozenset({"costs", "time", "data"})

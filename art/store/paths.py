@@ -10,9 +10,8 @@ from pathlib import Path
 
 from art.errors import InvalidNameError
 
-# ART writes these section prefixes unprefixed in history (0.5.17+), so a split of the same name
-# would make its rows ambiguous.
-RESERVED_SPLITS = frozenset(
+# ART's history sections (0.5.17+): keys under them are written unprefixed by any split.
+ART_SECTIONS = frozenset(
     {
         "loss",
         "objective",
@@ -27,10 +26,10 @@ RESERVED_SPLITS = frozenset(
         "time",
         "data",
         "vllm",
-        "reward",
-        "group",
     }
 )
+# A split named like a section (or like the bare reward/group keys) would make rows ambiguous.
+RESERVED_SPLITS = ART_SECTIONS | {"reward", "group"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME_LENGTH = 200
 

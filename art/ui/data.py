@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from itertools import groupby
-from operator import itemgetter
+from itertools import pairwise
 from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from art.store.sql import run
-from art.ui.downsample import downsample
 
+TRAJECTORY_COLUMNS = ("group_index", "trajectory_index", "reward", "metrics", "metadata", "tools", "logs")
 JSON_COLUMNS = ("metrics", "metadata", "group_metadata", "group_metrics", "tools", "exceptions")
 
 
@@ -26,6 +27,10 @@ def stamp(cur: duckdb.DuckDBPyConnection) -> str:
     return f"{runs}:{calls}:{last}"
 
 
+def stamp_answer(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {"stamp": stamp(cur)}
+
+
 def runs(cur: duckdb.DuckDBPyConnection, metric: str, window: int, mode: str) -> dict[str, Any]:
     rows = _rows(run(cur, "ui/runs", metric=metric, window=window, mode=mode))
     config: dict[str, dict[str, Any]] = {}
@@ -35,44 +40,71 @@ def runs(cur: duckdb.DuckDBPyConnection, metric: str, window: int, mode: str) ->
     except duckdb.CatalogException:  # a DuckLake store has no models view (no model.json)
         pass
     keys = sorted({k for c in config.values() for k in c})
+    metrics = [m for (m,) in run(cur, "ui/metric_names").fetchall()]
     for r in rows:
         r["config"] = config.get(f"{r['project']}/{r['model']}", {})
-    return {"metric": metric, "window": window, "mode": mode, "config_keys": keys, "runs": rows}
+    return {
+        "metric": metric,
+        "window": window,
+        "mode": mode,
+        "metrics": metrics,
+        "config_keys": keys,
+        "runs": rows,
+    }
 
 
 def curves(
     cur: duckdb.DuckDBPyConnection,
-    selected: list[tuple[str, str]],
+    selected: tuple[tuple[str, str], ...],
     window: int,
     mode: str,
     max_points: int,
 ) -> dict[str, Any]:
-    """Per run and metric: steps, raw and smoothed values (downsampled), and the best step."""
-    out = []
-    for project, model in selected:
-        rows = run(cur, "ui/curves", project=project, model=model, window=window, mode=mode).fetchall()
-        metrics = {}
-        for metric, points in groupby(rows, key=itemgetter(0)):
-            series = list(points)  # (metric, step, value, smoothed, is_best)
-            best = next((p for p in series if p[4]), None)
-            shown = downsample(series, max_points, value=2, keep=4)
-            metrics[metric] = {
-                "steps": [p[1] for p in shown],
-                "values": [p[2] for p in shown],
-                "smoothed": [p[3] for p in shown],
-                "points": len(series),
-                "best_step": best[1] if best else None,
-                "best_smoothed": best[3] if best else None,
-            }
-        out.append({"project": project, "model": model, "metrics": metrics})
-    return {"window": window, "mode": mode, "runs": out}
+    """Per run and metric: steps, raw and smoothed values (thinned in SQL), and the best step.
+
+    One query for all runs; its rows come back as Arrow columns, ordered by run, metric and
+    step, and are cut into series where the key changes (no Python loop over points)."""
+    names = [f"{p}/{m}" for p, m in selected]
+    query = run(cur, "ui/curves", runs=names, window=window, mode=mode, max_points=max_points)
+    table = query.to_arrow_table()
+    out = {f"{p}/{m}": {"project": p, "model": m, "metrics": {}} for p, m in selected}
+    columns = {c: table.column(c).to_pylist() for c in ("step", "value", "smoothed")}
+    for start, end in _runs_of(table, ("project", "model", "metric")):
+        project, model, metric = (table.column(c)[start].as_py() for c in ("project", "model", "metric"))
+        out[f"{project}/{model}"]["metrics"][metric] = {
+            "steps": columns["step"][start:end],
+            "values": columns["value"][start:end],
+            "smoothed": columns["smoothed"][start:end],
+            "points": table.column("points")[start].as_py(),
+            "best_step": table.column("best_step")[start].as_py(),
+            "best_smoothed": table.column("best_smoothed")[start].as_py(),
+        }
+    return {"window": window, "mode": mode, "runs": list(out.values())}
 
 
-def steps(cur: duckdb.DuckDBPyConnection, project: str, model: str) -> dict[str, Any]:
+def _runs_of(table: pa.Table, keys: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal keys in a table sorted by them."""
+    if not table.num_rows:
+        return []
+    ends: set[int] = set()
+    for key in keys:
+        encoded = pc.run_end_encode(table.column(key).combine_chunks())
+        ends.update(encoded.run_ends.to_pylist())
+    bounds = [0, *sorted(ends)]
+    return list(pairwise(bounds))
+
+
+def steps(cur: duckdb.DuckDBPyConnection, project: str | None, model: str | None) -> dict[str, Any]:
+    """Every run's name, and the splits and steps (newest first) of the given run, or of the
+    first run when none (or an unknown one) is given: one request fills the page's pickers."""
+    names = [f"{p}/{m}" for p, m in run(cur, "ui/run_names").fetchall()]
+    if f"{project}/{model}" not in names:
+        project, model = names[0].split("/") if names else (None, None)
     by_split: dict[str, list[int]] = {}
-    for split, step, _calls in run(cur, "ui/steps", project=project, model=model).fetchall():
-        by_split.setdefault(split, []).append(step)
-    return {"project": project, "model": model, "splits": by_split}
+    if project is not None:
+        for split, step, _calls in run(cur, "ui/steps", project=project, model=model).fetchall():
+            by_split.setdefault(split, []).append(step)
+    return {"runs": names, "project": project, "model": model, "splits": by_split}
 
 
 def trajectories(
@@ -96,8 +128,10 @@ def trajectories(
                 "trajectories": [],
             },
         )
-        if r["trajectory_index"] is not None:
-            t = {k: r[k] for k in ("trajectory_index", "reward", "metrics", "metadata", "tools", "logs")}
+        if r["reward"] is not None:  # else the placeholder row of a group without trajectories
+            t = {k: r[k] for k in TRAJECTORY_COLUMNS}
+            if t["trajectory_index"] is None:  # v1 files (ART 0.5.9) carry no index: the place in the list
+                t["trajectory_index"] = len(g["trajectories"])
             t["messages"] = [_message(m) for m in r["messages"] or []]
             g["trajectories"].append(t)
     return {"project": project, "model": model, "split": split, "step": step, "groups": list(groups.values())}

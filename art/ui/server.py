@@ -7,9 +7,12 @@ query parameters are checked names and integers (`art.ui.params`), bound as SQL 
 from __future__ import annotations
 
 import csv
+import hashlib
 import hmac
 import io
 import ipaddress
+import re
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,9 +23,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from art.errors import ArtError, InvalidArgumentError
 from art.ui import data, params
@@ -30,10 +34,13 @@ from art.ui.console import run_console
 from art.ui.snapshot import PathOrStore, Snapshot
 
 STATIC = Path(__file__).parent / "static"
-MAX_POINTS = 600
+MAX_POINTS = 400
 # Scripts only from our own files (no inline script can run, whatever a value holds);
 # uPlot sizes its elements with inline styles.
 CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+
+
+FOREVER = "public, max-age=31536000, immutable"
 
 
 class Json(JSONResponse):
@@ -41,22 +48,57 @@ class Json(JSONResponse):
         return orjson.dumps(content, default=str)
 
 
+class Assets(StaticFiles):
+    """The page's scripts and styles. Starlette answers a matching If-None-Match with 304; a
+    URL carrying the file's content hash (`?v=`, as index.html writes it) never changes, so
+    the browser keeps it without asking again."""
+
+    def file_response(
+        self, full_path: Any, stat_result: Any, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        versioned = b"v=" in scope.get("query_string", b"")
+        response.headers["Cache-Control"] = FOREVER if versioned else "no-cache"
+        return response
+
+
+def versioned_index() -> tuple[bytes, str]:
+    """index.html with each `/static/NAME` as `/static/NAME?v=HASH`, and its own ETag."""
+
+    def stamp(match: re.Match[str]) -> str:
+        digest = hashlib.sha256((STATIC / match.group(1)).read_bytes()).hexdigest()[:12]
+        return f"/static/{match.group(1)}?v={digest}"
+
+    html = re.sub(r"/static/([\w.-]+)", stamp, (STATIC / "index.html").read_text(encoding="utf-8"))
+    body = html.encode()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+
+
 def create_app(path_or_store: PathOrStore, token: str | None = None, ttl: float = 1.0) -> Starlette:
     """The ASGI app over one store; with `token`, every request must carry it."""
     snapshot = Snapshot(path_or_store, ttl)
+    page, page_etag = versioned_index()
 
     async def read(fn: Callable[..., Any], *args: Any) -> Response:
-        def work() -> Any:
-            with snapshot.connection() as con:
-                return fn(con, *args)
-
-        return Json(await run_in_threadpool(work))
+        """`fn(con, *args)` as JSON bytes, computed once per version of the store. The
+        Server-Timing header says how long the server took (the browser's timings show it)."""
+        key = (fn.__name__, *args)
+        started = time.perf_counter()
+        body = await run_in_threadpool(
+            snapshot.answer, key, lambda con: orjson.dumps(fn(con, *args), default=str)
+        )
+        took = (time.perf_counter() - started) * 1000
+        timing = {"Server-Timing": f"answer;dur={took:.1f}"}
+        return Response(body, media_type="application/json", headers=timing)
 
     async def index(request: Request) -> Response:
-        return FileResponse(STATIC / "index.html")
+        headers = {"ETag": page_etag, "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == page_etag:
+            return Response(status_code=304, headers=headers)
+        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
 
     async def stamp(request: Request) -> Response:
-        return await read(lambda cur: {"stamp": data.stamp(cur)})
+        return await read(data.stamp_answer)
 
     async def runs(request: Request) -> Response:
         q = request.query_params
@@ -69,7 +111,7 @@ def create_app(path_or_store: PathOrStore, token: str | None = None, ttl: float 
 
     async def curves(request: Request) -> Response:
         q = request.query_params
-        selected = [params.run(r) for r in q.getlist("run")][:12]
+        selected = tuple(params.run(r) for r in q.getlist("run")[:12])
         return await read(
             data.curves,
             selected,
@@ -80,6 +122,8 @@ def create_app(path_or_store: PathOrStore, token: str | None = None, ttl: float 
 
     async def steps(request: Request) -> Response:
         q = request.query_params
+        if q.get("project") is None and q.get("model") is None:
+            return await read(data.steps, None, None)
         project, model = params.name("project", q.get("project")), params.name("model", q.get("model"))
         return await read(data.steps, project, model)
 
@@ -118,7 +162,7 @@ def create_app(path_or_store: PathOrStore, token: str | None = None, ttl: float 
         Route("/api/steps", steps),
         Route("/api/trajectories", trajectories),
         Route("/api/sql", sql),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/static", Assets(directory=STATIC), name="static"),
     ]
     return Starlette(
         routes=routes,

@@ -1,4 +1,5 @@
-"""One analysis connection per store, reopened at most every `ttl` seconds.
+"""One analysis connection per store, reopened at most every `ttl` seconds, and the answers
+computed on it, kept until the store changes.
 
 `art.connect()` copies the catalog under its lock (a few ms, and it catches the catalog up
 with the files); opening one per request would put that on the trainer's lock once per
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from typing import Any
 import duckdb
 
 PathOrStore = str | Path | Any
+
+CACHED_ANSWERS = 64
 
 
 def open_connection(path_or_store: PathOrStore) -> duckdb.DuckDBPyConnection:
@@ -26,43 +30,87 @@ def open_connection(path_or_store: PathOrStore) -> duckdb.DuckDBPyConnection:
     return art.connect(path_or_store)
 
 
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What `ui/stamp` says: changes whenever anything is logged."""
+    from art.ui.data import stamp
+
+    return stamp(con)
+
+
 class Snapshot:
     """A cached connection, used by one request at a time, refreshed in the background.
 
     The views of `art.connect()` are temporary, so a `cursor()` (a new connection to the same
     database) would not see them: requests take turns on the connection itself. A request
-    that finds the connection older than `ttl` starts one background refresh and is served
-    from the current snapshot meanwhile: `art.connect()` copies the whole catalog (hundreds of
-    ms on a big store), which no page load should wait for. No request, no refresh: an idle
-    dashboard costs the trainer nothing.
+    that finds the connection older than its refresh interval starts one background refresh
+    and is served from the current snapshot meanwhile: `art.connect()` catches the catalog
+    up and copies it (up to a second on a store of hundreds of runs), which no page load
+    should wait for. The interval is `ttl`, or twice what the last refresh took when that is
+    longer, so an open page never keeps a core busy refreshing (a longer interval while
+    nothing is logged would delay the first new step a live page shows). No request, no
+    refresh: an idle dashboard costs the trainer nothing.
+
+    Answers (`answer`) are kept per key until a refresh finds the store changed: reloading a
+    page, or a poll while nothing is logged, costs no query.
     """
 
     def __init__(self, path_or_store: PathOrStore, ttl: float = 1.0) -> None:
         self.path_or_store = path_or_store
         self.ttl = ttl
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._opened = 0.0
+        self._stamp: str | None = None
+        self._due = 0.0
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
 
+    def _open(self) -> tuple[duckdb.DuckDBPyConnection, str, float]:
+        started = time.monotonic()
+        con = open_connection(self.path_or_store)
+        return con, fingerprint(con), time.monotonic() - started
+
+    def _install(self, con: duckdb.DuckDBPyConnection, stamp: str, took: float) -> None:
+        with self._lock:
+            old, self._con = self._con, con
+            if stamp != self._stamp:
+                self._stamp = stamp
+                self._answers.clear()
+            self._due = time.monotonic() + max(self.ttl, 2 * took)
+        if old is not None:
+            old.close()
+
     def _refresh(self) -> None:
         try:
-            fresh = open_connection(self.path_or_store)
-            with self._lock:
-                old, self._con, self._opened = self._con, fresh, time.monotonic()
-            if old is not None:
-                old.close()
+            self._install(*self._open())
         finally:
             self._refreshing.release()
 
-    @contextmanager
-    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _ensure_fresh(self) -> None:
         if self._con is None:
             with self._refreshing:
                 if self._con is None:
-                    self._con, self._opened = open_connection(self.path_or_store), time.monotonic()
-        elif time.monotonic() - self._opened > self.ttl and self._refreshing.acquire(blocking=False):
+                    self._install(*self._open())
+        elif time.monotonic() > self._due and self._refreshing.acquire(blocking=False):
             threading.Thread(target=self._refresh, daemon=True).start()
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self._ensure_fresh()
         with self._lock:
             assert self._con is not None
             yield self._con
+
+    def answer(self, key: Hashable, compute: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """`compute(con)` on the current snapshot, or what it gave for `key` on this version of
+        the store. The result is shared: treat it as read-only."""
+        self._ensure_fresh()
+        with self._lock:
+            assert self._con is not None
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+            result = compute(self._con)
+            self._answers[key] = result
+            while len(self._answers) > CACHED_ANSWERS:
+                self._answers.popitem(last=False)
+            return result

@@ -1,6 +1,7 @@
 -- ui/trajectories: every group and trajectory of one run's step, groups in order and each
 -- group's trajectories by reward (best first). A group with no trajectories (only exceptions)
--- has one row with trajectory_index NULL. Returns group_index, trajectory_index, reward,
+-- has one row with reward and trajectory_index NULL (v1 files, from ART 0.5.9, have no
+-- trajectory_index at all: NULL on every row). Returns group_index, trajectory_index, reward,
 -- metrics, metadata, group_metadata, group_metrics, tools, logs, group_logs, messages,
 -- exceptions (the group's, JSON).
 -- params: $project, $model, $split, $step

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from workload import build, feed, group_specs  # noqa: E402
 
-from art.store.parquet import read_groups  # noqa: E402
+from art.store.parquet_read import read_groups  # noqa: E402
 
 pytestmark = pytest.mark.compat
 PEER = Path(os.environ.get("PEER_PYTHON", ROOT / "bench" / ".peer-venv" / "bin" / "python"))

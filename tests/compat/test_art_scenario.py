@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from art.store.parquet import read_groups
+from art.store.parquet_read import read_groups
 
 from .test_art_peer import PEER, ROOT, peer
 

@@ -1,6 +1,7 @@
 // Curves: every metric of the selected runs, grouped by section (val/, train/, ...), runs
 // overlaid: raw points, the trailing mean over `window` evaluated steps (the rule of
 // sql/best_step.sql), and the best step marked. Click a point to see that step's trajectories.
+// A chart is drawn when it scrolls near the screen: the first screen draws first.
 "use strict";
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
@@ -30,21 +31,36 @@ class CurvesPage {
 
   async load() {
     if (!this.runs.length) {
-      const runs = await api("/api/runs", {});
-      if (!runs.runs.length) { this.body.replaceChildren(h("p", {}, "No runs in this store yet.")); return; }
-      this.runs = [`${runs.runs[0].project}/${runs.runs[0].model}`];
+      const { runs } = await api("/api/steps", {});
+      if (!runs.length) { this.body.replaceChildren(h("p", {}, "No runs in this store yet.")); return; }
+      this.runs = [runs[0]];
       setParam("run", this.runs[0]);
     }
+    const ticket = (this.ticket = (this.ticket || 0) + 1); // only the latest request draws
     let data;
     try {
       data = await api("/api/curves", { run: this.runs, window: this.window, mode: this.mode });
     } catch (e) {
-      this.body.replaceChildren(errorBox(e));
+      if (ticket === this.ticket) this.body.replaceChildren(errorBox(e));
       return;
     }
+    if (ticket !== this.ticket) return;
+    if (this.observer) this.observer.disconnect();
     for (const c of Object.values(this.charts)) c.destroy();
     for (const k of Object.keys(this.charts)) delete this.charts[k];
-    const metrics = [...new Set(data.runs.flatMap((r) => Object.keys(r.metrics)))].sort();
+    const pending = new Map();
+    this.observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting || !pending.has(e.target)) continue;
+        this.observer.unobserve(e.target);
+        pending.get(e.target)();
+        pending.delete(e.target);
+      }
+    }, { rootMargin: "200px" });
+    // Within a section the reward comes first (it is what a run is judged by), then by name.
+    const first = (m) => (m.endsWith("/reward") ? 0 : 1);
+    const metrics = [...new Set(data.runs.flatMap((r) => Object.keys(r.metrics)))]
+      .sort((a, b) => first(a) - first(b) || a.localeCompare(b));
     const sections = new Map();
     for (const m of metrics) {
       const s = m.includes("/") ? m.split("/")[0] : "other";
@@ -54,17 +70,30 @@ class CurvesPage {
     const order = [...sections.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     this.body.replaceChildren(...order.map((s) => h("section", { class: "section", dataset: { section: s } },
       h("h2", {}, `${s}/`),
-      h("div", { class: "charts" }, sections.get(s).map((m) => this.chart(m, data))))));
+      h("div", { class: "charts" }, sections.get(s).map((m) => this.chart(m, data, pending))))));
+    for (const box of pending.keys()) this.observer.observe(box);
   }
 
-  chart(metric, data) {
+  chart(metric, data, pending) {
     const runs = data.runs.filter((r) => r.metrics[metric]);
-    const tables = runs.map((r) => {
+    const captions = runs.map((r, i) => {
+      const s = r.metrics[metric];
+      return h("div", { class: "best", style: `color:${COLORS[i % COLORS.length]}` },
+        s.best_step === null ? `${r.model}: no full window` : `${r.model}: best step ${s.best_step} (${fmt(s.best_smoothed)})`,
+        s.points > s.steps.length ? ` · ${s.steps.length} of ${s.points} points shown` : "");
+    });
+    const plot = h("div", { class: "plot" });
+    const box = h("div", { class: "chart", dataset: { metric } }, h("h3", {}, metric), captions, plot);
+    pending.set(box, () => this.draw(box, plot, metric, runs));
+    return box;
+  }
+
+  draw(box, plot, metric, runs) {
+    const joined = uPlot.join(runs.map((r) => {
       const s = r.metrics[metric];
       const best = s.steps.map((x, i) => (x === s.best_step ? s.smoothed[i] : null));
       return [s.steps, s.values, s.smoothed, best];
-    });
-    const joined = uPlot.join(tables);
+    }));
     const series = [{ label: "step" }];
     runs.forEach((r, i) => {
       const color = COLORS[i % COLORS.length];
@@ -74,19 +103,12 @@ class CurvesPage {
         { label: `${name} smoothed`.trim(), stroke: color, width: 2, spanGaps: true, points: { show: false } },
         { label: `${name} best`.trim(), stroke: "#000", width: 0, paths: () => null, points: { show: true, size: 11, width: 2, stroke: "#000", fill: "#ffd700" } });
     });
-    const captions = runs.map((r, i) => {
-      const s = r.metrics[metric];
-      return h("div", { class: "best", style: `color:${COLORS[i % COLORS.length]}` },
-        s.best_step === null ? `${r.model}: no full window` : `${r.model}: best step ${s.best_step} (${fmt(s.best_smoothed)})`,
-        s.points > s.steps.length ? ` · ${s.steps.length} of ${s.points} points shown` : "");
-    });
-    const box = h("div", { class: "chart", dataset: { metric } }, h("h3", {}, metric), captions);
     const u = new uPlot({
       width: 420, height: 220, series, legend: { live: true },
       scales: { x: { time: false } },
       axes: [{ label: "step" }, { size: 60 }],
       cursor: { drag: { x: true, y: false } },
-    }, joined, box);
+    }, joined, plot);
     u.over.title = "click: this step's trajectories";
     u.over.addEventListener("click", () => {
       const idx = u.cursor.idx;
@@ -95,7 +117,7 @@ class CurvesPage {
       go("trajectories", { run: `${runs[0].project}/${runs[0].model}`, split, step: joined[0][idx] });
     });
     this.charts[metric] = u;
-    return box;
+    box.dataset.drawn = "1";
   }
 }
 

@@ -17,8 +17,9 @@ class RunsPage {
   controls() {
     const set = (key) => (e) => { this[key] = e.target.value; setParam(key, e.target.value); this.load(); };
     this.projectSelect = h("select", { id: "project-filter", onchange: set("project") }, h("option", { value: "" }, "all projects"));
+    this.metricSelect = h("select", { id: "metric", onchange: set("metric") }, h("option", { value: this.metric }, this.metric));
     return h("form", { class: "controls", onsubmit: (e) => e.preventDefault() },
-      h("label", {}, "metric ", h("input", { id: "metric", value: this.metric, onchange: set("metric") })),
+      h("label", {}, "metric ", this.metricSelect),
       h("label", {}, "window ", h("input", { id: "window", type: "number", min: 1, max: 1000, value: this.window, onchange: set("window") })),
       h("label", {}, "mode ", h("select", { id: "mode", onchange: set("mode") },
         ["max", "min"].map((m) => h("option", { value: m, selected: m === this.mode }, m)))),
@@ -34,16 +35,20 @@ class RunsPage {
   async refresh() { await this.load(); }
 
   async load() {
+    const ticket = (this.ticket = (this.ticket || 0) + 1); // only the latest request draws
     let data;
     try {
       data = await api("/api/runs", { metric: this.metric, window: this.window, mode: this.mode });
     } catch (e) {
-      this.body.replaceChildren(errorBox(e));
+      if (ticket === this.ticket) this.body.replaceChildren(errorBox(e));
       return;
     }
+    if (ticket !== this.ticket) return;
     const projects = [...new Set(data.runs.map((r) => r.project))];
     this.projectSelect.replaceChildren(h("option", { value: "" }, "all projects"),
       ...projects.map((p) => h("option", { value: p, selected: p === this.project }, p)));
+    const metrics = data.metrics.includes(this.metric) ? data.metrics : [this.metric, ...data.metrics];
+    this.metricSelect.replaceChildren(...metrics.map((m) => h("option", { value: m, selected: m === this.metric }, m)));
     const rows = data.runs.filter((r) => !this.project || r.project === this.project);
     this.body.replaceChildren(this.table(data, rows),
       h("p", { class: "note" }, `${rows.length} of ${data.runs.length} runs · best = trailing mean over ${data.window} evaluated step(s), ${data.mode}, ties to the latest step (as delete_checkpoints)`));

@@ -30,20 +30,26 @@ class TrajectoriesPage {
   async refresh() { await this.load(true); }
 
   async load(keepPicks) {
+    // With run, split and step in the URL (a link from a curve), ask for the pickers and the
+    // step's trajectories at once; otherwise the pickers first, to choose a step.
+    const [project, model] = this.run.split("/");
+    const wanted = { project, model, split: this.split, step: this.step };
+    const early = this.run && this.split && this.step !== "" ? api("/api/trajectories", wanted) : null;
+    if (early) early.catch(() => {}); // a stale pick is answered below, not here
     try {
-      const runs = (await api("/api/runs", {})).runs.map((r) => `${r.project}/${r.model}`);
-      if (!runs.length) { this.list.replaceChildren(h("p", {}, "No runs in this store yet.")); return; }
-      if (!runs.includes(this.run)) this.run = runs[0];
-      const [project, model] = this.run.split("/");
-      const { splits } = await api("/api/steps", { project, model });
-      const names = Object.keys(splits);
+      const picks = await api("/api/steps", this.run ? { project, model } : {});
+      if (!picks.runs.length) { this.list.replaceChildren(h("p", {}, "No runs in this store yet.")); return; }
+      this.run = `${picks.project}/${picks.model}`;
+      const names = Object.keys(picks.splits);
       if (!names.includes(this.split)) this.split = names.includes("val") ? "val" : names[0] || "";
-      const steps = splits[this.split] || [];
+      const steps = picks.splits[this.split] || [];
       if (!steps.map(String).includes(String(this.step))) this.step = steps.length ? String(steps[0]) : "";
       this.pickers.replaceChildren(
-        this.select("run", runs), this.select("split", names), this.select("step", steps.map(String)));
+        this.select("run", picks.runs), this.select("split", names), this.select("step", steps.map(String)));
       if (this.step === "") { this.list.replaceChildren(h("p", {}, "No steps logged for this run.")); return; }
-      this.data = await api("/api/trajectories", { project, model, split: this.split, step: this.step });
+      const same = early && this.run === `${project}/${model}` && this.split === wanted.split && this.step === wanted.step;
+      this.data = await (same ? early : api("/api/trajectories",
+        { project: picks.project, model: picks.model, split: this.split, step: this.step }));
     } catch (e) {
       this.list.replaceChildren(errorBox(e));
       return;
@@ -99,7 +105,7 @@ class TrajectoriesPage {
 
 function transcript(t) {
   return h("article", { class: "transcript" },
-    h("h3", {}, `trajectory ${t.trajectory_index} · reward ${fmt(t.reward)}`),
+    h("h3", {}, `group ${t.group_index} · trajectory ${t.trajectory_index} · reward ${fmt(t.reward)}`),
     kv(t.metrics), kv(t.metadata),
     (t.logs || []).map((l) => h("div", { class: "log" }, l)),
     t.messages.map((m) => h("div", { class: `msg ${m.role}${m.trainable ? " trainable" : ""}` },

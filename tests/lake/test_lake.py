@@ -3,9 +3,6 @@ moto's S3 server holds the data files. 4 writer processes stand for 4 hosts."""
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing as mp
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +11,17 @@ import art
 from art import LocalBackend, LocalStore, Model, TrainableModel, TrajectoryGroup
 from art.store.lake import DuckLakeStore
 
-from .conftest import traj
-from .servers import ServerUnavailable, local_lake
+from ..conftest import traj
+from ..servers import Lake
+from .fixtures import fresh_lake
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckLakeStore]:
-    try:
-        with local_lake(tmp_path_factory.mktemp("servers")) as store:
-            yield store
-    except ServerUnavailable as e:
-        pytest.skip(f"DuckLake servers cannot start here: {e}")
+def lake(lake_servers: Lake) -> DuckLakeStore:
+    """Servers that cannot start fail the test (lake_fixtures), never skip it."""
+    return fresh_lake(lake_servers)
 
 
 def groups_for(step: int, k: int = 3) -> list[TrajectoryGroup]:
@@ -101,62 +96,6 @@ async def test_missing_metric_deletes_nothing_on_the_lake_too(lake: DuckLakeStor
         await m.best_step("val/nope")
     assert await m.delete_checkpoints() == [1, 2]
     assert sorted(p.name for p in m.paths.checkpoints.iterdir()) == ["0001", "0002"]
-
-
-def _host(store: DuckLakeStore, host: int, calls: int, out: mp.Queue) -> None:
-    import time
-
-    m = Model(name=f"host-{host}", project="fleet", report_metrics=[], store=store)
-
-    async def go() -> None:
-        for step in range(calls):
-            await m.log([TrajectoryGroup([traj(step / calls), traj(0.5)])], split="val", step=step)
-
-    t0 = time.perf_counter()
-    asyncio.run(go())
-    out.put((host, time.perf_counter() - t0))
-
-
-def test_four_writer_hosts_lose_no_rows_and_maintenance_keeps_them(lake: DuckLakeStore) -> None:
-    calls = 100
-    ctx = mp.get_context("spawn")
-    out: mp.Queue = ctx.Queue()
-    hosts = [ctx.Process(target=_host, args=(lake, h, calls, out)) for h in range(4)]
-    for p in hosts:
-        p.start()
-    for p in hosts:
-        p.join(600)
-    assert [p.exitcode for p in hosts] == [0, 0, 0, 0]
-    seconds = dict(out.get(timeout=10) for _ in hosts)
-    con = art.connect(lake)
-    counts = con.execute(
-        "SELECT model, count(*), count(DISTINCT step) FROM trajectories WHERE project = 'fleet' "
-        "GROUP BY model ORDER BY model"
-    ).fetchall()
-    assert counts == [(f"host-{h}", 2 * calls, calls) for h in range(4)]
-    history_rows = con.execute(
-        "SELECT count(*) FROM history WHERE project = 'fleet' AND metric = 'val/reward'"
-    ).fetchone()
-    assert history_rows == (4 * calls,)
-    mean_before = con.execute(
-        "SELECT round(avg(reward), 12), round(sum(value), 9) FROM trajectories, "
-        "(SELECT sum(value) AS value FROM history WHERE project = 'fleet')"
-    ).fetchone()
-    con.close()
-
-    files = lake.maintain(keep_seconds=0)
-    # small steps are inlined in PostgreSQL; maintenance flushes them into a few merged files
-    assert 1 <= files["trajectories_files_after"] <= max(1, files["trajectories_files_before"])
-    con = art.connect(lake)
-    assert con.execute("SELECT count(*) FROM trajectories WHERE project = 'fleet'").fetchone() == (8 * calls,)
-    assert (
-        con.execute(
-            "SELECT round(avg(reward), 12), round(sum(value), 9) FROM trajectories, "
-            "(SELECT sum(value) AS value FROM history WHERE project = 'fleet')"
-        ).fetchone()
-        == mean_before
-    )
-    print(f"\n4 hosts x {calls} log() calls: {max(seconds.values()):.1f} s; files {files}")
 
 
 def test_store_from_environment() -> None:

@@ -1,0 +1,6 @@
+-- lake/drop_trajectories: delete a run's trajectories (one split and steps before a step if given).
+-- params: $project, $model, $split, $before_step
+DELETE FROM lake.trajectories
+WHERE project = $project AND model = $model
+  AND ($split IS NULL OR split = $split)
+  AND ($before_step IS NULL OR step < $before_step)
