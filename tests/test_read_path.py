@@ -335,3 +335,16 @@ async def test_filters_on_path_columns_prune_files_before_opening(tmp_path: Path
         plan = con.execute(f"EXPLAIN ANALYZE SELECT count(*) FROM trajectories WHERE {where}").fetchall()
         assert f"Total Files Read: {files}" in plan[0][1], where
         assert con.execute(f"SELECT count(*) FROM trajectories WHERE {where}").fetchone() == (2 * files,)
+
+
+async def test_a_base_path_with_quotes_and_semicolons_is_a_path_not_sql(tmp_path: Path) -> None:
+    """ATTACH takes no parameters, so the catalog's path is quoted as a SQL literal: a base path
+    like `we'ird; DROP` must still be read as a path (and the catalog found and used)."""
+    base = tmp_path / "we'ird; DETACH memory; --"
+    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
+    await m.log([TrajectoryGroup([traj(0.25), traj(0.75)])], split="val", step=2)
+    m.store.flush()
+    assert (base / "catalog.duckdb").exists()
+    con = art.connect(base)
+    assert con.execute("SELECT count(*), avg(reward) FROM trajectories").fetchone() == (2, 0.5)
+    assert best_steps(base, "p", "a", "val/reward")[0].step == 2
