@@ -60,7 +60,8 @@ class Model(BaseModel):
     run_id: str | None = None
     # The OpenAI-compatible endpoint rollouts call (`openai_client()`); for a TrainableModel
     # the backend fills these in on register when it serves one.
-    inference_api_key: str | None = None
+    # A credential: never written to model.json (nor shown in a repr).
+    inference_api_key: str | None = Field(default=None, exclude=True, repr=False)
     inference_base_url: str | None = None
     inference_model_name: str | None = None
     base_path: str = ".art"

@@ -231,3 +231,13 @@ async def test_run_name_names_the_folder_and_backend_is_a_context_manager(tmp_pa
     assert doc["_internal_config"] == {"engine_args": {"gpu_memory_utilization": 0.5}}
     with LocalBackend(path=tmp_path) as sync_backend:
         assert sync_backend.path == tmp_path
+
+
+async def test_the_inference_api_key_is_never_written_to_model_json(tmp_path: Path) -> None:
+    m = art.TrainableModel(
+        name="m", project="p", base_model="b", inference_api_key="sk-SECRET-123", inference_base_url="http://x"
+    )
+    await m.register(LocalBackend(path=tmp_path))
+    text = (tmp_path / "p" / "models" / "m" / "model.json").read_text()
+    assert "sk-SECRET-123" not in text and "sk-SECRET-123" not in repr(m)
+    assert m.inference_api_key == "sk-SECRET-123"  # still there for openai_client()

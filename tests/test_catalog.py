@@ -92,3 +92,23 @@ async def test_deleted_catalog_is_recreated_from_files(tmp_path: Path) -> None:
     (tmp_path / "catalog.duckdb").unlink()
     con = art.connect(tmp_path)
     assert con.execute("SELECT count(*) FROM trajectory_files").fetchone() == (1,)
+
+
+def test_a_relative_base_path_keeps_its_catalog_after_a_chdir(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The per-process Catalog is keyed and built on the absolute path: a later chdir must not
+    make a writer's catch-up create a catalog in the new working directory."""
+    import asyncio
+
+    from art.store.catalog import catalog_for
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    (tmp_path / "a" / ".art").mkdir()
+    art.rebuild(".art")  # the first Catalog of this store is made from a relative path
+    monkeypatch.chdir(tmp_path / "b")
+    m = art.Model(name="m", project="p", base_path=str(tmp_path / "a" / ".art"), report_metrics=[])
+    asyncio.run(m.log(None, metrics={"x": 1}, step=1))
+    catalog_for(tmp_path / "a" / ".art").flush()
+    assert not (tmp_path / "b" / ".art").exists()
+    assert art.connect(tmp_path / "a" / ".art").execute("SELECT count(*) FROM history").fetchone() == (1,)

@@ -210,8 +210,8 @@ def catalog_for(base_path: str | Path) -> Catalog:
     """One Catalog object per base path in a process, so background catch-ups coalesce."""
     key = Path(base_path).absolute()
     with _catalogs_lock:
-        if key not in _catalogs:
-            _catalogs[key] = Catalog(base_path)
+        if key not in _catalogs:  # absolute: a later chdir must not move the catalog
+            _catalogs[key] = Catalog(key)
         return _catalogs[key]
 
 

@@ -45,11 +45,25 @@ def log_step(
     metrics: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """The lake's log(): one transaction replaces the step's trajectories and adds its history."""
-    import pyarrow as pa
-
     validate_name("project", project)
     validate_name("model", model)
-    row = prepare_step(groups, split, step, metrics, ledger.in_memory(project, model))
+    with ledger.in_memory(project, model) as totals:
+        return _log_step(store, project, model, groups, split, step, metrics, totals)
+
+
+def _log_step(
+    store: DuckLakeStore,
+    project: str,
+    model: str,
+    groups: Sequence[TrajectoryGroup] | None,
+    split: str,
+    step: int,
+    metrics: dict[str, Any] | None,
+    totals: ledger.Ledger,
+) -> dict[str, Any]:
+    import pyarrow as pa
+
+    row = prepare_step(groups, split, step, metrics, totals)
     table = groups_to_table(groups) if groups is not None else None
     recorded_at = now_utc()
     seq = new_seq()

@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,6 +181,7 @@ class Ledger:
 
 _lock = threading.Lock()
 _in_memory: dict[tuple[str, str], Ledger] = {}
+_guards: dict[tuple[str, str], threading.Lock] = {}
 
 
 def _read_state(model_fd: int, shown: Path) -> dict[str, Any]:
@@ -212,7 +214,15 @@ def save(model_fd: int, shown: Path, ledger: Ledger) -> None:
     replace_file(model_fd, "state.json", json.dumps(doc, indent=2).encode(), shown, durable=False)
 
 
-def in_memory(project: str, model: str) -> Ledger:
-    """A lake model's ledger (no state.json): kept for the life of the process."""
+@contextmanager
+def in_memory(project: str, model: str) -> Iterator[Ledger]:
+    """A lake model's running totals (no state.json): a trial copy that replaces the process's
+    totals only when the block ends without an error (a failed write must not count), one
+    call per model at a time."""
     with _lock:
-        return _in_memory.setdefault((project, model), Ledger())
+        live = _in_memory.setdefault((project, model), Ledger())
+        guard = _guards.setdefault((project, model), threading.Lock())
+    with guard:
+        trial = Ledger(live.cum, list(live.scenarios))
+        yield trial
+        live.cum, live.scenarios = trial.cum, trial.scenarios
