@@ -120,4 +120,3 @@ def log_step(
             ledger.save(model_fd, state, totals)
     catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
     return row
-    return row
