@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -202,6 +203,29 @@ async def test_user_sql_runs_in_a_sandbox(tmp_path: Path) -> None:
     assert len(pivot.rows) == 3
     assert len(analysis.sql(base, "SUMMARIZE SELECT reward FROM trajectories").rows) == 1
     assert analysis.sql(base, "CREATE TEMP VIEW v AS SELECT 1 AS x; SELECT * FROM v").rows == [(1,)]
+
+
+async def test_the_sandbox_opens_real_split_folders_only(tmp_path: Path) -> None:
+    """The sandbox allows the store's split folders, not a file list: a link inside one that
+    points outside, and a `trajectories` folder that is itself a link outside, open nothing."""
+    base = await small_store(tmp_path / "s", models=("a", "b"))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    val = base / "p/models/a/trajectories/val"
+    (val / "notes.txt").symlink_to(outside / "secret.txt")
+    moved = outside / "b-trajectories"
+    shutil.move(base / "p/models/b/trajectories", moved)  # b's files now live outside...
+    (base / "p/models/b/trajectories").symlink_to(moved)  # ...behind a link in the store
+    con = art.connect(base)
+    rows = con.execute("SELECT model, step, count(*) FROM trajectories GROUP BY ALL ORDER BY ALL").fetchall()
+    assert rows == [("a", 0, 2), ("a", 1, 2), ("a", 2, 2)]
+    one = {"p": str(val / "0001.parquet")}
+    assert con.execute("SELECT count(*) FROM read_parquet($p)", one).fetchone() == (2,)
+    b_file = base / "p/models/b/trajectories/val/0000.parquet"
+    for path in (val / "notes.txt", moved / "val/0000.parquet", b_file, outside / "secret.txt"):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM read_blob($p)", {"p": str(path)}).fetchall()
 
 
 def hashes(base: Path) -> dict[str, str]:

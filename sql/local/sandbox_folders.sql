@@ -1,0 +1,12 @@
+-- local/sandbox_folders: the folders that hold the files the views read, one row per split
+-- folder (`BASE/PROJECT/models/MODEL/trajectories/SPLIT`), for the sandbox's allowed folders;
+-- beside each, the same path with glob characters escaped as the views name their files
+-- (DuckDB checks the name it was given, before it expands it).
+-- params: none
+SELECT folder, regexp_replace(folder, '([*?\[])', '[\1]', 'g') AS pattern
+FROM (
+    SELECT DISTINCT getvariable('art_base_path') || '/' || project || '/models/' || model
+                    || '/trajectories/' || split AS folder
+    FROM file_index
+)
+ORDER BY folder
