@@ -47,7 +47,7 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
     `trajectories_of(project, model[, split])` over the store at `base` (an absolute path)."""
     if not base.is_dir():
         raise StoreNotFoundError(base)
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "threads": 1})
     try:
         create_schema(con)
         catalog_for(base).read_into(con)
@@ -68,6 +68,7 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         else:
             run(con, "local/view_trajectories_mixed")
         run(con, "local/macro_trajectories_of")
+        run(con, "local/reset_threads")
         if sandbox:
             lock_down(con, folders)
     except BaseException:
