@@ -99,15 +99,47 @@ def peer_run(peer: Path | None, *args: str) -> dict[str, Any] | None:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench_peer_log(peer: Path | None, steps: int, runs: int) -> dict[str, Any] | None:
-    if peer is None or not peer.exists():
-        return None
-    p50s = []
-    for _ in range(runs):
-        base = tempfile.mkdtemp(prefix="art-peer-")
-        p50s.append(peer_run(peer, "log-bench", base, str(steps), "32", "8")["p50"])
-        shutil.rmtree(base, ignore_errors=True)
-    return spread(p50s)
+LOG_SHAPES = {"4x4": (4, 4), "32x8": (32, 8), "64x16": (64, 16)}
+
+
+def child(python: Path, *args: str) -> dict[str, Any]:
+    """bench/log_child.py in a fresh process of `python` (ours, or the peer's venv: the same
+    script then imports openpipe-art as `art`)."""
+    out = subprocess.run(
+        [str(python), str(HERE / "log_child.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=True,
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def sides(peer: Path | None) -> dict[str, Path]:
+    return {"ours": Path(sys.executable), **({"art": peer} if peer is not None and peer.exists() else {})}
+
+
+def bench_log_shapes(peer: Path | None, steps: dict[str, int], rounds: int) -> dict[str, Any]:
+    """Model.log p50 per shape, ours and openpipe-art in fresh processes, interleaved round by
+    round (the side that goes first alternates), so both meet the same machine noise."""
+    runs: dict[str, dict[str, list[float]]] = {shape: {} for shape in steps}
+    for r in range(rounds):
+        for shape, n in steps.items():
+            g, k = LOG_SHAPES[shape]
+            order = list(sides(peer).items())
+            for name, python in order[::-1] if r % 2 else order:
+                base = tempfile.mkdtemp(prefix=f"art-log-{name}-")
+                result = child(python, "log-bench", base, str(n), str(g), str(k))
+                runs[shape].setdefault(name, []).append(result["p50"])
+                shutil.rmtree(base, ignore_errors=True)
+    out: dict[str, Any] = {}
+    for shape, by_side in runs.items():
+        out[shape] = {name: spread(v) for name, v in by_side.items()}
+        out[shape]["steps"] = steps[shape]
+        if "art" in by_side:
+            out[shape]["ratio"] = statistics.median(by_side["ours"]) / statistics.median(by_side["art"])
+    return out
 
 
 def bench_import(python: str, runs: int, cwd: str | None = None) -> dict[str, float]:
@@ -421,7 +453,8 @@ def main() -> None:
 
     print("Model.log ...", flush=True)
     results["log"] = bench_log(batches(steps), runs)
-    results["peer_log_p50"] = bench_peer_log(peer, steps, runs)
+    shape_steps = {"4x4": 40, "32x8": 15, "64x16": 6} if quick else {"4x4": 200, "32x8": 60, "64x16": 20}
+    results["log_shapes"] = bench_log_shapes(peer, shape_steps, 2 if quick else 5)
     print("import ...", flush=True)
     results["import_ours"] = bench_import(sys.executable, 5)
     results["import_peer"] = bench_import(str(peer), 3) if peer else None
@@ -446,11 +479,13 @@ def main() -> None:
 
 def print_table(r: dict[str, Any]) -> None:
     log = r["log"]
-    rows = [("Model.log 32x8, p50 (ours: v2 parquet + history + catalog)", ms(log["log_p50"]))]
-    if r["peer_log_p50"]:
-        ratio = log["log_p50"]["median"] / r["peer_log_p50"]["median"]
-        rows.append(("Model.log 32x8, p50, openpipe-art 0.5.23", ms(r["peer_log_p50"])))
-        rows.append(("  ratio ours / ART", f"{ratio:.2f}x"))
+    rows = []
+    for shape, d in r["log_shapes"].items():
+        rows.append((f"Model.log {shape}, p50 of {d['steps']} steps, fresh processes (ours)", ms(d["ours"])))
+        if "art" in d:
+            rows.append((f"Model.log {shape}, openpipe-art 0.5.23 (interleaved)", ms(d["art"])))
+            rows.append(("  ratio ours / ART", f"{d['ratio']:.2f}x"))
+    rows.append(("Model.log 32x8, p50, in-process (v2 parquet + history + catalog)", ms(log["log_p50"])))
     rows.append(("groups -> v2 parquet (convert + write), p50", ms(log["convert_write_p50"])))
     rows.append(
         (

@@ -16,16 +16,15 @@ Rules (as openpipe-art 0.5.23 writes history.jsonl):
 
 from __future__ import annotations
 
-import json
-import os
+import math
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from art.errors import InvalidTrajectoryError
-from art.store.confined import open_file, replace_file
+from art.store import state_file
 from art.store.paths import ART_SECTIONS
 
 if TYPE_CHECKING:
@@ -139,9 +138,11 @@ class Ledger:
     """Running totals of one model (ART's MetricsBuilder state), loaded from and saved to
     `state.json` around each call so that a restarted process goes on from them."""
 
-    def __init__(self, cum: dict[str, float] | None = None, scenarios: list[str] | None = None) -> None:
+    def __init__(self, cum: dict[str, float] | None = None, scenarios: Iterable[str] | None = None) -> None:
         self.cum: dict[str, float] = dict(cum or {})
-        self.scenarios: set[str] = set(scenarios or [])
+        # insertion-ordered: written as seen (ART writes its set's order), never re-sorted
+        self.scenarios: dict[str, None] = dict.fromkeys(scenarios or [])
+        self.source: state_file.StateDoc | None = None  # the state.json it was loaded from
 
     def flush(self, buffer: StepBuffer) -> dict[str, float]:
         """The buffer's values, their roll-ups and cumulative totals (ART's `flush()`)."""
@@ -161,7 +162,7 @@ class Ledger:
             ck = cumulative_key(UNUSED_RATIO)
             self.cum[ck] = out[ck] = unused / nominal if nominal else 0.0
         if buffer.scenario_ids:
-            self.scenarios.update(buffer.scenario_ids)
+            self.scenarios.update(dict.fromkeys(buffer.scenario_ids))
             out["data/cum/num_unique_scenarios"] = float(len(self.scenarios))
         if "data/step_trainable_assistant_tokens" in out or "time/step_backend_train_s" in out:
             tokens = self.cum.get("data/cum/trainable_assistant_tokens")
@@ -176,7 +177,14 @@ class Ledger:
         return out
 
     def state(self) -> dict[str, Any]:
-        return {"cum_state": dict(self.cum), "unique_scenario_ids": sorted(self.scenarios)}
+        return {"cum_state": dict(self.cum), "unique_scenario_ids": list(self.scenarios)}
+
+    def mark(self) -> tuple[dict[str, float], int]:
+        """What `changed` compares with (scenario ids are only ever added)."""
+        return dict(self.cum), len(self.scenarios)
+
+    def changed(self, mark: tuple[dict[str, float], int]) -> bool:
+        return mark != (self.cum, len(self.scenarios))
 
 
 _lock = threading.Lock()
@@ -184,34 +192,38 @@ _in_memory: dict[tuple[str, str], Ledger] = {}
 _guards: dict[tuple[str, str], threading.Lock] = {}
 
 
-def _read_state(model_fd: int, shown: Path) -> dict[str, Any]:
-    """`state.json` of the model folder `model_fd` (a link there is refused, not followed)."""
-    try:
-        fd = open_file(model_fd, "state.json", os.O_RDONLY, shown)
-    except FileNotFoundError:
-        return {}
-    try:
-        with os.fdopen(fd, "rb") as f:
-            doc = json.loads(f.read())
-    except ValueError:
-        return {}
-    return doc if isinstance(doc, dict) else {}
-
-
 def load(model_fd: int, shown: Path) -> Ledger:
-    """The running totals kept in the model's `state.json` (`shown` names it in errors)."""
-    state = _read_state(model_fd, shown).get(STATE_KEY)
-    if not isinstance(state, dict):
-        return Ledger()
-    cum = {str(k): float(v) for k, v in (state.get("cum_state") or {}).items()}
-    return Ledger(cum, [str(s) for s in state.get("unique_scenario_ids") or []])
+    """The running totals kept in the model's `state.json` (`shown` names it in errors).
+
+    The caller holds the model's lock and ends with `save` or `keep`; a call that fails in
+    between leaves nothing cached, and the next load reads the file again."""
+    doc = state_file.read(model_fd, shown)
+    if isinstance(doc.totals, Ledger):
+        return doc.totals
+    state = doc.doc.get(STATE_KEY)
+    ledger = Ledger()
+    if isinstance(state, dict):
+        cum = {str(k): float(v) for k, v in (state.get("cum_state") or {}).items()}
+        ledger = Ledger(cum, [str(s) for s in state.get("unique_scenario_ids") or []])
+    ledger.source = doc
+    return ledger
+
+
+def keep(shown: Path, ledger: Ledger) -> None:
+    """The totals did not change: keep them (and their state.json) for the next call."""
+    if ledger.source is not None:
+        ledger.source.totals = ledger
+        state_file.keep(shown, ledger.source)
 
 
 def save(model_fd: int, shown: Path, ledger: Ledger) -> None:
-    """Merge the ledger into `state.json`, keeping the user's own state beside it."""
-    doc = _read_state(model_fd, shown)
-    doc[STATE_KEY] = ledger.state()
-    replace_file(model_fd, "state.json", json.dumps(doc, indent=2).encode(), shown, durable=False)
+    """Write the ledger into `state.json`, keeping the user's own state beside it."""
+    doc = ledger.source if ledger.source is not None else state_file.read(model_fd, shown)
+    doc.doc[STATE_KEY] = ledger.state()
+    doc.totals = ledger
+    ledger.source = doc
+    finite = all(math.isfinite(v) for v in ledger.cum.values())
+    state_file.write(model_fd, shown, doc, finite)
 
 
 @contextmanager

@@ -95,9 +95,10 @@ def log_step(
         stack.enter_context(model_lock(model_fd, paths.model_dir))
         state = paths.model_dir / "state.json"
         totals = ledger.load(model_fd, state)
-        before = totals.state()
+        before = totals.mark()
         row = prepare_step(groups, split, step, metrics, totals)
         if groups is None and not row:
+            ledger.keep(state, totals)
             return row
         new_file: tuple[int, str] | None = None
         if groups is not None:
@@ -116,7 +117,9 @@ def log_step(
                     with contextlib.suppress(OSError):
                         os.unlink(new_file[1], dir_fd=new_file[0])
                 raise
-        if totals.state() != before:
+        if totals.changed(before):
             ledger.save(model_fd, state, totals)
+        else:
+            ledger.keep(state, totals)
     catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
     return row
