@@ -55,8 +55,14 @@ def tree(base: Path) -> dict[str, tuple[int, int]]:
 async def test_reading_writes_nothing_into_the_store(tmp_path: Path) -> None:
     """#13.4: a reader needs no write (a full disk made connect fail on catalog.duckdb.wal)."""
     base = await small_store(tmp_path / "s")
-    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
-    await m.log([TrajectoryGroup([traj(1.0)])], split="val", step=3)  # the catalog lags
+    # step 3 arrives as a trainer in another process writes it, and the catalog lags (no
+    # writer in this process, so no background catch-up can write during the reads)
+    model_dir = base / "p/models/a"
+    shutil.copyfile(model_dir / "trajectories/val/0002.parquet", model_dir / "trajectories/val/0003.parquet")
+    line = json.loads((model_dir / "history.jsonl").read_text().splitlines()[-1])
+    line.update({"step": 3, "val/reward": 1.0})
+    with (model_dir / "history.jsonl").open("a") as f:
+        f.write(json.dumps(line) + "\n")
     (base / "catalog.lock").unlink(missing_ok=True)
     before = tree(base)
     con = art.connect(base)
