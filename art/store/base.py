@@ -42,6 +42,13 @@ class Store(Protocol):
         """A cursor whose `history` table holds everything logged for the model so far."""
         ...
 
+    def metric_history(
+        self, project: str, model: str, metric: str
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A cursor whose `history` table holds every row of `metric` logged for the model so far
+        (and maybe other rows): what a checkpoint choice reads, which a store may keep apart."""
+        ...
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with the public views: runs, history, history_by_step,
         trajectories, trajectories_of(project, model[, split]), ..."""

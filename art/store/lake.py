@@ -139,6 +139,12 @@ class DuckLakeStore:
         with lake_connection(self).cursor() as cur:
             yield cur
 
+    @contextmanager
+    def metric_history(self, project: str, model: str, metric: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The lake's history table already answers one metric fast (it is filtered in SQL)."""
+        with self.history(project, model) as cur:
+            yield cur
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A cursor on the process's lake connection with the lake in use and the public views."""
         from art.store.lake_connection import lake_connection
