@@ -13,5 +13,6 @@ SELECT l,
        NOT contains(l, '\')
        AND len(string_split(l, needle)) = 2
        AND len(string_split(l, '"step"')) <= 2
+       AND NOT regexp_matches(l, ',\s*[\]}]|[:,\[]\s*[-+]?(?i:nan|inf)')
 FROM lines
 WHERE contains(l, needle) OR contains(l, '\')
