@@ -37,7 +37,8 @@ def line(step: object, value: object, key: str = METRIC, **more: object) -> str:
 def cached(series: MetricSeries, metric: str = METRIC, model: str = "m") -> Counter:
     with series.current("p", model, metric) as cur:
         rows = cur.execute(
-            "SELECT step, value FROM history WHERE project = 'p' AND model = ? AND metric = ?", [model, metric]
+            "SELECT step, value FROM history WHERE project = 'p' AND model = ? AND metric = ?",
+            [model, metric],
         ).fetchall()
     return Counter(rows)
 
@@ -115,7 +116,9 @@ def test_tricky_lines_read_as_python_reads_them(tmp_path: Path) -> None:
 
 
 names = st.one_of(
-    st.sampled_from([METRIC, "train/reward", "a~1b", "$x", "/odd", "ünï/cödé", 'q"uote', "back\\slash", "step"]),
+    st.sampled_from(
+        [METRIC, "train/reward", "a~1b", "$x", "/odd", "ünï/cödé", 'q"uote', "back\\slash", "step"]
+    ),
     st.text(min_size=1, max_size=6),
 )
 values = st.one_of(
