@@ -46,17 +46,7 @@ def best_steps(
     if not isinstance(metric, str):
         raise InvalidArgumentError("metric", metric, "must be a string")
     store = as_store(store)
-    with store.metric_history(project, model, metric) as con:
-        rows = run(
-            con,
-            "best_step",
-            project=project,
-            model=model,
-            metric=metric,
-            window=window,
-            mode=mode,
-            top_k=top_k,
-        ).fetchall()
+    rows = store.metric_rows(project, model, metric, "best_step", window=window, mode=mode, top_k=top_k)
     if not rows:  # the whole history, only to name the metrics there are
         with store.history(project, model) as con:
             available = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]

@@ -1,7 +1,7 @@
 """Read-path benchmark: each question in fresh processes, interleaved with the raw-DuckDB floor
 on the same files and with openpipe-art 0.5.23 where it has an equivalent.
 
-    python bench/read.py [--quick] [--peer PEER_PYTHON] [--out bench/results/read.json]
+    python bench/read.py [--quick] [--only queries|best|runs] [--peer PEER_PYTHON] [--out ...]
 
 Every measurement is a new process (cold: the question's first run in it, imports included)
 that also repeats the question (warm: the median of the repeats). The sides of one question
@@ -394,6 +394,9 @@ def main() -> None:
     parser.add_argument("--peer", type=Path, default=HERE / ".peer-venv" / "bin" / "python")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "read.json")
+    parser.add_argument(
+        "--only", choices=["queries", "best", "runs"], help="run one part: store queries, best step or runs"
+    )
     args = parser.parse_args()
     peer = str(args.peer) if args.peer.exists() else None
     rounds = args.rounds or (3 if args.quick else 5)
@@ -402,9 +405,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="art-read-bench-"))
     results: dict[str, Any] = {"python": sys.version.split()[0], "peer": peer, "rounds": rounds}
     try:
-        results["sizes"] = [bench_size(work, n, rounds, peer) for n in sizes]
-        results["best_step"] = [bench_best(work, n, rounds, peer) for n in lines]
-        results["runs"] = bench_runs(work, 200, 50, rounds)
+        run = {part: args.only in (None, part) for part in ("queries", "best", "runs")}
+        results["sizes"] = [bench_size(work, n, rounds, peer) for n in sizes] if run["queries"] else []
+        results["best_step"] = [bench_best(work, n, rounds, peer) for n in lines] if run["best"] else []
+        results["runs"] = bench_runs(work, 200, 50, rounds) if run["runs"] else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["table"] = table(results)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from art.checkpoints import best_steps
+from art.checkpoints import BestStep, best_steps
 from art.errors import MetricNotFoundError
 from art.store import history
 from art.store.metric_series import MetricSeries
@@ -170,11 +170,16 @@ def test_appended_lines_are_seen_and_counted_once(tmp_path: Path) -> None:
     path.write_text(line(1, 0.5) + line(2, 0.25))
     series = MetricSeries(tmp_path)
     assert cached(series) == Counter({(1, 0.5): 1, (2, 0.25): 1})
+    for _ in range(2):  # the answer is kept while the file stays the same...
+        assert best_steps(tmp_path, "p", "m", METRIC)[0].step == 1
     with path.open("a") as f:
         f.write(line(3, 0.75) + line(3, 0.5, key="train/reward"))
     for _ in range(2):
         assert cached(series) == Counter({(1, 0.5): 1, (2, 0.25): 1, (3, 0.75): 1})
-    assert best_steps(tmp_path, "p", "m", METRIC)[0].step == 3
+    assert best_steps(tmp_path, "p", "m", METRIC)[0].step == 3  # ...and given anew once it grows
+    with path.open("a") as f:
+        f.write(line(3, 1.0))
+    assert best_steps(tmp_path, "p", "m", METRIC)[0] == BestStep(3, 0.875, 0.875)
 
 
 def test_a_rewritten_file_of_the_same_size_is_read_again(tmp_path: Path) -> None:

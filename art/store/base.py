@@ -42,11 +42,11 @@ class Store(Protocol):
         """A cursor whose `history` table holds everything logged for the model so far."""
         ...
 
-    def metric_history(
-        self, project: str, model: str, metric: str
-    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-        """A cursor whose `history` table holds every row of `metric` logged for the model so far
-        (and maybe other rows): what a checkpoint choice reads, which a store may keep apart."""
+    def metric_rows(self, project: str, model: str, metric: str, query: str, **params: Any) -> list[tuple]:
+        """The rows of the named query (bound with project, model, metric and `params`) over a
+        `history` table holding every row of `metric` logged for the model so far. The query
+        must read no other rows: a store may keep them apart, and keep the answer until they
+        change (what a checkpoint choice asks)."""
         ...
 
     def connect(self) -> duckdb.DuckDBPyConnection:

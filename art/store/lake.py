@@ -139,11 +139,12 @@ class DuckLakeStore:
         with lake_connection(self).cursor() as cur:
             yield cur
 
-    @contextmanager
-    def metric_history(self, project: str, model: str, metric: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The lake's history table already answers one metric fast (it is filtered in SQL)."""
+    def metric_rows(self, project: str, model: str, metric: str, query: str, **params: Any) -> list[tuple]:
+        """On the lake's history table, read anew each time (other hosts write to it)."""
+        from art.store.sql import run_checked
+
         with self.history(project, model) as cur:
-            yield cur
+            return run_checked(cur, query, project=project, model=model, metric=metric, **params).fetchall()
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A cursor on the process's lake connection with the lake in use and the public views."""

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -45,7 +46,8 @@ Key = tuple[str, str, str]
 
 
 class MetricSeries:
-    """In-memory DuckDB whose `history` table holds the rows of the metrics asked for so far."""
+    """In-memory DuckDB whose `history` table holds the rows of the metrics asked for so far,
+    and the answers given about each, kept while its rows stay the same."""
 
     def __init__(self, base_path: Path) -> None:
         self.base_path = base_path
@@ -53,28 +55,48 @@ class MetricSeries:
         run(self.con, "local/schema_metric_series")
         run(self.con, "local/schema_metric_lines")
         self.progress: dict[Key, SeriesProgress] = {}
-        self.lock = threading.Lock()
+        self.answers: dict[Key, dict[tuple[str, tuple[tuple[str, Any], ...]], list[tuple]]] = {}
+        self.lock = threading.RLock()
 
     @contextmanager
     def current(self, project: str, model: str, metric: str) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor whose `history` table holds every row of `metric` the model's history.jsonl
         holds now (and rows of other metrics and models asked for before)."""
-        path = ModelPaths.of(self.base_path, project, model).history
-        key = (project, model, metric)
         with self.lock:
-            known = self.progress.pop(key, None)
-            try:
-                new = self._catch_up(key, path, known)
-            except BaseException:
-                self._forget(key)  # rows without their progress would be read twice
-                raise
-            if new is not None:
-                self.progress[key] = new
+            self._refresh((project, model, metric))
             cur = self.con.cursor()
             try:
                 yield cur
             finally:
                 cur.close()
+
+    def rows(self, project: str, model: str, metric: str, query: str, **params: Any) -> list[tuple]:
+        """The rows of the named query over the metric's current rows; the query must read no
+        other rows (its answer is kept until the metric's rows change)."""
+        key = (project, model, metric)
+        asked = (query, tuple(sorted(params.items())))
+        with self.lock:
+            self._refresh(key)
+            answers = self.answers.setdefault(key, {})
+            if asked not in answers:
+                with self.con.cursor() as cur:
+                    answers[asked] = run(
+                        cur, query, project=project, model=model, metric=metric, **params
+                    ).fetchall()
+            return list(answers[asked])
+
+    def _refresh(self, key: Key) -> None:
+        path = ModelPaths.of(self.base_path, key[0], key[1]).history
+        known = self.progress.pop(key, None)
+        try:
+            new = self._catch_up(key, path, known)
+        except BaseException:
+            self._forget(key)  # rows without their progress would be read twice
+            raise
+        if new is not known:
+            self.answers.pop(key, None)
+        if new is not None:
+            self.progress[key] = new
 
     def _catch_up(self, key: Key, path: Path, known: SeriesProgress | None) -> SeriesProgress | None:
         try:
@@ -160,6 +182,7 @@ class MetricSeries:
 
     def _forget(self, key: Key) -> None:
         project, model, metric = key
+        self.answers.pop(key, None)
         run(self.con, "local/metric_series_forget", project=project, model=model, metric=metric)
 
 
