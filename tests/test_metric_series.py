@@ -92,6 +92,8 @@ TRICKY = [
     '{"val/reward": 18446744073709551615, "step": 14}',
     '{"val/reward": -0.0, "step": -0.5}',
     '{"val/reward": 4, "step": 1e300}',
+    '{"val/reward": 4, "step": 1e300, "x": NaN}',
+    '{"val/reward": 4, "x": NaN, "y": 1' + "0" * 400 + ', "step": 19}',
     '{ "val/reward" : 1.5e2 , "step" : 15 }',
     '{"val/reward": 0.5, "step": 16, "recorded_at": "2026-01-01T00:00:00+00:00"}',
 ]

@@ -2,10 +2,11 @@
 
 A checkpoint choice asks for one metric, so only the lines that can hold it are parsed: DuckDB's
 JSON reader reads the file once, the lines appended since are read from the last byte offset,
-and a warm call costs a stat and a small query. Like the mirror (mirror.py) it reads the file
-itself, never the catalog: a value forged into a catalog file cannot decide a checkpoint.
-Lines read alike Python's parser (history.parse_line): DuckDB parses what it reads as Python
-does, and hands the lines it reads otherwise (refused, or repeating a key) to Python.
+and an answer is kept until the file changes, so a warm call costs a stat. Like the mirror
+(mirror.py) it reads the file itself, never the catalog: a value forged into a catalog file
+cannot decide a checkpoint. Lines are read as Python's parser (history.parse_line) reads them:
+DuckDB parses the lines it reads alike, and hands the others (refused, repeating a key, an
+escape, NaN) to Python.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ class MetricSeries:
     def _read_file(self, key: Key, path: Path, st: os.stat_result) -> SeriesProgress:
         """A whole file, by DuckDB's JSON reader when it ends in a newline, parses, and did not
         change while read; else by reading its complete lines here."""
-        if st.st_size and _byte_at(path, st.st_size - 1) == b"\n":
+        tail = _tail(path, st.st_size)  # before DuckDB reads: a change after shows in the stat
+        if tail.endswith(b"\n"):
             try:
                 run(self.con, "local/metric_lines_file", path=str(path), metric=key[2])
                 same = _same_file(os.stat(path), st)
@@ -125,7 +127,6 @@ class MetricSeries:
                 same = False
             if same:
                 self._parse_staged(key)
-                tail = _tail(path, st.st_size)
                 return SeriesProgress(st.st_size, st.st_ino, st.st_size, st.st_mtime_ns, tail)
             run(self.con, "local/metric_lines_clear")
         return self._read_lines(key, path, st, 0, b"")
@@ -166,7 +167,7 @@ class MetricSeries:
         for raw in lines:
             if needle in raw or b"\\" in raw:  # else the line cannot hold the key
                 row = history.parse_line(0, raw)
-                if row is not None and metric in row.metrics:
+                if row is not None and metric in row.metrics and -(2**63) <= row.step < 2**63:
                     steps.append(row.step)
                     values.append(row.metrics[metric])
         if steps:
@@ -188,12 +189,6 @@ class MetricSeries:
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_ino, b.st_size, b.st_mtime_ns)
-
-
-def _byte_at(path: Path, offset: int) -> bytes:
-    with open(path, "rb") as f:
-        f.seek(offset)
-        return f.read(1)
 
 
 def _tail(path: Path, end: int) -> bytes:
