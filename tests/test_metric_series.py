@@ -5,6 +5,7 @@ the file as it grows, is rewritten, replaced, truncated or torn."""
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import threading
 from collections import Counter
@@ -302,3 +303,26 @@ def test_choices_match_the_whole_history_mirror(
         whole = run(cur, "best_step", **args).fetchall()
     assert ours == whole
     assert bool(ours) == bool(evals)
+
+
+def _choose_in_child(base: str, out: mp.Queue) -> None:
+    try:
+        with history_file(Path(base)).open("a") as f:
+            f.write(line(7, 0.99))
+        out.put(("ok", best_steps(base, "p", "m", METRIC)[0].step))
+    except Exception as e:
+        out.put(("error", f"{type(e).__name__}: {e}"))
+
+
+def test_a_forked_child_has_its_own_cache(tmp_path: Path) -> None:
+    """The parent's in-memory DuckDB is not used by a forked child (its state is not the child's)."""
+    history_file(tmp_path).write_text(line(1, 0.5))
+    assert best_steps(tmp_path, "p", "m", METRIC)[0].step == 1
+    ctx = mp.get_context("fork")
+    out: mp.Queue = ctx.Queue()
+    child = ctx.Process(target=_choose_in_child, args=(str(tmp_path), out))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert out.get(timeout=10) == ("ok", 7)
+    assert best_steps(tmp_path, "p", "m", METRIC)[0].step == 7
