@@ -8,6 +8,7 @@ import json
 import multiprocessing as mp
 import os
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -108,14 +109,17 @@ def test_tricky_lines_read_as_python_reads_them(tmp_path: Path) -> None:
     expected = python_reads(data)
     assert (6, 0.125) in expected and (8, 0.625) in expected and (8, 0.75) in expected
     assert cached(MetricSeries(tmp_path)) == expected
-    # the same lines arriving one by one (read from the last offset, not by DuckDB's file reader)
-    path = history_file(tmp_path, "grown")
-    series = MetricSeries(tmp_path)
-    for text in TRICKY:
-        with path.open("a") as f:
-            f.write(text + "\n")
-        cached(series, model="grown")
-    assert cached(series, model="grown") == expected
+    # the same lines arriving one by one (read from the last offset, not by DuckDB's file
+    # reader), parsed in Python (a few lines) or in DuckDB (many: python_bytes=0)
+    for python_bytes in (0, 1 << 16):
+        path = history_file(tmp_path, f"grown{python_bytes}")
+        series = MetricSeries(tmp_path)
+        series.python_bytes = python_bytes
+        for text in TRICKY:
+            with path.open("a") as f:
+                f.write(text + "\n")
+            cached(series, model=path.parent.name)
+        assert cached(series, model=path.parent.name) == expected
 
 
 names = st.one_of(
@@ -159,9 +163,10 @@ def test_random_histories_read_as_python_reads_them(
     data = b"".join(lines)
     path.write_bytes(data)
     assert cached(MetricSeries(base), metric) == python_reads(data, metric)
-    # first part read whole, the rest appended and read from the offset
+    # first part read whole, the rest appended and read from the offset (by DuckDB)
     path.write_bytes(b"".join(lines[:split_at]))
     series = MetricSeries(base)
+    series.python_bytes = 0
     cached(series, metric)
     with path.open("ab") as f:
         f.write(b"".join(lines[split_at:]))
@@ -259,7 +264,7 @@ def test_a_metric_logged_only_later_is_found_then(tmp_path: Path) -> None:
 
 
 def test_lines_appended_while_reading_are_counted_once(tmp_path: Path) -> None:
-    """A writer appends while the cache reads, over and over: no line is lost or read twice."""
+    """A writer appends while caches read, over and over: no line is lost or read twice."""
     path = history_file(tmp_path)
     path.write_text("".join(line(i, i / 1000) for i in range(2000)))
     series = MetricSeries(tmp_path)
@@ -270,12 +275,15 @@ def test_lines_appended_while_reading_are_counted_once(tmp_path: Path) -> None:
             for i in range(2000, 2600):
                 f.write(line(i, i / 1000, **{"train/reward": 1.0}))
                 f.flush()
+                time.sleep(0.001)
         done.set()
 
     writer = threading.Thread(target=write)
     writer.start()
     while not done.is_set():
         cached(series)
+        fresh = cached(MetricSeries(tmp_path))  # a whole read racing the writer: a prefix
+        assert set(fresh.values()) == {1} and {s for s, _ in fresh} == set(range(len(fresh)))
     writer.join()
     assert cached(series) == Counter({(i, i / 1000): 1 for i in range(2600)})
 

@@ -28,6 +28,7 @@ from art.store.per_process import PerProcess
 from art.store.sql import run_checked as run
 
 TAIL_BYTES = 64  # kept of the last lines read: a rewritten file no longer holds them there
+PYTHON_BYTES = 1 << 16  # appended lines up to this size are parsed here: faster than in DuckDB
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class MetricSeries:
         self.progress: dict[Key, SeriesProgress] = {}
         self.answers: dict[Key, dict[tuple[str, tuple[tuple[str, Any], ...]], list[tuple]]] = {}
         self.lock = threading.RLock()
+        self.python_bytes = PYTHON_BYTES
 
     @contextmanager
     def current(self, project: str, model: str, metric: str) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -87,6 +89,7 @@ class MetricSeries:
             return list(answers[asked])
 
     def _refresh(self, key: Key) -> None:
+        """Read what changed; answers are dropped where rows are added or forgotten."""
         path = ModelPaths.of(self.base_path, key[0], key[1]).history
         known = self.progress.pop(key, None)
         try:
@@ -94,8 +97,6 @@ class MetricSeries:
         except BaseException:
             self._forget(key)  # rows without their progress would be read twice
             raise
-        if new is not known:
-            self.answers.pop(key, None)
         if new is not None:
             self.progress[key] = new
 
@@ -140,7 +141,9 @@ class MetricSeries:
             data = f.read(max(0, st.st_size - offset))
         end = data.rfind(b"\n") + 1
         chunk = data[:end]
-        if chunk:
+        if len(chunk) <= self.python_bytes:
+            self._parse_in_python(key, chunk.split(b"\n")[:-1])
+        else:
             try:
                 text = chunk.decode("utf-8")
             except UnicodeDecodeError:
@@ -153,7 +156,9 @@ class MetricSeries:
 
     def _parse_staged(self, key: Key) -> None:
         project, model, metric = key
-        run(self.con, "local/metric_series_insert", project=project, model=model, metric=metric)
+        added = run(self.con, "local/metric_series_insert", project=project, model=model, metric=metric)
+        if added.fetchone()[0]:
+            self.answers.pop(key, None)
         odd = run(self.con, "local/metric_lines_odd").fetchall()
         run(self.con, "local/metric_lines_clear")
         if odd:
@@ -171,6 +176,7 @@ class MetricSeries:
                     steps.append(row.step)
                     values.append(row.metrics[metric])
         if steps:
+            self.answers.pop(key, None)
             run(
                 self.con,
                 "local/metric_series_append",
