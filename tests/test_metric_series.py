@@ -85,6 +85,8 @@ TRICKY = [
     '{"val/reward": 2.5, "x": -Inf, "step": 12}',
     '{"val/reward": 0.5, "x": -Infinity, "step": 17}',
     '{"val/reward": 0.5, "x": "a:nan, b]", "step": 18}',
+    '{"val/reward": 0.5, "time/inference_nanos": 1, "step": 20}',
+    '{"val/reward": 0.5, "x": [NAN], "step": 21}',
     '["val/reward", 1, "step", 2]',
     '"val/reward"',
     "not json val/reward",

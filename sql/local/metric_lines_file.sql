@@ -13,6 +13,8 @@ SELECT l,
        NOT contains(l, '\')
        AND len(string_split(l, needle)) = 2
        AND len(string_split(l, '"step"')) <= 2
-       AND NOT regexp_matches(l, ',\s*[\]}]|[:,\[]\s*[-+]?(?i:nan|inf)')
+       AND NOT regexp_matches(l, ',\s*[\]}]')
+       AND NOT CASE WHEN contains(lower(l), 'nan') OR contains(lower(l), 'inf')
+                    THEN regexp_matches(l, '[:,\[]\s*[-+]?(?i:nan|inf)') ELSE false END
 FROM lines
 WHERE contains(l, needle) OR contains(l, '\')
