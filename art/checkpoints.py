@@ -43,21 +43,13 @@ def best_steps(
     validate_name("project", project)
     validate_name("model", model)
     _check(window, mode, top_k)
+    if not isinstance(metric, str):
+        raise InvalidArgumentError("metric", metric, "must be a string")
     store = as_store(store)
-    with store.history(project, model) as con:
-        rows = run(
-            con,
-            "best_step",
-            project=project,
-            model=model,
-            metric=metric,
-            window=window,
-            mode=mode,
-            top_k=top_k,
-        ).fetchall()
-        if not rows:
+    rows = store.metric_rows(project, model, metric, "best_step", window=window, mode=mode, top_k=top_k)
+    if not rows:  # the whole history, only to name the metrics there are
+        with store.history(project, model) as con:
             available = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
-    if not rows:
         if not available:  # nothing logged: say which name is wrong, not that the metric is
             check_run_exists(store, project, model)
         raise MetricNotFoundError(metric, available)

@@ -1,7 +1,7 @@
 """Read-path benchmark: each question in fresh processes, interleaved with the raw-DuckDB floor
 on the same files and with openpipe-art 0.5.23 where it has an equivalent.
 
-    python bench/read.py [--quick] [--peer PEER_PYTHON] [--out bench/results/read.json]
+    python bench/read.py [--quick] [--only queries|best|runs] [--peer PEER_PYTHON] [--out ...]
 
 Every measurement is a new process (cold: the question's first run in it, imports included)
 that also repeats the question (warm: the median of the repeats). The sides of one question
@@ -86,7 +86,17 @@ for _ in range(3):
     s = time.perf_counter()
     best_steps(sys.argv[1], "bench", "big", "val/reward", window=1)
     warm.append(time.perf_counter() - s)
-print(json.dumps({"import": t1 - t0, "cold": t2 - t0, "op": t2 - t1, "warm": warm, "best": best}))
+# a training loop's call: one val line appended since the last (a value that never wins)
+hist = sys.argv[1] + "/bench/models/big/history.jsonl"
+appended = []
+for _ in range(3):
+    with open(hist, "a") as f:
+        f.write(json.dumps({"val/reward": -1.0, "training_step": 0, "step": 0}) + "\\n")
+    s = time.perf_counter()
+    best_steps(sys.argv[1], "bench", "big", "val/reward", window=1)
+    appended.append(time.perf_counter() - s)
+print(json.dumps({"import": t1 - t0, "cold": t2 - t0, "op": t2 - t1, "warm": warm, "best": best,
+                  "warm_appended": appended}))
 """
 )
 RAW_BEST = (
@@ -314,10 +324,13 @@ def bench_best(work: Path, lines: int, rounds: int, peer: str | None) -> dict[st
     sides = {"ours": (sys.executable, OURS_BEST, [str(base)]), "raw": (sys.executable, RAW_BEST, [hist])}
     if peer:
         sides["art"] = (peer, PEER_BEST, [hist])
+    lines_now = Path(hist).read_text().count("\n")  # ours appends a few lines per round
     out = interleave(sides, rounds)
+    ours = out["ours"]
+    ours["warm_appended"] = spread([statistics.median(r["warm_appended"]) for r in ours["runs"]])
     bests = {name: r["runs"][0]["best"] for name, r in out.items()}
     out["same_choice"] = len(set(bests.values())) == 1
-    out["lines"] = Path(hist).read_text().count("\n")
+    out["lines"] = lines_now
     return out
 
 
@@ -379,6 +392,11 @@ def table(results: dict[str, Any]) -> str:
         rows.append(_row(f"top-10 worst-reward with messages, {n:,} steps", size["worst10"]))
     for best in results["best_step"]:
         rows.append(_row(f"best step, fresh process, {best['lines']:,} history lines", best))
+    for best in results["best_step"]:
+        rows.append(
+            f"| best step, one val line appended since the last call, {best['lines']:,} lines | - | "
+            f"{_ms(best['ours']['warm_appended'])} | - | - | - | - | - |"
+        )
     r = results["runs"]
     if r:
         rows.append(_row("`art.connect()`, 200 models x 50 steps", r, "ours_connect"))
@@ -394,6 +412,9 @@ def main() -> None:
     parser.add_argument("--peer", type=Path, default=HERE / ".peer-venv" / "bin" / "python")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "read.json")
+    parser.add_argument(
+        "--only", choices=["queries", "best", "runs"], help="run one part: store queries, best step or runs"
+    )
     args = parser.parse_args()
     peer = str(args.peer) if args.peer.exists() else None
     rounds = args.rounds or (3 if args.quick else 5)
@@ -402,9 +423,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="art-read-bench-"))
     results: dict[str, Any] = {"python": sys.version.split()[0], "peer": peer, "rounds": rounds}
     try:
-        results["sizes"] = [bench_size(work, n, rounds, peer) for n in sizes]
-        results["best_step"] = [bench_best(work, n, rounds, peer) for n in lines]
-        results["runs"] = bench_runs(work, 200, 50, rounds)
+        run = {part: args.only in (None, part) for part in ("queries", "best", "runs")}
+        results["sizes"] = [bench_size(work, n, rounds, peer) for n in sizes] if run["queries"] else []
+        results["best_step"] = [bench_best(work, n, rounds, peer) for n in lines] if run["best"] else []
+        results["runs"] = bench_runs(work, 200, 50, rounds) if run["runs"] else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["table"] = table(results)

@@ -42,6 +42,13 @@ class Store(Protocol):
         """A cursor whose `history` table holds everything logged for the model so far."""
         ...
 
+    def metric_rows(self, project: str, model: str, metric: str, query: str, **params: Any) -> list[tuple]:
+        """The rows of the named query (bound with project, model, metric and `params`) over a
+        `history` table holding every row of `metric` logged for the model so far. The query
+        must read no other rows: a store may keep them apart, and keep the answer until they
+        change (what a checkpoint choice asks)."""
+        ...
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with the public views: runs, history, history_by_step,
         trajectories, trajectories_of(project, model[, split]), ..."""

@@ -121,6 +121,18 @@ def row_split(keys: list[str]) -> str:
     return "train"
 
 
+def _finite(v: object) -> float | None:
+    """A JSON number (or boolean) as a finite float; None for anything else, NaN, infinities and
+    integers too large for a float (a 400-digit integer must not stop a reader)."""
+    if not isinstance(v, int | float):
+        return None
+    try:
+        f = float(v)
+    except OverflowError:
+        return None
+    return f if math.isfinite(f) else None
+
+
 def parse_line(seq: int, raw: bytes) -> HistoryRow | None:
     """A history row, or None for a line that is not a JSON object with an integer step."""
     try:
@@ -130,22 +142,16 @@ def parse_line(seq: int, raw: bytes) -> HistoryRow | None:
     if not isinstance(doc, dict):
         return None
     step = doc.get("step")
-    if isinstance(step, bool) or not isinstance(step, int | float) or step != step:
+    if isinstance(step, bool) or _finite(step) is None:
         return None
     training_step = doc.get("training_step")
-    metrics = {
-        k: float(v)
-        for k, v in doc.items()
-        if k not in RESERVED_KEYS and isinstance(v, int | float) and math.isfinite(v)
-    }
+    metrics = {k: f for k, v in doc.items() if k not in RESERVED_KEYS and (f := _finite(v)) is not None}
     recorded_at = doc.get("recorded_at")
     return HistoryRow(
         seq=seq,
         step=int(step),
         training_step=int(training_step)
-        if isinstance(training_step, int | float)
-        and not isinstance(training_step, bool)
-        and math.isfinite(training_step)
+        if not isinstance(training_step, bool) and _finite(training_step) is not None
         else None,
         recorded_at=recorded_at if isinstance(recorded_at, str) else None,
         metrics=metrics,

@@ -139,6 +139,13 @@ class DuckLakeStore:
         with lake_connection(self).cursor() as cur:
             yield cur
 
+    def metric_rows(self, project: str, model: str, metric: str, query: str, **params: Any) -> list[tuple]:
+        """On the lake's history table, read anew each time (other hosts write to it)."""
+        from art.store.sql import run_checked
+
+        with self.history(project, model) as cur:
+            return run_checked(cur, query, project=project, model=model, metric=metric, **params).fetchall()
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A cursor on the process's lake connection with the lake in use and the public views."""
         from art.store.lake_connection import lake_connection

@@ -56,6 +56,15 @@ class LocalStore:
         with mirror_for(self.base_path).current(project, model) as cur:
             yield cur
 
+    def metric_rows(self, project: str, model: str, metric: str, query: str, **params: Any) -> list[tuple]:
+        """Over the metric's rows only, read from history.jsonl and kept per process
+        (metric_series.py), as are the answers until the file changes."""
+        from art.store.metric_series import series_for
+
+        if not self.implicit:
+            self._require_base()
+        return series_for(self.base_path).rows(project, model, metric, query, **params)
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         from art.store.local_views import open_snapshot
 

@@ -1,9 +1,9 @@
 """A per-process, in-memory copy of models' history, kept current from their history.jsonl.
 
-Checkpoint choices and history queries run here: the copy reads the model's history.jsonl
-once, then only the lines appended since, so a call costs a stat and a query. It reads the
-file itself, never the catalog: a checkpoint choice needs no lock and no write into the store,
-and a value forged into a catalog file cannot decide it.
+History queries run here (a checkpoint choice reads only its metric: metric_series.py): the
+copy reads the model's history.jsonl once, then only the lines appended since, so a call
+costs a stat and a query. It reads the file itself, never the catalog: a reader needs no lock
+and no write into the store, and a value forged into a catalog file cannot decide anything.
 """
 
 from __future__ import annotations

@@ -1,0 +1,20 @@
+-- local/metric_lines_file: stage the lines of a whole history.jsonl that may hold $metric, as
+-- DuckDB's JSON reader reads them (their own text). Fails on a line that reader cannot parse:
+-- the caller then reads the file's complete lines itself (local/metric_lines_text).
+-- A line can hold the key only as "$metric" verbatim or written with an escape, so a line
+-- with neither the quoted name nor a backslash is left out without parsing it.
+-- params: $path, $metric
+INSERT INTO metric_lines (l, plain)
+WITH lines AS (
+    SELECT json::VARCHAR AS l, '"' || $metric || '"' AS needle
+    FROM read_json_objects($path, format = 'newline_delimited')
+)
+SELECT l,
+       NOT contains(l, '\')
+       AND len(string_split(l, needle)) = 2
+       AND len(string_split(l, '"step"')) <= 2
+       AND NOT regexp_matches(l, ',\s*[\]}]')
+       AND NOT CASE WHEN contains(lower(l), 'nan') OR contains(lower(l), 'inf')
+                    THEN regexp_matches(l, '[:,\[]\s*[-+]?(?i:nan|inf)') ELSE false END
+FROM lines
+WHERE contains(l, needle) OR contains(l, '\')
