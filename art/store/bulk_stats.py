@@ -11,8 +11,8 @@ How damage is still found:
   flagged, never served).
 - openpipe-art's files have no page CRCs, so a full decode could only catch a page that fails
   to decompress, at the price of reading every byte. Here their footers are read (a truncated
-  or garbage file fails there), the group_index, trajectory_index and group_json pages are
-  decoded in full, and the rows counted must equal the footer's. v1 files and any file with
+  or garbage file fails there) and the group_index, trajectory_index and group_json pages are
+  decoded in full (DuckDB checks each page's value count against the footer). v1 files and any file with
   an odd marker go to `file_stats`, as do fewer than FEW new files (no DuckDB to start).
 - A statement fails as a whole when one file in it is unreadable: the list is halved until
   each failing file is alone, and that file goes to `file_stats`, which records why.
@@ -59,8 +59,7 @@ def bulk_file_stats(paths: list[Path], check: Callable[[], None]) -> dict[Path, 
 
 def _batch(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[Path, FileStats]:
     """Counts first, over every file (one pass that also caches the footers), then the footers'
-    markers to keep only openpipe-art's v2 files whose counted rows match the footer; when the
-    counts fail (a damaged or v1 file among them), footers first, then counts of the v2 files."""
+    markers to keep only openpipe-art's v2 files; when the counts fail (a damaged or v1 file among them), footers first, then counts of the v2 files."""
     by_name = {str(p): p for p in paths}
     try:
         run(con, "local/set_bulk_paths", paths=json.dumps(list(by_name)))
@@ -71,17 +70,17 @@ def _batch(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[Path, File
         counts, _ = _each_readable(con, "local/bulk_counts", v2)
         paths = v2
     footers, _ = _each_readable(con, "local/bulk_footers", paths)
-    theirs = {name: rows for name, rows, *rest in footers if _theirs_v2((name, rows, *rest))}
+    theirs = {f[0] for f in footers if _theirs_v2(f)}
     out = {}
     for name, rows, groups, trajectories, exceptions in counts:
-        if name in by_name and theirs.get(name) == rows:
+        if name in by_name and name in theirs:
             out[by_name[name]] = FileStats(rows, groups, trajectories, exceptions, 2, None)
     return out
 
 
 def _theirs_v2(footer: tuple[Any, ...]) -> bool:
     """A v2 file (ART's marker) without our writer's counts, hence without page CRCs."""
-    _, _, version, ours = footer
+    _, version, ours = footer
     return version == "2" and not ours
 
 
