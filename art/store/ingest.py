@@ -5,6 +5,8 @@ unchanged file costs a stat; a model whose folder is gone is forgotten. A split 
 inode and mtime are as recorded is not listed again: adding, replacing or removing a file
 changes its folder's mtime. A folder mtime younger than MTIME_SETTLE_NS is not recorded (a
 file could land within the same clock tick), so that folder is listed again next time.
+New or changed trajectory files are gathered first and counted together (bulk_stats), while
+the histories are read, then recorded in one statement.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ import duckdb
 
 from art.store.bulk_stats import bulk_file_stats
 from art.store.catch_up import CatchUpCancelled
+from art.store.file_stats import FileStats
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
 from art.store.paths import is_stale_temp, model_dirs, validate_name
 from art.store.sql import run_checked as run
@@ -89,31 +93,32 @@ def sync_models(
     else:
         targets = {key: found[key] for key in only if key in found}
     new_files: list[NewFile] = []
-    for i, ((project, model), model_dir) in enumerate(targets.items()):
+    for (project, model), model_dir in targets.items():
         check()
-        _sync_model(
-            con,
-            base_path,
-            project,
-            model,
-            model_dir,
-            (project, model) in known_models,
-            all_sources.get((project, model), {}),
-            remove_stale,
-            check,
-            new_files,
-        )
-        if progress is not None:
-            progress(f"{project}/{model}", i + 1, len(targets))
-    _register_files(con, new_files, check)
+        sources = all_sources.get((project, model), {})
+        _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check, new_files)
+    # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
+    with ThreadPoolExecutor(1, thread_name_prefix="art-count") as pool:
+        counting = pool.submit(bulk_file_stats, [f.path for f in new_files], check)
+        for i, ((project, model), model_dir) in enumerate(targets.items()):
+            check()
+            sources = all_sources.get((project, model), {})
+            known_model = (project, model) in known_models
+            _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
+            _sync_history(con, base_path, project, model, model_dir, sources)
+            if progress is not None:
+                progress(f"{project}/{model}", i + 1, len(targets))
+        stats = counting.result()
+    _register_files(con, new_files, stats)
     return len(targets)
 
 
-def _register_files(con: duckdb.DuckDBPyConnection, files: list[NewFile], check: Callable[[], None]) -> None:
-    """Count every new or changed file in bulk (bulk_stats) and record them in one statement."""
+def _register_files(
+    con: duckdb.DuckDBPyConnection, files: list[NewFile], stats: dict[Path, FileStats]
+) -> None:
+    """Record every new or changed file with its stats in one statement."""
     if not files:
         return
-    stats = bulk_file_stats([f.path for f in files], check)
     rows = []
     for f in files:
         s = stats[f.path]  # the hook where a file's validity is decided (error column)
@@ -135,23 +140,6 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: list[NewFile], check:
             }
         )
     run(con, "local/insert_files", files=json.dumps(rows))
-
-
-def _sync_model(
-    con: duckdb.DuckDBPyConnection,
-    base_path: Path,
-    project: str,
-    model: str,
-    model_dir: Path,
-    known_model: bool,
-    sources: dict[str, tuple[Any, ...]],
-    remove_stale: bool,
-    check: Callable[[], None],
-    new_files: list[NewFile],
-) -> None:
-    _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
-    _sync_history(con, base_path, project, model, model_dir, sources)
-    _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check, new_files)
 
 
 def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
