@@ -17,6 +17,7 @@ from art.store.file_stats import file_stats
 
 from .conftest import DATA, group
 from .test_damaged_files import damage_pages
+from .test_read_path import tree
 
 ART = DATA / "art-0.5.23" / "art-fixture" / "models" / "agent-run" / "trajectories"
 ART_V1 = DATA / "art-0.5.9" / "art-fixture" / "models" / "agent-run" / "trajectories"
@@ -49,6 +50,7 @@ def test_arts_files_get_the_counts_a_full_read_gives_without_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     split_dir = art_store(tmp_path)
+    before = tree(tmp_path)
     expected = {p: full_read(tmp_path, p) for p in recorded(tmp_path)}
     assert len(expected) == 18 and all(v[5] is None and v[4] == 2 for v in expected.values())
     assert any(v[0] != v[2] for v in expected.values())  # groups without trajectories
@@ -63,7 +65,7 @@ def test_arts_files_get_the_counts_a_full_read_gives_without_one(
         assert con.execute("SELECT count(*) FROM trajectories").fetchone()[0] == sum(
             v[2] for v in expected.values()
         )
-    assert len(list(split_dir.iterdir())) == 18 and not (tmp_path / "catalog.duckdb").exists()
+    assert len(list(split_dir.iterdir())) == 18 and tree(tmp_path) == before  # reading wrote nothing
 
 
 async def test_damaged_and_foreign_files_among_arts_are_flagged_or_read_alone(tmp_path: Path) -> None:

@@ -42,8 +42,9 @@ def bulk_file_stats(paths: list[Path], check: Callable[[], None]) -> dict[Path, 
     out: dict[Path, FileStats] = {}
     if len(paths) >= FEW:
         # a private in-memory DuckDB: its settings (a footer cache) and failed statements
-        # stay out of the caller's connection and transaction
-        con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+        # stay out of the caller's connection and transaction; it never spills to disk (a
+        # reader writes nothing, not even temp files)
+        con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "temp_directory": ""})
         try:
             run(con, "local/bulk_reader_settings")
             for i in range(0, len(paths), BATCH):
