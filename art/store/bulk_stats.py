@@ -53,12 +53,47 @@ def bulk_file_stats(paths: list[Path], check: Callable[[], None]) -> dict[Path, 
         finally:
             # freeing its memory takes 0.1-0.2 s the open need not wait for; not a daemon
             # thread, so the interpreter waits for it at exit (DuckDB must not be inside then)
-            threading.Thread(target=con.close, name="art-bulk-close").start()
+            if _threads_joined_at_exit():
+                threading.Thread(target=con.close, name="art-bulk-close").start()
+            else:
+                con.close()
     for path in paths:  # few files, our own files, v1 files, any the bulk reads could not take
         if path not in out:
             check()
             out[path] = file_stats(path)
     return out
+
+
+def bulk_file_stats_soon(paths: list[Path], check: Callable[[], None]) -> Callable[[], dict[Path, FileStats]]:
+    """`bulk_file_stats` in a thread of its own (its DuckDB works while the caller's does);
+    returns the function that waits for the result (or raises what the thread raised)."""
+    if not _threads_joined_at_exit():  # at exit (a writer's last catch-up): no new thread
+        stats = bulk_file_stats(paths, check)
+        return lambda: stats
+    result: dict[Path, FileStats] = {}
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.update(bulk_file_stats(paths, check))
+        except BaseException as e:
+            failed.append(e)
+
+    thread = threading.Thread(target=work, name="art-count")
+    thread.start()
+
+    def wait() -> dict[Path, FileStats]:
+        thread.join()
+        if failed:
+            raise failed[0]
+        return result
+
+    return wait
+
+
+def _threads_joined_at_exit() -> bool:
+    """False once the interpreter has joined its threads for exit (atexit handlers run then)."""
+    return threading.main_thread().is_alive()
 
 
 def _batch(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[Path, FileStats]:

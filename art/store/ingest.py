@@ -11,18 +11,18 @@ the histories are read, then recorded in one statement.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from art.store.bulk_stats import bulk_file_stats
+from art.store.bulk_stats import bulk_file_stats_soon
 from art.store.catch_up import CatchUpCancelled
 from art.store.file_stats import FileStats
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
@@ -98,8 +98,8 @@ def sync_models(
         sources = all_sources.get((project, model), {})
         _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check, new_files)
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
-    with ThreadPoolExecutor(1, thread_name_prefix="art-count") as pool:
-        counting = pool.submit(bulk_file_stats, [f.path for f in new_files], check)
+    counted = bulk_file_stats_soon([f.path for f in new_files], check)
+    try:
         for i, ((project, model), model_dir) in enumerate(targets.items()):
             check()
             sources = all_sources.get((project, model), {})
@@ -108,7 +108,11 @@ def sync_models(
             _sync_history(con, base_path, project, model, model_dir, sources)
             if progress is not None:
                 progress(f"{project}/{model}", i + 1, len(targets))
-        stats = counting.result()
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            counted()  # never leave with the counting thread still inside DuckDB
+        raise
+    stats = counted()
     _register_files(con, new_files, stats)
     return len(targets)
 
