@@ -67,7 +67,7 @@ def bulk_file_stats(paths: list[Path], check: Callable[[], None]) -> dict[Path, 
 def bulk_file_stats_soon(paths: list[Path], check: Callable[[], None]) -> Callable[[], dict[Path, FileStats]]:
     """`bulk_file_stats` in a thread of its own (its DuckDB works while the caller's does);
     returns the function that waits for the result (or raises what the thread raised)."""
-    if not _threads_joined_at_exit():  # at exit (a writer's last catch-up): no new thread
+    if not paths or not _threads_joined_at_exit():  # at exit (a writer's last catch-up): no thread
         stats = bulk_file_stats(paths, check)
         return lambda: stats
     result: dict[Path, FileStats] = {}
