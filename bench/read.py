@@ -1,7 +1,8 @@
 """Read-path benchmark: each question in fresh processes, interleaved with the raw-DuckDB floor
 on the same files and with openpipe-art 0.5.23 where it has an equivalent.
 
-    python bench/read.py [--quick] [--only queries|best|runs] [--peer PEER_PYTHON] [--out ...]
+    python bench/read.py [--quick] [--only queries|best|runs|first_open] [--peer PEER_PYTHON]
+    python bench/read.py --only first_open [--art-store BASE]   first open of an ART-written store
 
 Every measurement is a new process (cold: the question's first run in it, imports included)
 that also repeats the question (warm: the median of the repeats). The sides of one question
@@ -277,6 +278,49 @@ def catalogued(base: Path) -> float:
     return took
 
 
+def art_store(work: Path, steps: int, peer: str, given: Path | None) -> Path:
+    """A store written by openpipe-art 0.5.23 itself (32x8 steps: ~7 min for 2,000), or `given`
+    (one made before by this function), with no catalog of ours."""
+    base = given or work / f"art-store-{steps}"
+    if given is None:
+        subprocess.run(
+            [peer, str(HERE / "peer_art.py"), "write", str(base), str(steps), "32", "8"],
+            check=True,
+            capture_output=True,
+            cwd="/",
+        )
+    return base
+
+
+def _no_catalog(base: Path) -> None:
+    """Each run of ours starts as a first open: no catalog file (readers never write one)."""
+    for p in base.glob("catalog.*"):
+        p.unlink()
+
+
+def bench_first_open(
+    work: Path, steps: int, rounds: int, peer: str | None, given: Path | None
+) -> dict[str, Any]:
+    """`art.connect()` and a count on a store written by openpipe-art (no catalog of ours) vs
+    DuckDB alone counting the same files (a view over the glob) in a fresh process."""
+    if peer is None and given is None:
+        return {}
+    base = art_store(work, steps, peer or "", given)
+    files = list(base.glob("*/models/*/trajectories/*/*.parquet"))
+    view = RAW_VIEW.format(glob=str(base / "*" / "models" / "*" / "trajectories" / "*" / "*.parquet"))
+    py = sys.executable
+    runs: dict[str, list[dict[str, Any]]] = {"ours": [], "raw": []}
+    for _ in range(rounds):
+        _no_catalog(base)
+        runs["ours"].append(one(py, OURS, str(base), "SELECT count(*) FROM trajectory_files"))
+        assert not list(base.glob("catalog.*")), "a reader wrote a catalog"
+        runs["raw"].append(one(py, RAW, "", view, "SELECT count(*) FROM trajectories"))
+    out: dict[str, Any] = {"steps": steps, "files": len(files), "base": str(base)}
+    for name, rs in runs.items():
+        out[name] = {"cold": spread([r["cold"] for r in rs]), "warm": None, "runs": rs}
+    return out
+
+
 # -- the questions -----------------------------------------------------------------------------
 
 
@@ -384,20 +428,23 @@ def table(results: dict[str, Any]) -> str:
         "openpipe-art cold | openpipe-art warm |\n|---|---|---|---|---|---|---|---|"
     )
     rows = [head]
-    for size in results["sizes"]:
+    first = results.get("first_open")
+    if first:
+        rows.append(_row(f"first open of an openpipe-art store, {first['files']:,} files", first))
+    for size in results.get("sizes", []):
         n = size["steps"]
         rows.append(_row(f"`art.connect()` alone, {n:,} steps", size["connect"]))
         rows.append(_row(f"mean reward per step, {n:,} steps", size["mean_reward"]))
         rows.append(_row(f"one step's trajectories with messages, {n:,} steps", size["one_step"]))
         rows.append(_row(f"top-10 worst-reward with messages, {n:,} steps", size["worst10"]))
-    for best in results["best_step"]:
+    for best in results.get("best_step", []):
         rows.append(_row(f"best step, fresh process, {best['lines']:,} history lines", best))
-    for best in results["best_step"]:
+    for best in results.get("best_step", []):
         rows.append(
             f"| best step, one val line appended since the last call, {best['lines']:,} lines | - | "
             f"{_ms(best['ours']['warm_appended'])} | - | - | - | - | - |"
         )
-    r = results["runs"]
+    r = results.get("runs")
     if r:
         rows.append(_row("`art.connect()`, 200 models x 50 steps", r, "ours_connect"))
         rows.append(_row("`art runs`, 200 models x 50 steps", r, "ours_cli"))
@@ -413,8 +460,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "read.json")
     parser.add_argument(
-        "--only", choices=["queries", "best", "runs"], help="run one part: store queries, best step or runs"
+        "--only",
+        choices=["queries", "best", "runs", "first_open"],
+        help="run one part: store queries, best step, runs or the first open of an openpipe-art store",
     )
+    parser.add_argument("--art-store", type=Path, help="an openpipe-art store made before (else written)")
+    parser.add_argument("--first-open-steps", type=int, default=2_000)
     args = parser.parse_args()
     peer = str(args.peer) if args.peer.exists() else None
     rounds = args.rounds or (3 if args.quick else 5)
@@ -423,10 +474,13 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="art-read-bench-"))
     results: dict[str, Any] = {"python": sys.version.split()[0], "peer": peer, "rounds": rounds}
     try:
-        run = {part: args.only in (None, part) for part in ("queries", "best", "runs")}
+        run = {part: args.only in (None, part) for part in ("queries", "best", "runs", "first_open")}
         results["sizes"] = [bench_size(work, n, rounds, peer) for n in sizes] if run["queries"] else []
         results["best_step"] = [bench_best(work, n, rounds, peer) for n in lines] if run["best"] else []
         results["runs"] = bench_runs(work, 200, 50, rounds) if run["runs"] else None
+        if run["first_open"]:
+            steps = args.first_open_steps
+            results["first_open"] = bench_first_open(work, steps, rounds, peer, args.art_store)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["table"] = table(results)

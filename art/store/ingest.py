@@ -5,21 +5,26 @@ unchanged file costs a stat; a model whose folder is gone is forgotten. A split 
 inode and mtime are as recorded is not listed again: adding, replacing or removing a file
 changes its folder's mtime. A folder mtime younger than MTIME_SETTLE_NS is not recorded (a
 file could land within the same clock tick), so that folder is listed again next time.
+New or changed trajectory files are gathered first and counted together (bulk_stats), while
+the histories are read, then recorded in one statement.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from art.store.bulk_stats import bulk_file_stats_soon
 from art.store.catch_up import CatchUpCancelled
-from art.store.file_stats import file_stats
+from art.store.file_stats import FileStats
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
 from art.store.paths import is_stale_temp, model_dirs, validate_name
 from art.store.sql import run_checked as run
@@ -27,6 +32,20 @@ from art.store.sql import run_checked as run
 MTIME_SETTLE_NS = 2_000_000_000
 
 Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A trajectory file the catalog has not seen as it is now: counted after the walk, in bulk."""
+
+    rel: str
+    project: str
+    model: str
+    split: str
+    step: int
+    path: Path
+    bytes: int
+    mtime_ns: int
 
 
 def _rel(base_path: Path, path: Path) -> str:
@@ -73,38 +92,58 @@ def sync_models(
         targets = found
     else:
         targets = {key: found[key] for key in only if key in found}
-    for i, ((project, model), model_dir) in enumerate(targets.items()):
+    new_files: list[NewFile] = []
+    for (project, model), model_dir in targets.items():
         check()
-        _sync_model(
-            con,
-            base_path,
-            project,
-            model,
-            model_dir,
-            (project, model) in known_models,
-            all_sources.get((project, model), {}),
-            remove_stale,
-            check,
-        )
-        if progress is not None:
-            progress(f"{project}/{model}", i + 1, len(targets))
+        sources = all_sources.get((project, model), {})
+        _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check, new_files)
+    # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
+    counted = bulk_file_stats_soon([f.path for f in new_files], check)
+    try:
+        for i, ((project, model), model_dir) in enumerate(targets.items()):
+            check()
+            sources = all_sources.get((project, model), {})
+            known_model = (project, model) in known_models
+            _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
+            _sync_history(con, base_path, project, model, model_dir, sources)
+            if progress is not None:
+                progress(f"{project}/{model}", i + 1, len(targets))
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            counted()  # never leave with the counting thread still inside DuckDB
+        raise
+    stats = counted()
+    _register_files(con, new_files, stats)
     return len(targets)
 
 
-def _sync_model(
-    con: duckdb.DuckDBPyConnection,
-    base_path: Path,
-    project: str,
-    model: str,
-    model_dir: Path,
-    known_model: bool,
-    sources: dict[str, tuple[Any, ...]],
-    remove_stale: bool,
-    check: Callable[[], None],
+def _register_files(
+    con: duckdb.DuckDBPyConnection, files: list[NewFile], stats: dict[Path, FileStats]
 ) -> None:
-    _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
-    _sync_history(con, base_path, project, model, model_dir, sources)
-    _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check)
+    """Record every new or changed file with its stats in one statement."""
+    if not files:
+        return
+    rows = []
+    for f in files:
+        s = stats[f.path]  # the hook where a file's validity is decided (error column)
+        rows.append(
+            {
+                "path": f.rel,
+                "project": f.project,
+                "model": f.model,
+                "split": f.split,
+                "step": f.step,
+                "rows": s.rows,
+                "groups": s.groups,
+                "trajectories": s.trajectories,
+                "exceptions": s.exceptions,
+                "bytes": f.bytes,
+                "mtime_ns": f.mtime_ns,
+                "format_version": s.format_version,
+                "error": s.error,
+            }
+        )
+    run(con, "local/insert_files", files=json.dumps(rows))
 
 
 def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
@@ -220,7 +259,9 @@ def _sync_files(
     sources: dict[str, tuple[Any, ...]],
     remove_stale: bool,
     check: Callable[[], None],
+    new_files: list[NewFile],
 ) -> None:
+    """Walk the split folders of one model; new or changed files are added to `new_files`."""
     known_dirs = {path: row for path, row in sources.items() if row[0] == "dir"}
     seen_dirs: set[str] = set()
     now = time.time_ns()
@@ -230,7 +271,7 @@ def _sync_files(
         row = known_dirs.get(rel_dir)
         if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
             continue  # nothing added, replaced or removed in this folder since
-        _sync_split(con, base_path, project, model, split, split_dir, rel_dir, remove_stale, check)
+        _sync_split(con, project, model, split, split_dir, rel_dir, remove_stale, check, new_files)
         settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS
         progress = HistoryProgress(0, 0, dst.st_ino, dst.st_mtime_ns if settled else 0)
         record_source(con, rel_dir, project, model, "dir", progress)
@@ -245,7 +286,6 @@ def _sync_files(
 
 def _sync_split(
     con: duckdb.DuckDBPyConnection,
-    base_path: Path,
     project: str,
     model: str,
     split: str,
@@ -253,6 +293,7 @@ def _sync_split(
     rel_dir: str,
     remove_stale: bool,
     check: Callable[[], None],
+    new_files: list[NewFile],
 ) -> None:
     known = {
         path: (size, mtime)
@@ -265,23 +306,6 @@ def _sync_split(
         seen.add(rel)
         if known.get(rel) == (st.st_size, st.st_mtime_ns):
             continue
-        s = file_stats(f)  # the hook where a file's validity is decided (error column)
-        run(
-            con,
-            "local/upsert_file",
-            path=rel,
-            project=project,
-            model=model,
-            split=split,
-            step=step,
-            rows=s.rows,
-            groups=s.groups,
-            trajectories=s.trajectories,
-            exceptions=s.exceptions,
-            bytes=st.st_size,
-            mtime_ns=st.st_mtime_ns,
-            format_version=s.format_version,
-            error=s.error,
-        )
+        new_files.append(NewFile(rel, project, model, split, step, f, st.st_size, st.st_mtime_ns))
     for rel in known.keys() - seen:
         run(con, "local/delete_file", path=rel)

@@ -1,0 +1,132 @@
+"""Opening a store that openpipe-art wrote (no catalog of ours): its files are counted in bulk
+by DuckDB, with the same counts a full read gives, and a damaged or foreign file among them is
+flagged or read one by one without breaking the open."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import art
+from art import Model
+from art.store import bulk_stats
+from art.store.catalog import Catalog
+from art.store.file_stats import FileStats, file_stats
+
+from .conftest import DATA, group
+from .test_damaged_files import damage_pages
+from .test_read_path import tree
+
+ART = DATA / "art-0.5.23" / "art-fixture" / "models" / "agent-run" / "trajectories"
+ART_V1 = DATA / "art-0.5.9" / "art-fixture" / "models" / "agent-run" / "trajectories"
+COLUMNS = "rows, groups, trajectories, exceptions, format_version, error"
+
+
+def art_store(base: Path, model: str = "agent", copies: int = 2) -> Path:
+    """openpipe-art 0.5.23's own files (tests/data), each copied to `copies` steps: 18 files."""
+    split_dir = base / "proj" / "models" / model / "trajectories" / "train"
+    split_dir.mkdir(parents=True)
+    sources = sorted(ART.rglob("*.parquet"))
+    for i in range(copies):
+        for j, src in enumerate(sources):
+            shutil.copyfile(src, split_dir / f"{i * 100 + j:04d}.parquet")
+    return split_dir
+
+
+def recorded(base: Path) -> dict[str, tuple]:
+    with art.connect(base) as con:
+        rows = con.execute(f"SELECT path, {COLUMNS} FROM trajectory_files ORDER BY path").fetchall()
+    return {path: tuple(rest) for path, *rest in rows}
+
+
+def full_read(base: Path, rel: str) -> tuple:
+    s = file_stats(base / rel)
+    return s.rows, s.groups, s.trajectories, s.exceptions, s.format_version, s.error
+
+
+def test_arts_files_get_the_counts_a_full_read_gives_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    split_dir = art_store(tmp_path)
+    before = tree(tmp_path)
+    expected = {p: full_read(tmp_path, p) for p in recorded(tmp_path)}
+    assert len(expected) == 18 and all(v[5] is None and v[4] == 2 for v in expected.values())
+    assert any(v[0] != v[2] for v in expected.values())  # groups without trajectories
+    assert any(v[3] for v in expected.values())  # and exceptions
+
+    full = bulk_stats.file_stats
+
+    def no_full_read(path: Path) -> FileStats:
+        assert not path.is_relative_to(tmp_path), f"{path} read in full"
+        return full(path)  # another test's late background catch-up
+
+    monkeypatch.setattr(bulk_stats, "file_stats", no_full_read)
+    assert recorded(tmp_path) == expected
+    with art.connect(tmp_path) as con:
+        assert con.execute("SELECT count(*) FROM trajectories").fetchone()[0] == sum(
+            v[2] for v in expected.values()
+        )
+    assert len(list(split_dir.iterdir())) == 18 and tree(tmp_path) == before  # reading wrote nothing
+
+
+async def test_damaged_and_foreign_files_among_arts_are_flagged_or_read_alone(tmp_path: Path) -> None:
+    split_dir = art_store(tmp_path)
+    good = split_dir / "0000.parquet"
+    (split_dir / "0500.parquet").write_bytes(good.read_bytes()[: good.stat().st_size // 2])  # truncated
+    (split_dir / "0501.parquet").write_bytes(b"PAR1 this is not a parquet file")
+    (split_dir / "0502.parquet").write_bytes(b"")
+    shutil.copyfile(ART_V1 / "train" / "0000.parquet", split_dir / "0503.parquet")  # v1 (ART 0.5.9)
+    ours = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    await ours.log([group(1.0, 0.5), group(0.25)], split="train", step=504)  # page CRCs
+    damage_pages(split_dir / "0504.parquet")
+    await ours.log([group(0.75)], split="train", step=505)
+
+    got = recorded(tmp_path)
+    rel = "proj/models/agent/trajectories/train/"
+    for step in ("0500", "0501", "0502", "0504"):
+        error = got.pop(rel + step + ".parquet")[5]
+        assert error is not None and f"{step}.parquet" in error
+    assert got[rel + "0503.parquet"][4] == 1
+    assert got[rel + "0505.parquet"] == (1, 1, 1, 0, 2, None)
+    assert got == {p: full_read(tmp_path, p) for p in got}
+    with art.connect(tmp_path) as con:
+        trajectories = con.execute("SELECT count(*) FROM trajectories").fetchone()[0]
+        assert trajectories == sum(v[2] for v in got.values())
+
+
+def test_glob_characters_in_a_model_name_are_a_name(tmp_path: Path) -> None:
+    art_store(tmp_path, "a*[b]?", copies=1)
+    shutil.copytree(tmp_path / "proj/models/a*[b]?", tmp_path / "proj/models/ab")
+    got = recorded(tmp_path)
+    assert len(got) == 18 and got == {p: full_read(tmp_path, p) for p in got}
+
+
+def test_a_writer_records_what_a_reader_counts(tmp_path: Path) -> None:
+    art_store(tmp_path)
+    seen = recorded(tmp_path)
+    Catalog(tmp_path).sync()
+    with Catalog(tmp_path).writing() as con:
+        rows = con.execute(f"SELECT path, {COLUMNS} FROM trajectory_files ORDER BY path").fetchall()
+    assert {path: tuple(rest) for path, *rest in rows} == seen
+    assert recorded(tmp_path) == seen
+
+
+def test_a_cancelled_bulk_count_stops_between_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from art.store.catch_up import CatchUpCancelled
+
+    split_dir = art_store(tmp_path)
+    monkeypatch.setattr(bulk_stats, "BATCH", 8)
+    calls = []
+
+    def check() -> None:
+        calls.append(1)
+        if len(calls) > 1:
+            raise CatchUpCancelled
+
+    with pytest.raises(CatchUpCancelled):
+        bulk_stats.bulk_file_stats(sorted(split_dir.iterdir()), check)
+    assert len(calls) == 2
