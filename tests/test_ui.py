@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import urllib.request
 from collections.abc import Iterator
@@ -228,7 +229,8 @@ def test_sql_console_shows_rows_downloads_csv_and_stays_in_the_store(page, url: 
     page.goto(url + "#/sql")
     page.fill("#sql-text", "SELECT model, count(*) AS n FROM trajectories GROUP BY model ORDER BY model")
     page.click("#sql-run")
-    page.locator("#sql-table").wait_for()
+    # this query's table (column `n`), not the page's first query's, whatever answers first
+    page.locator("#sql-table thead th").filter(has_text=re.compile(r"^n$")).wait_for()
     expected = art.connect(store).sql(
         "SELECT model, count(*) FROM trajectories GROUP BY model ORDER BY model").fetchall()
     rows = [r.split("\t") for r in page.locator("#sql-table tbody tr").all_inner_texts()]

@@ -18,16 +18,18 @@ class SqlPage {
 
   async run() {
     const q = this.text.value;
+    const turn = this.turn = (this.turn || 0) + 1;  // a late answer to an older query is dropped
     setParam("q", q);
     this.csv.href = `/api/sql?${new URLSearchParams({ q, format: "csv" })}`;
     try {
       const r = await api("/api/sql", { q });
+      if (turn !== this.turn) return;
       this.out.replaceChildren(h("table", { class: "grid", id: "sql-table" },
         h("thead", {}, h("tr", {}, r.columns.map((c) => h("th", {}, c)))),
         h("tbody", {}, r.rows.map((row) => h("tr", {}, row.map((v) => h("td", {}, fmt(v))))))),
       h("p", { class: "note" }, `${r.rows.length} row(s)${r.truncated ? " (truncated)" : ""}`));
     } catch (e) {
-      this.out.replaceChildren(errorBox(e));
+      if (turn === this.turn) this.out.replaceChildren(errorBox(e));
     }
   }
 }
