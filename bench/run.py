@@ -441,6 +441,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--peer", type=Path, default=HERE / ".peer-venv" / "bin" / "python")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
+    parser.add_argument(
+        "--only-shapes", action="store_true", help="only Model.log per shape (ours and openpipe-art)"
+    )
     args = parser.parse_args()
     peer = args.peer if args.peer.exists() else None
     quick = args.quick
@@ -452,9 +455,14 @@ def main() -> None:
     }
 
     print("Model.log ...", flush=True)
-    results["log"] = bench_log(batches(steps), runs)
+    results["log"] = {} if args.only_shapes else bench_log(batches(steps), runs)
     shape_steps = {"4x4": 40, "32x8": 15, "64x16": 6} if quick else {"4x4": 200, "32x8": 60, "64x16": 20}
     results["log_shapes"] = bench_log_shapes(peer, shape_steps, 2 if quick else 5)
+    if args.only_shapes:
+        for shape, d in results["log_shapes"].items():
+            art_side = f", openpipe-art {ms(d['art'])}, ratio {d['ratio']:.2f}x" if "art" in d else ""
+            print(f"Model.log {shape}, p50 of {d['steps']} steps: ours {ms(d['ours'])}{art_side}")
+        return
     print("import ...", flush=True)
     results["import_ours"] = bench_import(sys.executable, 5)
     results["import_peer"] = bench_import(str(peer), 3) if peer else None
