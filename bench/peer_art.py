@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.pop("WANDB_API_KEY", None)
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network look-up at import
 
-from workload import build, feed, group_specs
+from workload import feed
 
 
 def _peer():
@@ -56,19 +56,10 @@ def read(*paths: str) -> None:
 
 
 def log_bench(base: str, steps: int, groups: int, per_group: int) -> None:
+    from log_child import log_bench as timed_logs  # the same loop as ours (bench/log_child.py)
+
     art, Choice = _peer()
-    model = art.Model(name="peer", project="bench", base_path=base, report_metrics=[])
-    batches = [build(group_specs(s, groups, per_group), art, Choice) for s in range(steps)]
-    times = []
-
-    async def go() -> None:
-        for step, batch in enumerate(batches):
-            t0 = time.perf_counter()
-            await model.log(batch, split="train", step=step)
-            times.append(time.perf_counter() - t0)
-
-    asyncio.run(go())
-    print(json.dumps({"first": times[0], "p50": statistics.median(times[1:]), "times": times}))
+    print(json.dumps(timed_logs(art, Choice, base, steps, groups, per_group)))
 
 
 def best_step(history_dir: str, repeats: int) -> None:

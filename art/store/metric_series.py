@@ -56,6 +56,7 @@ class MetricSeries:
         self.con = duckdb.connect(":memory:", config={"threads": 1})
         run(self.con, "local/schema_metric_series")
         run(self.con, "local/schema_metric_lines")
+        run(self.con, "local/macro_plain_metric_line")
         self.progress: dict[Key, SeriesProgress] = {}
         self.answers: dict[Key, dict[tuple[str, tuple[tuple[str, Any], ...]], list[tuple]]] = {}
         self.lock = threading.RLock()

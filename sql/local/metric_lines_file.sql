@@ -9,12 +9,6 @@ WITH lines AS (
     SELECT json::VARCHAR AS l, '"' || $metric || '"' AS needle
     FROM read_json_objects($path, format = 'newline_delimited')
 )
-SELECT l,
-       NOT contains(l, '\')
-       AND len(string_split(l, needle)) = 2
-       AND len(string_split(l, '"step"')) <= 2
-       AND NOT regexp_matches(l, ',\s*[\]}]')
-       AND NOT CASE WHEN contains(lower(l), 'nan') OR contains(lower(l), 'inf')
-                    THEN regexp_matches(l, '[:,\[]\s*[-+]?(?i:nan|inf)') ELSE false END
+SELECT l, plain_metric_line(l, needle)
 FROM lines
 WHERE contains(l, needle) OR contains(l, '\')
