@@ -113,6 +113,26 @@ def test_a_writer_records_what_a_reader_counts(tmp_path: Path) -> None:
     assert recorded(tmp_path) == seen
 
 
+def test_a_writer_flags_a_damaged_page_the_bulk_count_does_not_read(tmp_path: Path) -> None:
+    """Readers count openpipe-art's files in bulk from three columns; a writer's catalog keeps
+    what it records, so it decodes every page: a damaged `trajectory_json` chunk is flagged."""
+    import pyarrow.parquet as pq
+
+    victim = art_store(tmp_path) / "0000.parquet"
+    rg = pq.ParquetFile(victim).metadata.row_group(0)
+    chunk = next(c for c in map(rg.column, range(rg.num_columns)) if c.path_in_schema == "trajectory_json")
+    start = chunk.dictionary_page_offset or chunk.data_page_offset
+    data = bytearray(victim.read_bytes())
+    data[start + 8 : start + chunk.total_compressed_size - 4] = b"A" * (chunk.total_compressed_size - 12)
+    victim.write_bytes(bytes(data))
+    Catalog(tmp_path).sync()
+    with Catalog(tmp_path).writing() as con:
+        errors = dict(con.execute("SELECT path, error FROM trajectory_files").fetchall())
+    rel = "proj/models/agent/trajectories/train/0000.parquet"
+    assert len(errors) == 18 and errors.pop(rel) is not None and set(errors.values()) == {None}
+    assert recorded(tmp_path)[rel][5] is not None  # readers copy the writer's finding
+
+
 def test_a_cancelled_bulk_count_stops_between_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

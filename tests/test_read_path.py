@@ -168,6 +168,24 @@ async def test_glob_characters_in_names_are_names(tmp_path: Path, odd: str) -> N
         assert n == 6
 
 
+async def test_glob_characters_in_names_read_their_own_history(tmp_path: Path) -> None:
+    """A model named `*` read every model's history.jsonl as its own (the path reached
+    read_json as a pattern): its best step was the mean of all four models'."""
+    series = {"a": [0.1, 0.9, 0.2], "*": [0.5, 0.1, 0.3], "[ab]*": [0.2, 0.3, 0.4], "b": [0.0, 0.0, 0.95]}
+    for name, values in series.items():
+        m = Model(name=name, project="p", base_path=str(tmp_path), report_metrics=[])
+        for step, value in enumerate(values):
+            await m.log(split="val", step=step, metrics={"reward": value})
+    con = art.connect(tmp_path)
+    for name, values in series.items():
+        best = best_steps(tmp_path, "p", name, "val/reward")[0]
+        assert (best.step, best.value) == (values.index(max(values)), max(values)), name
+        rows = con.execute(
+            "SELECT step, value FROM history WHERE model = ? AND metric = 'val/reward' ORDER BY step", [name]
+        ).fetchall()
+        assert rows == list(enumerate(values)), name
+
+
 WRITES_AND_OUTSIDE_READS = (
     "COPY (SELECT 1) TO '{out}/x.csv'",
     "COPY history TO '{traj}'",

@@ -12,8 +12,11 @@ How damage is still found:
 - openpipe-art's files have no page CRCs, so a full decode could only catch a page that fails
   to decompress, at the price of reading every byte. Here their footers are read (a truncated
   or garbage file fails there) and the group_index, trajectory_index and group_json pages are
-  decoded in full (DuckDB checks each page's value count against the footer). v1 files and any file with
-  an odd marker go to `file_stats`, as do fewer than FEW new files (no DuckDB to start).
+  decoded in full (DuckDB checks each page's value count against the footer). A damaged
+  page in another column is found by the query that reads it, not here: so only readers
+  (in-memory catalogs, gone with the connection) count in bulk; a writer, whose catalog keeps
+  what it found, sends every file through `file_stats`. v1 files and any file with an odd
+  marker go to `file_stats`, as do fewer than FEW new files (no DuckDB to start).
 - A statement fails as a whole when one file in it is unreadable: the list is halved until
   each failing file is alone, and that file goes to `file_stats`, which records why.
 The reads run in a private in-memory DuckDB, so neither its footer cache (about 30 kB a file,
@@ -37,10 +40,11 @@ BATCH = 1024  # files per statement: a cancelled catch-up stops between batches
 FEW = 8  # fewer new files than this are read one by one (file_stats): no DuckDB to start
 
 
-def bulk_file_stats(paths: list[Path], check: Callable[[], None]) -> dict[Path, FileStats]:
-    """Stats for every path; `check()` is called between batches (it may raise to stop)."""
+def bulk_file_stats(paths: list[Path], check: Callable[[], None], bulk: bool = True) -> dict[Path, FileStats]:
+    """Stats for every path; `check()` is called between batches (it may raise to stop).
+    `bulk=False` (a writer, whose catalog keeps what it found): every file through file_stats."""
     out: dict[Path, FileStats] = {}
-    if len(paths) >= FEW:
+    if bulk and len(paths) >= FEW:
         # a private in-memory DuckDB: its settings (a footer cache) and failed statements
         # stay out of the caller's connection and transaction; it never spills to disk (a
         # reader writes nothing, not even temp files)
@@ -64,18 +68,20 @@ def bulk_file_stats(paths: list[Path], check: Callable[[], None]) -> dict[Path, 
     return out
 
 
-def bulk_file_stats_soon(paths: list[Path], check: Callable[[], None]) -> Callable[[], dict[Path, FileStats]]:
+def bulk_file_stats_soon(
+    paths: list[Path], check: Callable[[], None], bulk: bool = True
+) -> Callable[[], dict[Path, FileStats]]:
     """`bulk_file_stats` in a thread of its own (its DuckDB works while the caller's does);
     returns the function that waits for the result (or raises what the thread raised)."""
     if not paths or not _threads_joined_at_exit():  # at exit (a writer's last catch-up): no thread
-        stats = bulk_file_stats(paths, check)
+        stats = bulk_file_stats(paths, check, bulk)
         return lambda: stats
     result: dict[Path, FileStats] = {}
     failed: list[BaseException] = []
 
     def work() -> None:
         try:
-            result.update(bulk_file_stats(paths, check))
+            result.update(bulk_file_stats(paths, check, bulk))
         except BaseException as e:
             failed.append(e)
 

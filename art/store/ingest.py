@@ -68,10 +68,13 @@ def sync_models(
     cancelled: Callable[[], bool] | None = None,
     *,
     remove_stale: bool = True,
+    thorough: bool = True,
 ) -> int:
     """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
 
     `remove_stale=False` (readers) leaves writers' stale temp files alone: reading writes nothing.
+    `thorough=False` (readers) counts openpipe-art's new files in bulk without decoding every
+    page; a writer's catalog keeps what it records, so writers decode every page of every file.
     `cancelled()` is asked before each model and file; when true, CatchUpCancelled is raised
     (the caller's transaction is then never committed).
     """
@@ -98,7 +101,7 @@ def sync_models(
         sources = all_sources.get((project, model), {})
         _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check, new_files)
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
-    counted = bulk_file_stats_soon([f.path for f in new_files], check)
+    counted = bulk_file_stats_soon([f.path for f in new_files], check, bulk=not thorough)
     try:
         for i, ((project, model), model_dir) in enumerate(targets.items()):
             check()

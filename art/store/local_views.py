@@ -52,7 +52,7 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         create_schema(con)
         catalog_for(base).read_into(con)
         con.begin()
-        sync_models(con, base, None, remove_stale=False)
+        sync_models(con, base, None, remove_stale=False, thorough=False)
         con.commit()
         run(con, "local/set_base_path", base_path=str(base))
         run(con, "local/file_index")

@@ -2,11 +2,12 @@
 -- DuckDB's JSON reader (a first ingest: no Python per line). Only the first $lines lines
 -- count (a writer may be appending); the caller has checked that none of them is blank, so
 -- row numbers are line numbers. Parsing as in local/insert_history_text.
+-- The path's glob characters are escaped: a model named `*` reads its own file only.
 -- params: $project, $model, $path, $lines, $reserved
 INSERT INTO history (project, model, split, step, training_step, recorded_at, seq, metric, value)
 WITH docs AS (
     SELECT row_number() OVER () - 1 AS seq, json AS j
-    FROM read_json_objects($path, format = 'newline_delimited', ignore_errors = true)
+    FROM read_json_objects(regexp_replace($path, '([*?\[])', '[\1]', 'g'), format = 'newline_delimited', ignore_errors = true)
     QUALIFY row_number() OVER () <= $lines
 ), objects AS (
     SELECT seq, j, json_keys(j) AS k FROM docs WHERE json_type(j) = 'OBJECT'
