@@ -252,6 +252,25 @@ async def test_the_sandbox_opens_real_split_folders_only(tmp_path: Path) -> None
             con.execute("SELECT * FROM read_blob($p)", {"p": str(path)}).fetchall()
 
 
+async def test_glob_lists_no_names_beyond_the_store(tmp_path: Path) -> None:
+    """DuckDB checks a glob's text and the files it opens, not the names it lists: a folder
+    allowed whole would list `/etc` through a link inside it, or a sibling `store` through a
+    store spelt `st?re`. Such folders are allowed file by file."""
+    outside = tmp_path / "store/p/models/a/trajectories/val"  # what `st?re` also spells
+    outside.mkdir(parents=True)
+    (outside / "secret-name.txt").write_text("x")
+    base = await small_store(tmp_path / "st?re", models=("a", "*"))
+    val = base / "p/models/a/trajectories/val"
+    (val / "d").symlink_to("/etc")
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM trajectories").fetchone() == (12,)
+    for pattern in (f"{val}/d/*", f"{val}/*/pass*", f"{val}/*", f"{base}/p/models/*/trajectories/val/*"):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM glob($p)", {"p": pattern}).fetchall()
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT filename FROM read_text($p)", {"p": pattern}).fetchall()
+
+
 def hashes(base: Path) -> dict[str, str]:
     """Every file under base by content hash (a write that keeps size and mtime still shows)."""
     return {

@@ -12,14 +12,16 @@ no file access except in the store's split folders that hold the views' files (r
 inside the store: DuckDB resolves symlinks before it compares, so a link in or to a folder
 that points elsewhere is refused), no extensions, and a locked configuration. One folder per
 split, not one entry per file: DuckDB's `allowed_paths` costs ~35 us an entry, which made
-every open O(files). The surfaces that take SQL text from someone else (`art sql`, the
-dashboard) also refuse COPY, EXPORT and ATTACH before they run: DuckDB's allowed folders are
-writable as well as readable.
+every open O(files). A folder that holds a link or a subfolder, or whose path has glob
+characters, is allowed file by file instead (see `_sandbox_plan`). The surfaces that take SQL
+text from someone else (`art sql`, the dashboard) also refuse COPY, EXPORT and ATTACH before
+they run: DuckDB's allowed folders are writable as well as readable.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import duckdb
@@ -32,7 +34,6 @@ from art.store.sql import run_checked as run
 
 VIEWS = ("local/view_runs", "view_history_by_step")
 SANDBOX = (  # after the allowed folders, in this order: the last two close the door
-    "local/sandbox_no_paths",
     "local/sandbox_no_temp_directory",
     "local/sandbox_no_autoload",
     "local/sandbox_no_autoinstall",
@@ -56,7 +57,7 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         con.commit()
         run(con, "local/set_base_path", base_path=str(base))
         run(con, "local/file_index")
-        folders = _real_folders(con, base) if sandbox else []
+        folders, files_allowed = _sandbox_plan(con, base) if sandbox else ([], [])
         run(con, "local/set_trajectory_paths")
         for view in VIEWS:
             run(con, view)
@@ -70,29 +71,64 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         run(con, "local/macro_trajectories_of")
         run(con, "local/reset_threads")
         if sandbox:
-            lock_down(con, folders)
+            lock_down(con, folders, files_allowed)
     except BaseException:
         con.close()
         raise
     return con
 
 
-def _real_folders(con: duckdb.DuckDBPyConnection, base: Path) -> list[str]:
-    """The split folders of the views' files that are real folders inside the store, each
-    ending with `/`; the files of any other folder are left out of the views."""
-    real_base = os.path.realpath(base)
-    prefix = len(str(base))
-    folders = []
+def _sandbox_plan(con: duckdb.DuckDBPyConnection, base: Path) -> tuple[list[str], list[str]]:
+    """(folders, files) the sandbox allows: each split folder of the views' files that is a
+    real folder inside the store, whole (ending with `/`) when it holds only files and its
+    path no glob character, else its listed files one by one; the files of a folder that is,
+    or lies under, a link are left out of the views. (DuckDB checks a glob's text and the
+    files it opens, not the names it lists: a whole folder holding a link to `/etc`, or
+    spelt `st?re` beside a `store`, would let glob() list names beyond it.)"""
+    real_dirs: dict[str, bool] = {}
+    folders: list[str] = []
+    one_by_one: list[str] = []
     for folder, pattern in run(con, "local/sandbox_folders").fetchall():
-        if os.path.realpath(folder) == real_base + folder[prefix:]:
-            folders.extend({folder + "/", pattern + "/"})
-        else:
+        if not _real_below(str(base), folder, real_dirs):
             run(con, "local/drop_folder_files", prefix=folder + "/")
-    return folders
+        elif folder == pattern and _only_files(folder):
+            folders.append(folder + "/")
+        else:
+            one_by_one.append(folder)
+    if not one_by_one:
+        return folders, []
+    return folders, [p for (p,) in run(con, "local/sandbox_folder_files", folders=one_by_one).fetchall()]
 
 
-def lock_down(con: duckdb.DuckDBPyConnection, folders: list[str]) -> None:
-    """Let DuckDB refuse every file outside `folders`, every extension and every setting."""
+def _real_below(base: str, folder: str, known: dict[str, bool]) -> bool:
+    """Every folder from below `base` down to `folder` is a real folder, not a link (each
+    checked once per open: the models of a store share their first levels)."""
+    path = base
+    for part in folder[len(base) + 1 :].split("/"):
+        path = f"{path}/{part}"
+        real = known.get(path)
+        if real is None:
+            try:
+                real = known[path] = stat.S_ISDIR(os.lstat(path).st_mode)
+            except OSError:
+                real = known[path] = False
+        if not real:
+            return False
+    return True
+
+
+def _only_files(folder: str) -> bool:
+    """No link and no subfolder in `folder` (the entries' types come with the listing)."""
+    try:
+        with os.scandir(folder) as entries:
+            return all(not e.is_symlink() and not e.is_dir(follow_symlinks=False) for e in entries)
+    except OSError:
+        return False
+
+
+def lock_down(con: duckdb.DuckDBPyConnection, folders: list[str], files: list[str]) -> None:
+    """Let DuckDB refuse every file outside `folders` and `files`, every extension and setting."""
     run(con, "local/sandbox_allowed_directories", folders=folders)
+    run(con, "local/sandbox_allowed_paths", paths=files)
     for name in SANDBOX:
         run(con, name)
