@@ -1,7 +1,7 @@
 """Named SQL queries from `sql/`, their parameters checked when loaded and when called.
 
 A query's name is its path under `sql/` without `.sql`: `best_step` (shared by both kinds of
-store), `local/upsert_file` (the local catalog), `lake/attach` (DuckLake).
+store), `local/insert_files` (the local catalog), `lake/attach` (DuckLake).
 """
 
 from __future__ import annotations
