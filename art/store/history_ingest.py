@@ -162,15 +162,7 @@ def _whole_file_in_sql(
                 return False
     except (UnicodeDecodeError, CatalogError):
         return False
-    run(
-        con,
-        "local/insert_history_file",
-        project=project,
-        model=model,
-        path=str(path),
-        lines=lines,
-        reserved=sorted(RESERVED_SPLITS),
-    )
+    _insert_staged(con, project, model, "local/stage_history_file", path=str(path), lines=lines)
     return True
 
 
@@ -185,13 +177,16 @@ def _insert_in_sql(
         text = chunk.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    run(
-        con,
-        "local/insert_history_text",
-        project=project,
-        model=model,
-        text=text,
-        first_seq=first,
-        reserved=sorted(RESERVED_SPLITS),
-    )
+    _insert_staged(con, project, model, "local/stage_history_text", text=text, first_seq=first)
     return True
+
+
+def _insert_staged(
+    con: duckdb.DuckDBPyConnection, project: str, model: str, stage: str, **values: Any
+) -> None:
+    """Stage lines by `stage` (a file read by DuckDB, or text), then parse them all by one
+    query (local/insert_history_docs); the staging table is gone afterwards."""
+    run(con, "local/stage_history_docs_schema")
+    run(con, stage, **values)
+    run(con, "local/insert_history_docs", project=project, model=model, reserved=sorted(RESERVED_SPLITS))
+    run(con, "local/drop_history_docs")

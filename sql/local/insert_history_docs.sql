@@ -1,16 +1,13 @@
--- local/insert_history_file: local/insert_history_text for a whole history.jsonl read by
--- DuckDB's JSON reader (a first ingest: no Python per line). Only the first $lines lines
--- count (a writer may be appending); the caller has checked that none of them is blank, so
--- row numbers are line numbers. Parsing as in local/insert_history_text.
--- The path's glob characters are escaped: a model named `*` reads its own file only.
--- params: $project, $model, $path, $lines, $reserved
+-- local/insert_history_docs: parse the staged history.jsonl lines (history_docs) and append
+-- them in long format, as history.parse_line does in Python: a line counts when it is a JSON
+-- object with a numeric `step`; its metrics are the other numeric (booleans too), finite
+-- values but training_step and recorded_at; the split is the head of the first metric key
+-- whose head is not in $reserved (else 'train'); recorded_at is read as UTC (naive: this
+-- machine's zone). (A line repeating a key is left out, where Python keeps the last value.)
+-- params: $project, $model, $reserved
 INSERT INTO history (project, model, split, step, training_step, recorded_at, seq, metric, value)
-WITH docs AS (
-    SELECT row_number() OVER () - 1 AS seq, json AS j
-    FROM read_json_objects(regexp_replace($path, '([*?\[])', '[\1]', 'g'), format = 'newline_delimited', ignore_errors = true)
-    QUALIFY row_number() OVER () <= $lines
-), objects AS (
-    SELECT seq, j, json_keys(j) AS k FROM docs WHERE json_type(j) = 'OBJECT'
+WITH objects AS (
+    SELECT seq, j, json_keys(j) AS k FROM history_docs WHERE json_type(j) = 'OBJECT'
 ), maps AS (  -- a line repeating a key is left out (DuckDB's MAP refuses it)
     SELECT seq, map_entries(CAST(j AS MAP(VARCHAR, JSON))) AS es FROM objects WHERE len(k) = list_unique(k)
 ), entries AS (
