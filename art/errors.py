@@ -115,6 +115,19 @@ class CatalogBusyError(CatalogError):
     """The catalog lock could not be taken within the timeout."""
 
 
+class CatalogPathError(CatalogError, ValueError):
+    """The store's path is one DuckDB cannot keep a database file under."""
+
+    def __init__(self, base_path: object) -> None:
+        self.base_path = base_path
+        super().__init__(
+            f"base_path {str(base_path)!r} contains '?': DuckDB cannot keep the catalog under it "
+            f"(it would write the catalog's log to the path cut at the '?'), so this store has no "
+            f"catalog. Every step is still stored and readable; each open indexes the files "
+            f"itself. Move the store to a path without '?' to get fast opens"
+        )
+
+
 class ReadOnlyQueryError(ArtError, ValueError):
     """A statement given to a read-only surface (`art sql`) that would change something."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,27 @@ def test_a_relative_base_path_keeps_its_catalog_after_a_chdir(tmp_path: Path, mo
     catalog_for(tmp_path / "a" / ".art").flush()
     assert not (tmp_path / "b" / ".art").exists()
     assert art.connect(tmp_path / "a" / ".art").execute("SELECT count(*) FROM history").fetchone() == (1,)
+
+
+async def test_a_store_path_with_a_question_mark_works_without_a_catalog(tmp_path: Path) -> None:
+    """DuckDB cuts a database path at its first '?' to name the log; such a store keeps every
+    step in its files, says once why it has no catalog, and refuses a rebuild by name."""
+    from art.errors import CatalogPathError
+    from art.store.catalog import NoCatalogWarning
+
+    base = tmp_path / "runs?v2"
+    m = Model(name="agent", project="proj", base_path=str(base), report_metrics=[])
+    with pytest.warns(NoCatalogWarning, match=r"contains '\?'"):
+        await m.log([group(1.0, 0.0)], split="val", step=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once per store, not once per step
+        await m.log([group(0.5)], split="val", step=1)
+        m.store.flush()
+        con = art.connect(base)
+    steps = con.execute("SELECT count(*), max(step) FROM history WHERE metric = 'val/reward'").fetchone()
+    assert steps == (2, 1)
+    assert con.execute("SELECT count(*) FROM trajectories").fetchone() == (3,)
+    assert not (base / "catalog.duckdb").exists()
+    assert not list(tmp_path.glob("runs.wal*"))
+    with pytest.raises(CatalogPathError, match=r"runs[?]v2"):
+        art.rebuild(base)

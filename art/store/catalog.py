@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from art.errors import CatalogBusyError
+from art.errors import CatalogBusyError, CatalogPathError
 from art.store.catalog_file import (
     CatalogDamagedWarning,
     copy_into,
@@ -40,6 +40,10 @@ class CatalogRebuiltWarning(CatalogDamagedWarning):
     """The catalog file could not be opened and was rebuilt from the files."""
 
 
+class NoCatalogWarning(UserWarning):
+    """The store's path rules out a catalog: opens index the files each time (slower)."""
+
+
 def _write_holder(holder: Path) -> None:
     with folder(holder.parent, ()) as dir_fd:
         text = f"pid {os.getpid()} on {socket.gethostname()}".encode()
@@ -57,6 +61,10 @@ class Catalog:
         self.catch_up = CatchUp(self.sync)
         # DuckDB's file lock is per process: threads of one process take turns here instead.
         self.in_process = threading.RLock()
+        # DuckDB names a database's log by cutting its path at the first '?' (options follow):
+        # under such a path every commit fails, so the store does without a catalog
+        self.unusable = "?" in str(self.path)
+        self.told = False
 
     @contextmanager
     def _write_lock(self, cancelled: Callable[[], bool] | None = None) -> Iterator[None]:
@@ -144,6 +152,8 @@ class Catalog:
         Held with the write lock and closed on exit: keep the work inside short. When
         `cancelled()` turns true the catch-up stops, uncommitted, with CatchUpCancelled.
         """
+        if self.unusable:
+            raise CatalogPathError(self.base_path)
         with self._write_lock(cancelled):
             con = self._open()
             try:
@@ -162,8 +172,13 @@ class Catalog:
             pass
 
     def sync_soon(self, project: str, model: str) -> None:
-        """Catch up with a model from a background thread (readers also catch up by themselves)."""
-        self.catch_up.soon(project, model)
+        """Catch up with a model from a background thread (readers also catch up by themselves);
+        where the store cannot have a catalog, say so once instead."""
+        if not self.unusable:
+            self.catch_up.soon(project, model)
+        elif not self.told:
+            self.told = True
+            warnings.warn(str(CatalogPathError(self.base_path)), NoCatalogWarning, stacklevel=2)
 
     def flush(self, timeout: float | None = None) -> None:
         """Run the pending background catch-up now and wait for it to finish."""
@@ -190,6 +205,8 @@ class Catalog:
 
         `progress(model_dir, done, total)` is called after each model is ingested.
         """
+        if self.unusable:
+            raise CatalogPathError(self.base_path)
         with self._write_lock():
             for p in (self.path, self.path.with_name("catalog.duckdb.wal")):
                 p.unlink(missing_ok=True)
