@@ -4,7 +4,9 @@ flagged or read one by one without breaking the open."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,29 @@ def test_a_cancelled_bulk_count_stops_between_batches(
     with pytest.raises(CatchUpCancelled):
         bulk_stats.bulk_file_stats(sorted(split_dir.iterdir()), check)
     assert len(calls) == 2
+
+
+def test_a_fork_waits_for_the_bulk_counters_closing_duckdb(tmp_path: Path) -> None:
+    """The bulk counter's DuckDB is closed on a thread after the open returns; a fork at that
+    moment waits for it (a child forked mid-close would inherit DuckDB's locks held), and a
+    forked child then reads the store."""
+    art_store(tmp_path)
+    closed: list[bool] = []
+
+    class SlowClose:  # stands in for the counter's DuckDB: its close takes a while
+        def close(self) -> None:
+            time.sleep(0.3)
+            closed.append(True)
+
+    art.connect(tmp_path).close()  # the real counter's close thread is running or done
+    bulk_stats._close_soon(SlowClose())  # type: ignore[arg-type]
+    pid = os.fork()
+    if pid == 0:  # the child: the close finished before the fork, and DuckDB works here
+        code = 1
+        try:
+            files = art.connect(tmp_path).execute("SELECT count(*) FROM trajectory_files").fetchone()
+            code = 0 if closed == [True] and files == (18,) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -26,6 +26,7 @@ for the second statement) nor a failed statement touches the caller's connection
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -58,7 +59,7 @@ def bulk_file_stats(paths: list[Path], check: Callable[[], None], bulk: bool = T
             # freeing its memory takes 0.1-0.2 s the open need not wait for; not a daemon
             # thread, so the interpreter waits for it at exit (DuckDB must not be inside then)
             if _threads_joined_at_exit():
-                threading.Thread(target=con.close, name="art-bulk-close").start()
+                _close_soon(con)
             else:
                 con.close()
     for path in paths:  # few files, our own files, v1 files, any the bulk reads could not take
@@ -95,6 +96,33 @@ def bulk_file_stats_soon(
         return result
 
     return wait
+
+
+_closing: set[threading.Thread] = set()
+
+
+def _close_soon(con: duckdb.DuckDBPyConnection) -> None:
+    """Close `con` on a thread of its own (a fork waits for it: see _before_fork)."""
+
+    def close() -> None:
+        try:
+            con.close()
+        finally:
+            _closing.discard(threading.current_thread())
+
+    thread = threading.Thread(target=close, name="art-bulk-close")
+    _closing.add(thread)
+    thread.start()
+
+
+def _before_fork() -> None:
+    """A fork waits for the closing DuckDBs: a child forked while a thread is inside DuckDB
+    (freeing memory, holding the allocator's locks) would inherit those locks held forever."""
+    for thread in list(_closing):
+        thread.join()
+
+
+os.register_at_fork(before=_before_fork)
 
 
 def _threads_joined_at_exit() -> bool:
