@@ -14,7 +14,8 @@ sandbox it must be one of the kinds below, checked on DuckDB's own parse and tok
 
 Everything else (COPY, EXPORT, ATTACH, DETACH, LOAD, INSTALL, PREPARE, EXECUTE, CALL, PRAGMA,
 SECRET, DROP, INSERT, UPDATE, ...) is refused. A few table functions change the connection
-rather than read (logging, profiling); they are refused by name in any statement.
+rather than read (logging, profiling), or a lake (DuckLake's maintenance, PostgreSQL's
+pass-through SQL); they are refused by name in any statement.
 """
 
 from __future__ import annotations
@@ -34,6 +35,24 @@ SIDE_EFFECT_FUNCTIONS = {
     "disable_profiling",
     "checkpoint",
     "force_checkpoint",
+    # a lake's: they change the lake or run SQL on its catalog database (the reader's lake is
+    # attached read-only as well; refused here by name, with an answer that says why)
+    "ducklake_add_data_files",
+    "ducklake_cleanup_old_files",
+    "ducklake_commit",
+    "ducklake_delete_orphaned_files",
+    "ducklake_expire_snapshots",
+    "ducklake_flush_inlined_data",
+    "ducklake_merge_adjacent_files",
+    "ducklake_rewrite_data_files",
+    "ducklake_set_commit_message",
+    "ducklake_set_option",
+    "postgres_attach",
+    "postgres_configure_pool",
+    "postgres_execute",
+    "postgres_query",
+    "postgres_scan",
+    "postgres_scan_pushdown",
 }
 
 
@@ -76,7 +95,7 @@ def _check_one(s: duckdb.Statement) -> None:
     lowered = {w.strip('"').lower() for w in words}
     bad = lowered & SIDE_EFFECT_FUNCTIONS
     if bad:
-        raise ReadOnlyQueryError(f"{sorted(bad)[0]}() changes the connection; refused")
+        raise ReadOnlyQueryError(f"{sorted(bad)[0]}() changes the store or the connection; refused")
     if s.type == ST.SELECT:
         return
     if s.type == ST.EXPLAIN:

@@ -147,11 +147,12 @@ class DuckLakeStore:
             return run_checked(cur, query, project=project, model=model, metric=metric, **params).fetchall()
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A cursor on the process's lake connection with the lake in use and the public views."""
-        from art.store.lake_connection import lake_connection
+        """A cursor on the process's read-only, sandboxed lake connection (see lake_reader) with
+        the lake in use and the public views."""
+        from art.store.lake_connection import lake_reader
         from art.store.sql import run_checked
 
-        cur = lake_connection(self).con.cursor()
+        cur = lake_reader(self).con.cursor()
         for name in LAKE_VIEWS:
             run_checked(cur, name)
         return cur

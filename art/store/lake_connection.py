@@ -34,11 +34,12 @@ from art.store.lake_errors import (
     classify,
 )
 from art.store.per_process import PerProcess
+from art.store.sandbox import close_doors
 
 if TYPE_CHECKING:
     from art.store.lake import DuckLakeStore
 
-__all__ = ["LakeConnection", "LakeError", "lake_connection"]
+__all__ = ["LakeConnection", "LakeError", "lake_connection", "lake_reader"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,10 +75,11 @@ def _watchdog(cur: duckdb.DuckDBPyConnection, deadline: float) -> threading.Time
 class LakeConnection:
     """The process's one connection to a lake, with the tables created and the lake in use."""
 
-    def __init__(self, store: DuckLakeStore) -> None:
+    def __init__(self, store: DuckLakeStore, reader: bool = False) -> None:
         from art.store.lake_pg import CatalogDatabase, split_password
 
         self.store = store
+        self.reader = reader
         self.lock = threading.RLock()
         connect_timeout = max(2, math.ceil(store.timeout / 3))
         conninfo, password, params = split_password(store.catalog, connect_timeout)
@@ -98,6 +100,8 @@ class LakeConnection:
         try:
             self._configure(conninfo, password)
             self._call(self._attach, what="open the lake")
+            if reader:
+                close_doors(self.con, [_folder(store.data_path)])
         except BaseException:
             self.close()
             raise
@@ -130,8 +134,15 @@ class LakeConnection:
             raise LakeError(f"could not set up DuckDB for the lake: {self.scrub(e)}") from None
 
     def _attach(self, deadline: float) -> None:
-        """Attach; create the catalog and tables under an advisory lock unless they exist."""
+        """Attach; create the catalog and tables under an advisory lock unless they exist (a
+        reader has the process's writing connection create them, then attaches read-only)."""
         ready = self.pg.run("lake/pg_catalog_exists")[0][0] and self.pg.run("lake/pg_lake_ready")[0][0]
+        if self.reader:
+            if not ready:
+                lake_connection(self.store)
+            sql.run(self.con, "lake/attach_read_only")
+            sql.run(self.con, "lake/use")
+            return
         with nullcontext() if ready else self.pg.lock(INIT_LOCK, deadline):
             if not ready:
                 exists = self.pg.run("lake/pg_catalog_exists")[0][0]
@@ -298,14 +309,33 @@ _connections: PerProcess[DuckLakeStore, LakeConnection] = PerProcess(LakeConnect
 @atexit.register
 def _close_all() -> None:
     """Close this process's lake connections at exit (PostgreSQL sees a clean goodbye)."""
-    if _connections.pid == os.getpid():
-        for lake in list(_connections.items.values()):
-            lake.close()
+    for connections in (_readers, _connections):
+        if connections.pid == os.getpid():
+            for lake in list(connections.items.values()):
+                lake.close()
 
 
 def lake_connection(store: DuckLakeStore) -> LakeConnection:
     """One connection per lake per process: attaching costs about 0.2 s."""
     return _connections.get(store)
+
+
+def _open_reader(store: DuckLakeStore) -> LakeConnection:
+    return LakeConnection(store, reader=True)
+
+
+_readers: PerProcess[DuckLakeStore, LakeConnection] = PerProcess(_open_reader)
+
+
+def lake_reader(store: DuckLakeStore) -> LakeConnection:
+    """The process's read-only, sandboxed connection to a lake, for SQL typed by a user: the
+    lake attached read-only, files only under its data path, no extension or setting changed."""
+    return _readers.get(store)
+
+
+def _folder(data_path: str) -> str:
+    """The data path as an allowed folder: ending with `/`, so `s3://b/lake` allows no `lake2`."""
+    return data_path if data_path.endswith("/") else data_path + "/"
 
 
 def check_seconds(name: str, value: object) -> int:

@@ -30,17 +30,10 @@ from art.errors import StoreNotFoundError
 from art.store.catalog import catalog_for
 from art.store.catalog_file import create_schema
 from art.store.ingest import sync_models
+from art.store.sandbox import close_doors
 from art.store.sql import run_checked as run
 
 VIEWS = ("local/view_runs", "view_history_by_step")
-SANDBOX = (  # after the allowed folders, in this order: the last two close the door
-    "local/sandbox_no_temp_directory",
-    "local/sandbox_no_autoload",
-    "local/sandbox_no_autoinstall",
-    "local/sandbox_no_community_extensions",
-    "local/sandbox_no_external_access",
-    "local/sandbox_lock_configuration",
-)
 
 
 def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnection:
@@ -128,7 +121,5 @@ def _only_files(folder: str) -> bool:
 
 def lock_down(con: duckdb.DuckDBPyConnection, folders: list[str], files: list[str]) -> None:
     """Let DuckDB refuse every file outside `folders` and `files`, every extension and setting."""
-    run(con, "local/sandbox_allowed_directories", folders=folders)
     run(con, "local/sandbox_allowed_paths", paths=files)
-    for name in SANDBOX:
-        run(con, name)
+    close_doors(con, folders)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import art
@@ -146,3 +147,46 @@ async def test_cli_reads_and_maintains_the_lake(lake: DuckLakeStore, monkeypatch
     assert maintained.exit_code == 0 and "trajectories_files_after" in maintained.output
     rows = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM trajectories WHERE model = 'cli'", "--json"])
     assert json.loads(rows.output) == [{"n": 3}]
+
+
+async def test_sql_typed_by_a_user_changes_nothing_and_reads_nothing_beyond_the_lake(
+    lake: DuckLakeStore, tmp_path: Path
+) -> None:
+    """`art.connect(lake)` (and so `art sql` and the dashboard) reads the lake, its data files
+    on S3 included, and nothing else: the lake is attached read-only and DuckDB's sandbox
+    allows only the lake's data path; `art sql` also refuses DuckLake's maintenance and
+    PostgreSQL's pass-through functions by name."""
+    from art.analysis import sql
+    from art.errors import ReadOnlyQueryError
+
+    m = Model(name="sandboxed", project="lake", report_metrics=[], store=lake)
+    for step in range(2):
+        await m.log(groups_for(step), split="val", step=step)
+    lake.maintain(keep_seconds=0)  # the inlined rows go to parquet files on S3
+    await m.log(groups_for(2), split="val", step=2)  # a snapshot newer than the others
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not the lake's")
+    con = art.connect(lake)
+    messages = "SELECT count(messages) FROM trajectories WHERE model = 'sandboxed'"
+    assert con.execute(messages).fetchone() == (18,)
+    assert con.execute("SELECT count(*) FROM ducklake_list_files('lake', 'trajectories')").fetchone()[0] > 0
+    snapshots = con.execute("SELECT count(*) FROM ducklake_snapshots('lake')").fetchone()[0]
+    refused_by_duckdb = [  # art.connect() in a notebook: DuckDB's sandbox and the read-only lake
+        f"SELECT * FROM read_text('{outside}')",
+        "SELECT * FROM glob('s3://' || 'other-bucket/**')",
+        "SET enable_external_access = true",
+    ]
+    refused_by_name = [  # art sql, the dashboard: refused before DuckDB sees them
+        "SELECT * FROM ducklake_set_option('lake', 'parquet_compression', 'gzip')",
+        "SELECT * FROM postgres_execute('__ducklake_metadata_lake', 'CREATE TABLE pwned (a INT)')",
+        "SELECT * FROM ducklake_expire_snapshots('lake', older_than => now())",
+    ]
+    for statement in refused_by_duckdb + refused_by_name:
+        with pytest.raises(duckdb.Error):
+            con.execute(statement).fetchall()
+    for statement in refused_by_name:
+        with pytest.raises(ReadOnlyQueryError, match="changes the store"):
+            sql(lake, statement)
+    assert con.execute("SELECT count(*) FROM ducklake_snapshots('lake')").fetchone() == (snapshots,)
+    assert con.execute(messages).fetchone() == (18,)
+    assert sql(lake, messages).rows == [(18,)]

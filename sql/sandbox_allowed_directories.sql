@@ -1,4 +1,4 @@
--- local/sandbox_allowed_directories: a user's connection may open files in these folders only
+-- sandbox_allowed_directories: a user's connection may open files in these folders only
 -- (each ends with `/`; DuckDB resolves symlinks of the files opened before comparing, so a
 -- link inside a folder that points elsewhere is refused).
 -- params: $folders

@@ -1,0 +1,26 @@
+"""DuckDB's own sandbox for a connection that runs SQL typed by a user (`art.connect()`,
+`art sql`, the dashboard), local store or lake alike: files only in the folders given, no
+extension loaded or installed from then on, no temp files, and a locked configuration."""
+
+from __future__ import annotations
+
+import duckdb
+
+from art.store.sql import run_checked as run
+
+DOORS = (  # after the allowed folders, in this order: the last two close the door
+    "sandbox_no_temp_directory",
+    "sandbox_no_autoload",
+    "sandbox_no_autoinstall",
+    "sandbox_no_community_extensions",
+    "sandbox_no_external_access",
+    "sandbox_lock_configuration",
+)
+
+
+def close_doors(con: duckdb.DuckDBPyConnection, folders: list[str]) -> None:
+    """Let DuckDB open files in `folders` (each ending with `/`) and nowhere else, and refuse
+    every extension and setting from now on (`allowed_paths`, if any, are set before)."""
+    run(con, "sandbox_allowed_directories", folders=folders)
+    for name in DOORS:
+        run(con, name)
