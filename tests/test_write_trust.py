@@ -17,7 +17,8 @@ import pytest
 
 import art
 from art import LocalBackend, Model, TrainableModel, Trajectory, TrajectoryGroup
-from art.errors import OutsideStoreError, StoreWriteError
+from art.checkpoints import best_steps
+from art.errors import MetricNotFoundError, OutsideStoreError, StoreWriteError
 
 from .conftest import group
 
@@ -171,6 +172,25 @@ async def test_history_linked_outside_is_refused(tmp_path: Path, outside: Path) 
     with pytest.raises(OutsideStoreError, match=r"history\.jsonl"):
         await m.log(split="val", step=1, metrics={"reward": 1.0})
     assert snapshot(outside) == before
+
+
+async def test_readers_do_not_follow_a_history_link_or_open_a_fifo(tmp_path: Path, outside: Path) -> None:
+    """A history.jsonl that is a link (here to another store's history) or a FIFO is read as
+    no history by every reader (art.connect, best step), and a FIFO never blocks them."""
+    base = tmp_path / "store"
+    m = model(base)
+    await m.log(split="val", step=0, metrics={"reward": 1.0})
+    elsewhere = outside / "history.jsonl"
+    elsewhere.write_text('{"val/reward": 9.0, "step": 7}\n')
+    history = base / "proj/models/agent/history.jsonl"
+    for plant in (lambda: history.symlink_to(elsewhere), lambda: os.mkfifo(history)):
+        history.unlink()
+        plant()
+        con = art.connect(base)
+        assert con.execute("SELECT count(*) FROM history").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM runs").fetchone() == (1,)
+        with pytest.raises(MetricNotFoundError):
+            best_steps(base, "proj", "agent", "val/reward")
 
 
 async def test_trajectory_folder_linked_outside_is_refused(tmp_path: Path, outside: Path) -> None:

@@ -114,7 +114,7 @@ def catch_up_history(
     Returns the new progress, or None when the file is gone (its rows are then dropped).
     """
     try:
-        st = path.stat()
+        st = history.stat_regular(path)
     except FileNotFoundError:
         if known is not None:
             run(con, "local/delete_model_history", project=project, model=model)

@@ -103,7 +103,7 @@ class MetricSeries:
 
     def _catch_up(self, key: Key, path: Path, known: SeriesProgress | None) -> SeriesProgress | None:
         try:
-            st = os.stat(path)
+            st = history.stat_regular(path)
         except FileNotFoundError:
             if known is not None:
                 self._forget(key)
@@ -124,7 +124,7 @@ class MetricSeries:
         if tail.endswith(b"\n"):
             try:
                 run(self.con, "local/metric_lines_file", path=str(path), metric=key[2])
-                same = _same_file(os.stat(path), st)
+                same = _same_file(history.stat_regular(path), st)
             except (CatalogError, FileNotFoundError):
                 same = False
             if same:
