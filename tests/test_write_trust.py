@@ -193,6 +193,19 @@ async def test_readers_do_not_follow_a_history_link_or_open_a_fifo(tmp_path: Pat
             best_steps(base, "proj", "agent", "val/reward")
 
 
+async def test_readers_do_not_read_a_model_json_link(tmp_path: Path, outside: Path) -> None:
+    """model.json's text reaches SQL (`models.model_json`): a link to any file the reader may
+    read (a dashboard run by another user) would show that file; it reads as no model.json."""
+    base = tmp_path / "store"
+    await model(base).log(split="val", step=0, metrics={"reward": 1.0})
+    secret = outside / "secret.txt"
+    secret.write_text('{"base_model": "not the store\'s"}')
+    (base / "proj/models/agent/model.json").symlink_to(secret)
+    con = art.connect(base)
+    models = con.execute("SELECT model, base_model, model_json FROM models").fetchall()
+    assert models == [("agent", None, None)]
+
+
 async def test_trajectory_folder_linked_outside_is_refused(tmp_path: Path, outside: Path) -> None:
     base = tmp_path / "store"
     m = model(base)

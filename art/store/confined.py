@@ -110,6 +110,16 @@ def open_file(dir_fd: int, name: str, flags: int, shown: Path, mode: int = 0o644
         raise
 
 
+def stat_regular(path: Path) -> os.stat_result:
+    """The stat of a file a reader may read (history.jsonl, model.json): a regular file. A
+    symbolic link (it may point anywhere: its text would reach SQL) or a FIFO (an open would
+    block the reader) reads as no file: FileNotFoundError, as when it is missing."""
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise FileNotFoundError(errno.ENOENT, "not a regular file", str(path))
+    return st
+
+
 def check_not_link(path: Path) -> Path:
     """Refuse a file that is a symbolic link, for files opened by a library by name (DuckDB)."""
     if path.is_symlink():

@@ -8,11 +8,9 @@ reader breaks on Infinity).
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import math
 import os
-import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,16 +23,6 @@ from art.store.confined import open_file, write_all
 from art.store.paths import RESERVED_SPLITS
 
 RESERVED_KEYS = frozenset({"step", "training_step", "recorded_at"})
-
-
-def stat_regular(path: Path) -> os.stat_result:
-    """The stat of a history.jsonl a reader may read: a regular file. A symbolic link (it may
-    point out of the store) or a FIFO (an open would block the reader) reads as no file:
-    FileNotFoundError, as when it is missing. The writer refuses both too (O_NOFOLLOW)."""
-    st = os.lstat(path)
-    if not stat.S_ISREG(st.st_mode):
-        raise FileNotFoundError(errno.ENOENT, "not a regular file", str(path))
-    return st
 
 
 class NonFiniteMetricWarning(UserWarning):

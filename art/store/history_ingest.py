@@ -15,6 +15,7 @@ import duckdb
 
 from art.errors import CatalogError
 from art.store import history
+from art.store.confined import stat_regular
 from art.store.no_pandas import no_pandas
 from art.store.paths import RESERVED_SPLITS
 from art.store.sql import run_checked as run
@@ -114,7 +115,7 @@ def catch_up_history(
     Returns the new progress, or None when the file is gone (its rows are then dropped).
     """
     try:
-        st = history.stat_regular(path)
+        st = stat_regular(path)
     except FileNotFoundError:
         if known is not None:
             run(con, "local/delete_model_history", project=project, model=model)

@@ -24,6 +24,7 @@ import duckdb
 
 from art.store.bulk_stats import bulk_file_stats_soon
 from art.store.catch_up import CatchUpCancelled
+from art.store.confined import stat_regular
 from art.store.file_stats import FileStats
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
 from art.store.paths import is_stale_temp, model_dirs, validate_name
@@ -169,7 +170,7 @@ def _sync_model_json(
     path = model_dir / "model.json"
     rel = _rel(base_path, path)
     try:
-        st = path.stat()
+        st = stat_regular(path)
     except FileNotFoundError:
         st = None
     known = sources.get(rel)

@@ -23,6 +23,7 @@ import duckdb
 
 from art.errors import CatalogError
 from art.store import history
+from art.store.confined import stat_regular
 from art.store.paths import ModelPaths
 from art.store.per_process import PerProcess
 from art.store.sql import run_checked as run
@@ -103,7 +104,7 @@ class MetricSeries:
 
     def _catch_up(self, key: Key, path: Path, known: SeriesProgress | None) -> SeriesProgress | None:
         try:
-            st = history.stat_regular(path)
+            st = stat_regular(path)
         except FileNotFoundError:
             if known is not None:
                 self._forget(key)
@@ -124,7 +125,7 @@ class MetricSeries:
         if tail.endswith(b"\n"):
             try:
                 run(self.con, "local/metric_lines_file", path=str(path), metric=key[2])
-                same = _same_file(history.stat_regular(path), st)
+                same = _same_file(stat_regular(path), st)
             except (CatalogError, FileNotFoundError):
                 same = False
             if same:
