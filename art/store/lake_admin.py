@@ -25,7 +25,8 @@ def drop_run(
     store: DuckLakeStore, project: str, model: str, split: str | None = None, before_step: int | None = None
 ) -> dict[str, int]:
     """Delete a run's trajectories and history (only `split`, only steps < `before_step` if
-    given) in one retried transaction; the files go at the next maintain(). Rows deleted."""
+    given; its running totals with the whole run) in one retried transaction; the files go at
+    the next maintain(). Rows deleted."""
     validate_name("project", project)
     validate_name("model", model)
     if split is not None:
@@ -35,9 +36,12 @@ def drop_run(
     where = {"project": project, "model": model, "split": split, "before_step": before_step}
 
     def drop(cur: object) -> dict[str, int]:
-        return {
+        counts = {
             "trajectories": sql.run(cur, "lake/drop_trajectories", **where).fetchone()[0],  # type: ignore[arg-type]
             "history": sql.run(cur, "lake/drop_history", **where).fetchone()[0],  # type: ignore[arg-type]
         }
+        if split is None and before_step is None:  # the whole run: a new one starts from zero
+            sql.run(cur, "lake/model_state_delete", project=project, model=model)  # type: ignore[arg-type]
+        return counts
 
     return lake_connection(store).retry(drop, what=f"drop {project}/{model}")

@@ -136,7 +136,8 @@ class LakeConnection:
     def _attach(self, deadline: float) -> None:
         """Attach; create the catalog and tables under an advisory lock unless they exist (a
         reader has the process's writing connection create them, then attaches read-only)."""
-        ready = self.pg.run("lake/pg_catalog_exists")[0][0] and self.pg.run("lake/pg_lake_ready")[0][0]
+        tables = "lake/pg_lake_ready" if self.reader else "lake/pg_lake_writable"
+        ready = self.pg.run("lake/pg_catalog_exists")[0][0] and self.pg.run(tables)[0][0]
         if self.reader:
             if not ready:
                 lake_connection(self.store)
@@ -146,10 +147,10 @@ class LakeConnection:
         with nullcontext() if ready else self.pg.lock(INIT_LOCK, deadline):
             if not ready:
                 exists = self.pg.run("lake/pg_catalog_exists")[0][0]
-                self.created = not (exists and self.pg.run("lake/pg_lake_ready")[0][0])
+                self.created = not (exists and self.pg.run(tables)[0][0])
             sql.run(self.con, "lake/attach")
             if self.created:
-                for name in ("lake/schema_trajectories", "lake/schema_history"):
+                for name in ("lake/schema_trajectories", "lake/schema_history", "lake/schema_model_state"):
                     self._transaction(lambda cur, name=name: sql.run(cur, name), None, deadline)
         sql.run(self.con, "lake/use")
 

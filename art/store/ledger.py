@@ -17,9 +17,7 @@ Rules (as openpipe-art 0.5.23 writes history.jsonl):
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,9 +185,12 @@ class Ledger:
         return mark != (self.cum, len(self.scenarios))
 
 
-_lock = threading.Lock()
-_in_memory: dict[tuple[str, str], Ledger] = {}
-_guards: dict[tuple[str, str], threading.Lock] = {}
+def from_state(state: object) -> Ledger:
+    """A Ledger from a `_metrics_builder_state` document (anything else gives empty totals)."""
+    if not isinstance(state, dict):
+        return Ledger()
+    cum = {str(k): float(v) for k, v in (state.get("cum_state") or {}).items()}
+    return Ledger(cum, [str(s) for s in state.get("unique_scenario_ids") or []])
 
 
 def load(model_fd: int, shown: Path) -> Ledger:
@@ -200,11 +201,7 @@ def load(model_fd: int, shown: Path) -> Ledger:
     doc = state_file.read(model_fd, shown)
     if isinstance(doc.totals, Ledger):
         return doc.totals
-    state = doc.doc.get(STATE_KEY)
-    ledger = Ledger()
-    if isinstance(state, dict):
-        cum = {str(k): float(v) for k, v in (state.get("cum_state") or {}).items()}
-        ledger = Ledger(cum, [str(s) for s in state.get("unique_scenario_ids") or []])
+    ledger = from_state(doc.doc.get(STATE_KEY))
     ledger.source = doc
     return ledger
 
@@ -224,17 +221,3 @@ def save(model_fd: int, shown: Path, ledger: Ledger) -> None:
     ledger.source = doc
     finite = all(math.isfinite(v) for v in ledger.cum.values())
     state_file.write(model_fd, shown, doc, finite)
-
-
-@contextmanager
-def in_memory(project: str, model: str) -> Iterator[Ledger]:
-    """A lake model's running totals (no state.json): a trial copy that replaces the process's
-    totals only when the block ends without an error (a failed write must not count), one
-    call per model at a time."""
-    with _lock:
-        live = _in_memory.setdefault((project, model), Ledger())
-        guard = _guards.setdefault((project, model), threading.Lock())
-    with guard:
-        trial = Ledger(live.cum, list(live.scenarios))
-        yield trial
-        live.cum, live.scenarios = trial.cum, trial.scenarios

@@ -47,6 +47,25 @@ def prepare_step(
 ) -> dict[str, Any]:
     """Check a log() call and compute its history row with ART 0.5.23's keys (see
     art/store/ledger.py); `totals` advances, nothing is written yet."""
+    return finish_row(*check_step(groups, split, step, metrics), totals)
+
+
+def finish_row(row: dict[str, Any], buffer: ledger.StepBuffer, totals: ledger.Ledger) -> dict[str, Any]:
+    """The history row: `check_step`'s row, the summed values and the running totals
+    (`totals` advances)."""
+    row = dict(row)
+    row.update(totals.flush(buffer))
+    return history.finite_metrics(row)
+
+
+def check_step(
+    groups: Sequence[TrajectoryGroup] | None,
+    split: str,
+    step: int,
+    metrics: dict[str, Any] | None,
+) -> tuple[dict[str, Any], ledger.StepBuffer]:
+    """Check a log() call (raising on bad input) and compute what of its row needs no running
+    totals: the row so far and the buffer of summed values for `finish_row`."""
     validate_split(split)
     validate_step(step)
     caller = check_caller_metrics(metrics or {})
@@ -71,8 +90,7 @@ def prepare_step(
         row.update(defaults)
     for key, value in ledger.route(buffer, caller).items():
         row[ledger.qualify(key, split)] = value
-    row.update(totals.flush(buffer))
-    return history.finite_metrics(row)
+    return row, buffer
 
 
 def log_step(

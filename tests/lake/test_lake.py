@@ -190,3 +190,38 @@ async def test_sql_typed_by_a_user_changes_nothing_and_reads_nothing_beyond_the_
     assert con.execute("SELECT count(*) FROM ducklake_snapshots('lake')").fetchone() == (snapshots,)
     assert con.execute(messages).fetchone() == (18,)
     assert sql(lake, messages).rows == [(18,)]
+
+
+def _log_cost(store: DuckLakeStore, step: int, cost: float) -> None:
+    """Another process (a restarted trainer, another host) logging to the same model."""
+    store.log_step("lake", "totals", None, "train", step, {"costs/train/judge": cost})
+
+
+def test_running_totals_live_in_the_lake(lake: DuckLakeStore) -> None:
+    """`costs/cum/*` (ART's running totals) go on across processes and hosts from the lake's
+    own record, not from each process's memory; a failed call adds nothing; dropping the
+    run starts them again."""
+    import multiprocessing as mp
+
+    from art.store.lake_admin import drop_run
+
+    cum = "costs/cum/train/judge"
+    assert _row(lake, 0, 1.0)[cum] == 1.0
+    other = mp.get_context("spawn").Process(target=_log_cost, args=(lake, 1, 2.0))
+    other.start()
+    other.join(120)
+    assert other.exitcode == 0
+    with pytest.raises(ValueError):  # refused before anything is written or counted
+        lake.log_step("lake", "totals", None, "train", 2, {"costs/train/judge": "lots"})
+    assert _row(lake, 2, 4.0)[cum] == 7.0  # 1 + 2 (the other process) + 4
+    con = art.connect(lake)
+    rows = con.execute(
+        "SELECT step, value FROM history WHERE model = 'totals' AND metric = $m ORDER BY step", {"m": cum}
+    ).fetchall()
+    assert rows == [(0, 1.0), (1, 3.0), (2, 7.0)]
+    drop_run(lake, "lake", "totals")
+    assert _row(lake, 0, 0.5)[cum] == 0.5
+
+
+def _row(store: DuckLakeStore, step: int, cost: float) -> dict:
+    return store.log_step("lake", "totals", None, "train", step, {"costs/train/judge": cost})

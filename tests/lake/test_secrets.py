@@ -45,18 +45,3 @@ def test_bad_timeout_is_refused_naming_it() -> None:
         {"ART_LAKE_CATALOG": "dbname=x", "ART_LAKE_DATA_PATH": "/d", "ART_LAKE_TIMEOUT": "7.5"}
     )
     assert store is not None and store.timeout == 7.5
-
-
-def test_a_failed_lake_log_does_not_count_in_the_running_totals(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A lake keeps ART's running totals in memory; a call whose write fails must not add to
-    them (the next successful row would over-count `costs/cum/*`)."""
-    from art.store import ledger
-    from art.store.lake_errors import LakeError
-
-    nowhere = "host=127.0.0.1 port=1 dbname=nowhere"
-    store = DuckLakeStore(catalog=nowhere, data_path=str(tmp_path / "data"), timeout=1, max_retries=1)
-    for _ in range(2):
-        with pytest.raises(LakeError):
-            store.log_step("p", "failing", None, "train", 1, {"costs/train/judge": 1.0})
-    with ledger.in_memory("p", "failing") as totals:
-        assert totals.cum == {}
