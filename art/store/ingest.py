@@ -32,6 +32,7 @@ from art.store.sql import run_checked as run
 MTIME_SETTLE_NS = 2_000_000_000
 
 Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
+Changing = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -69,22 +70,27 @@ def sync_models(
     *,
     remove_stale: bool = True,
     thorough: bool = True,
+    changing: Changing | None = None,
 ) -> int:
     """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
 
     `remove_stale=False` (readers) leaves writers' stale temp files alone: reading writes nothing.
     `thorough=False` (readers) counts openpipe-art's new files in bulk without decoding every
     page; a writer's catalog keeps what it records, so writers decode every page of every file.
+    `changing(project, model)` (readers over a catalog snapshot) is called before the first
+    change to a model's trajectory_files or history rows, so an unchanged model costs no copy.
     `cancelled()` is asked before each model and file; when true, CatchUpCancelled is raised
     (the caller's transaction is then never committed).
     """
     check = _canceller(cancelled)
+    changing = changing or _no_hook
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
     known_models = set(run(con, "local/list_models").fetchall())
     all_sources = _all_sources(con)
     if only is None:
         for project, model in known_models:
             if (project, model) not in found:
+                changing(project, model)
                 for q in (
                     "local/forget_model",
                     "local/forget_model_files",
@@ -99,7 +105,9 @@ def sync_models(
     for (project, model), model_dir in targets.items():
         check()
         sources = all_sources.get((project, model), {})
-        _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check, new_files)
+        _sync_files(
+            con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, changing
+        )
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
     counted = bulk_file_stats_soon([f.path for f in new_files], check, bulk=not thorough)
     try:
@@ -108,7 +116,7 @@ def sync_models(
             sources = all_sources.get((project, model), {})
             known_model = (project, model) in known_models
             _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
-            _sync_history(con, base_path, project, model, model_dir, sources)
+            _sync_history(con, base_path, project, model, model_dir, sources, changing)
             if progress is not None:
                 progress(f"{project}/{model}", i + 1, len(targets))
     except BaseException:
@@ -147,6 +155,10 @@ def _register_files(
             }
         )
     run(con, "local/insert_files", files=json.dumps(rows))
+
+
+def _no_hook(project: str, model: str) -> None:
+    pass
 
 
 def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
@@ -207,15 +219,27 @@ def _sync_history(
     model: str,
     model_dir: Path,
     sources: dict[str, tuple[Any, ...]],
+    changing: Changing,
 ) -> None:
     path = model_dir / "history.jsonl"
     rel = _rel(base_path, path)
     row = sources.get(rel)
     known = HistoryProgress(*row[1:]) if row is not None and row[3] else None
+    if changing is not _no_hook and not _history_unchanged(path, known):
+        changing(project, model)
     new = catch_up_history(con, project, model, path, known)
     if new == known:
         return
     record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
+
+
+def _history_unchanged(path: Path, known: HistoryProgress | None) -> bool:
+    """catch_up_history would leave the model's rows as they are (same file, same size)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return known is None
+    return known is not None and known.inode == st.st_ino and known.bytes == st.st_size
 
 
 def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, Path]]:
@@ -263,6 +287,7 @@ def _sync_files(
     remove_stale: bool,
     check: Callable[[], None],
     new_files: list[NewFile],
+    changing: Changing,
 ) -> None:
     """Walk the split folders of one model; new or changed files are added to `new_files`."""
     known_dirs = {path: row for path, row in sources.items() if row[0] == "dir"}
@@ -274,14 +299,17 @@ def _sync_files(
         row = known_dirs.get(rel_dir)
         if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
             continue  # nothing added, replaced or removed in this folder since
+        changing(project, model)
         _sync_split(con, project, model, split, split_dir, rel_dir, remove_stale, check, new_files)
         settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS
         progress = HistoryProgress(0, 0, dst.st_ino, dst.st_mtime_ns if settled else 0)
         record_source(con, rel_dir, project, model, "dir", progress)
     for rel_dir in known_dirs.keys() - seen_dirs:
+        changing(project, model)
         run(con, "local/delete_files_under", prefix=rel_dir + "/")
         run(con, "local/delete_source", path=rel_dir)
     if not known_dirs and seen_dirs:  # a catalog from before folders were recorded
+        changing(project, model)
         for (rel,) in run(con, "local/files_of_model", project=project, model=model).fetchall():
             if rel.rsplit("/", 1)[0] not in seen_dirs:
                 run(con, "local/delete_file", path=rel)

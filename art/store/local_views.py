@@ -51,10 +51,13 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "threads": 1})
     try:
         create_schema(con)
-        catalog_for(base).read_into(con)
+        snapshot = catalog_for(base).read_into(con)
         con.begin()
-        sync_models(con, base, None, remove_stale=False, thorough=False)
+        changing = snapshot.changing if snapshot is not None else None
+        sync_models(con, base, None, remove_stale=False, thorough=False, changing=changing)
         con.commit()
+        if snapshot is not None:
+            snapshot.create_views()
         run(con, "local/set_base_path", base_path=str(base))
         run(con, "local/file_index")
         folders, files_allowed = _sandbox_plan(con, base) if sandbox else ([], [])
