@@ -10,9 +10,10 @@ and the copy is attached read-only as `art_catalog`: nothing is ever written to 
 Only the small tables (models, sources) are copied into memory. trajectory_files and history
 are read from the snapshot in place (local/view_snapshot_*), except for the models the
 reader's catch-up changes: `changing()` first copies those models' rows into memory
-(O(changes), not O(files)). The snapshot is never the default database and never on the
-search path: a macro in a crafted file (named `avg`, say) is never resolved by our SQL or
-the user's; its tables and their columns are checked as before (local/catalog_tables).
+(O(changes), not O(files)); lines appended to a history.jsonl are only added in memory.
+The snapshot is never the default database and never on the search path: a macro in a
+crafted file (named `avg`, say) is never resolved by our SQL or the user's; its tables and
+their columns are checked as before (local/catalog_tables).
 
 Where this is not possible (no memfd, or a WAL beside the catalog: a writer died before its
 checkpoint, and only DuckDB's own open can replay it), the rows are copied (copy_into).
@@ -40,15 +41,16 @@ class Snapshot:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.taken: set[tuple[str, str]] = set()
+        self.taken: set[tuple[str, str, str]] = set()
 
-    def changing(self, project: str, model: str) -> None:
-        """Move a model's rows into memory before the catch-up changes them (once per model)."""
-        if (project, model) in self.taken:
+    def changing(self, project: str, model: str, rows: str) -> None:
+        """Move a model's "files" or "history" rows into memory before the catch-up reads or
+        changes them (once per model)."""
+        if (project, model, rows) in self.taken:
             return
-        self.taken.add((project, model))
-        for name in ("local/take_model_files", "local/take_model_history", "local/take_model"):
-            run(self.con, name, project=project, model=model)
+        self.taken.add((project, model, rows))
+        run(self.con, f"local/take_model_{rows}", project=project, model=model)
+        run(self.con, "local/take_model", project=project, model=model, rows=rows)
 
     def create_views(self) -> None:
         """`trajectory_files` and `history` over memory and the snapshot (temp views, which

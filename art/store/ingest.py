@@ -32,7 +32,7 @@ from art.store.sql import run_checked as run
 MTIME_SETTLE_NS = 2_000_000_000
 
 Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
-Changing = Callable[[str, str], None]
+Changing = Callable[[str, str, str], None]  # (project, model, "files" | "history")
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,10 @@ def sync_models(
     `remove_stale=False` (readers) leaves writers' stale temp files alone: reading writes nothing.
     `thorough=False` (readers) counts openpipe-art's new files in bulk without decoding every
     page; a writer's catalog keeps what it records, so writers decode every page of every file.
-    `changing(project, model)` (readers over a catalog snapshot) is called before the first
-    change to a model's trajectory_files or history rows, so an unchanged model costs no copy.
+    `changing(project, model, rows)` (readers over a catalog snapshot) is called before the
+    catch-up reads or changes a model's "files" rows (a split folder changed), or deletes its
+    "history" rows (history.jsonl replaced, shrunk or gone; appended lines are only added),
+    so an unchanged model costs no copy of its rows.
     `cancelled()` is asked before each model and file; when true, CatchUpCancelled is raised
     (the caller's transaction is then never committed).
     """
@@ -90,7 +92,8 @@ def sync_models(
     if only is None:
         for project, model in known_models:
             if (project, model) not in found:
-                changing(project, model)
+                changing(project, model, "files")
+                changing(project, model, "history")
                 for q in (
                     "local/forget_model",
                     "local/forget_model_files",
@@ -157,7 +160,7 @@ def _register_files(
     run(con, "local/insert_files", files=json.dumps(rows))
 
 
-def _no_hook(project: str, model: str) -> None:
+def _no_hook(project: str, model: str, rows: str) -> None:
     pass
 
 
@@ -225,21 +228,23 @@ def _sync_history(
     rel = _rel(base_path, path)
     row = sources.get(rel)
     known = HistoryProgress(*row[1:]) if row is not None and row[3] else None
-    if changing is not _no_hook and not _history_unchanged(path, known):
-        changing(project, model)
+    if changing is not _no_hook and _history_read_again(path, known):
+        changing(project, model, "history")
     new = catch_up_history(con, project, model, path, known)
     if new == known:
         return
     record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
 
 
-def _history_unchanged(path: Path, known: HistoryProgress | None) -> bool:
-    """catch_up_history would leave the model's rows as they are (same file, same size)."""
+def _history_read_again(path: Path, known: HistoryProgress | None) -> bool:
+    """catch_up_history would delete the model's rows (the file replaced, shrunk or gone)."""
+    if known is None:
+        return False
     try:
         st = path.stat()
     except FileNotFoundError:
-        return known is None
-    return known is not None and known.inode == st.st_ino and known.bytes == st.st_size
+        return True
+    return known.inode != st.st_ino or st.st_size < known.bytes
 
 
 def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, Path]]:
@@ -299,17 +304,17 @@ def _sync_files(
         row = known_dirs.get(rel_dir)
         if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
             continue  # nothing added, replaced or removed in this folder since
-        changing(project, model)
+        changing(project, model, "files")
         _sync_split(con, project, model, split, split_dir, rel_dir, remove_stale, check, new_files)
         settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS
         progress = HistoryProgress(0, 0, dst.st_ino, dst.st_mtime_ns if settled else 0)
         record_source(con, rel_dir, project, model, "dir", progress)
     for rel_dir in known_dirs.keys() - seen_dirs:
-        changing(project, model)
+        changing(project, model, "files")
         run(con, "local/delete_files_under", prefix=rel_dir + "/")
         run(con, "local/delete_source", path=rel_dir)
     if not known_dirs and seen_dirs:  # a catalog from before folders were recorded
-        changing(project, model)
+        changing(project, model, "files")
         for (rel,) in run(con, "local/files_of_model", project=project, model=model).fetchall():
             if rel.rsplit("/", 1)[0] not in seen_dirs:
                 run(con, "local/delete_file", path=rel)

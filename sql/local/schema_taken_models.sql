@@ -1,6 +1,7 @@
--- local/schema_taken_models: the models a reader's catch-up changed: their trajectory_files and
--- history rows were copied from the catalog snapshot into memory (local/take_model_files,
--- local/take_model_history) and the views read them from there; the other models' rows are
--- read from the snapshot in place.
+-- local/schema_taken_models: the models whose trajectory_files or history rows (`rows`) a
+-- reader's catch-up is changing: copied from the catalog snapshot into memory first
+-- (local/take_model_files, local/take_model_history), then read from there; every other
+-- model's rows are read from the snapshot in place (plus, for history, the lines appended
+-- since, which the catch-up adds in memory).
 -- params: none
-CREATE TEMP TABLE taken_models (project VARCHAR NOT NULL, model VARCHAR NOT NULL)
+CREATE TEMP TABLE taken_models (project VARCHAR NOT NULL, model VARCHAR NOT NULL, rows VARCHAR NOT NULL)

@@ -11,4 +11,5 @@ UNION ALL
 SELECT s.path, s.project, s.model, s.split, s.step, s.rows, s.groups, s.trajectories,
        s.exceptions, s.bytes, s.mtime_ns, s.format_version, s.error
 FROM art_catalog.main.trajectory_files s
-WHERE NOT EXISTS (SELECT 1 FROM taken_models t WHERE t.project = s.project AND t.model = s.model)
+WHERE NOT EXISTS (SELECT 1 FROM taken_models t
+                  WHERE t.rows = 'files' AND t.project = s.project AND t.model = s.model)
