@@ -55,8 +55,10 @@ class Snapshot:
     def create_views(self) -> None:
         """`trajectory_files` and `history` over memory and the snapshot (temp views, which
         the public views and file_index resolve before the in-memory tables)."""
-        run(self.con, "local/view_snapshot_files")
-        run(self.con, "local/view_snapshot_history")
+        kinds = {rows for _, _, rows in self.taken}
+        for rows in ("files", "history"):
+            view = f"local/view_snapshot_{rows}"
+            run(self.con, view if rows in kinds else view + "_all")
 
 
 def _copy_locked(path: Path, timeout: float) -> int | None:
