@@ -53,6 +53,12 @@ def _rel(base_path: Path, path: Path) -> str:
     return path.relative_to(base_path).as_posix()
 
 
+def _rel_model(project: str, model: str) -> str:
+    """A model folder relative to base_path (model_dirs: BASE/PROJECT/models/MODEL), built as
+    text: Path.relative_to cost ~10 us a call, three calls a model on every open."""
+    return f"{project}/models/{model}"
+
+
 def _all_sources(con: duckdb.DuckDBPyConnection) -> Sources:
     """Every recorded source, by model: one query instead of one per model."""
     out: Sources = {}
@@ -182,7 +188,7 @@ def _sync_model_json(
     known_model: bool,
 ) -> None:
     path = model_dir / "model.json"
-    rel = _rel(base_path, path)
+    rel = f"{_rel_model(project, model)}/model.json"
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -225,7 +231,7 @@ def _sync_history(
     changing: Changing,
 ) -> None:
     path = model_dir / "history.jsonl"
-    rel = _rel(base_path, path)
+    rel = f"{_rel_model(project, model)}/history.jsonl"
     row = sources.get(rel)
     known = HistoryProgress(*row[1:]) if row is not None and row[3] else None
     if changing is not _no_hook and _history_read_again(path, known):
@@ -247,9 +253,9 @@ def _history_read_again(path: Path, known: HistoryProgress | None) -> bool:
     return known.inode != st.st_ino or st.st_size < known.bytes
 
 
-def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, Path]]:
+def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, str]]:
     """(split, stat, folder) of each valid split folder (symlinks are not followed)."""
-    root = model_dir / "trajectories"
+    root = f"{model_dir}/trajectories"
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
@@ -259,7 +265,7 @@ def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, Path]]:
             continue
         try:
             validate_name("split", e.name)
-            yield e.name, e.stat(follow_symlinks=False), Path(e.path)
+            yield e.name, e.stat(follow_symlinks=False), e.path
         except (ValueError, FileNotFoundError):
             continue
 
@@ -298,14 +304,15 @@ def _sync_files(
     known_dirs = {path: row for path, row in sources.items() if row[0] == "dir"}
     seen_dirs: set[str] = set()
     now = time.time_ns()
+    rel_model = _rel_model(project, model)
     for split, dst, split_dir in _split_dirs(model_dir):
-        rel_dir = _rel(base_path, split_dir)
+        rel_dir = f"{rel_model}/trajectories/{split}"
         seen_dirs.add(rel_dir)
         row = known_dirs.get(rel_dir)
         if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
             continue  # nothing added, replaced or removed in this folder since
         changing(project, model, "files")
-        _sync_split(con, project, model, split, split_dir, rel_dir, remove_stale, check, new_files)
+        _sync_split(con, project, model, split, Path(split_dir), rel_dir, remove_stale, check, new_files)
         settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS
         progress = HistoryProgress(0, 0, dst.st_ino, dst.st_mtime_ns if settled else 0)
         record_source(con, rel_dir, project, model, "dir", progress)

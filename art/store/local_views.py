@@ -20,6 +20,7 @@ they run: DuckDB's allowed folders are writable as well as readable.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -134,7 +135,7 @@ def _only_files(folder: str) -> bool:
 
 def lock_down(con: duckdb.DuckDBPyConnection, folders: list[str], files: list[str]) -> None:
     """Let DuckDB refuse every file outside `folders` and `files`, every extension and setting."""
-    run(con, "local/sandbox_allowed_directories", folders=folders)
-    run(con, "local/sandbox_allowed_paths", paths=files)
+    run(con, "local/sandbox_allowed_directories", folders=json.dumps(folders))
+    run(con, "local/sandbox_allowed_paths", paths=json.dumps(files))
     for name in SANDBOX:
         run(con, name)
