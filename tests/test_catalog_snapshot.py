@@ -21,6 +21,7 @@ import pytest
 import art
 from art import Model, TrajectoryGroup
 from art.errors import CatalogBusyError
+from art.store import catalog_snapshot, local_views
 from art.store.catalog import Catalog
 from art.store.catalog_file import create_schema
 from art.store.catalog_snapshot import attach_snapshot
@@ -239,3 +240,39 @@ async def test_a_catalog_with_a_wal_is_read_through_duckdb(tmp_path: Path) -> No
     # the WAL's change is the catalog's: b's step 2 rows are gone from what the catalog says
     assert con.execute("SELECT max(step) FROM history WHERE model = 'b'").fetchone() == (1,)
     assert tree(base) == before
+
+
+async def test_a_catalog_rewritten_since_the_last_open_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process keeps its copy of an unchanged catalog; one a writer changed since (another
+    size, mtime or ctime) is copied again, so the next open reads the writer's rows."""
+    monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # keep every copy
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    assert art.connect(base).execute("SELECT max(step) FROM trajectory_files").fetchone() == (2,)
+    split = base / "p/models/a/trajectories/val"
+    shutil.copyfile(split / "0002.parquet", split / "0003.parquet")
+    old = time.time() - 3600
+    os.utime(split, (old, old))  # settled: the writer records the folder as listed
+    Catalog(base).sync()  # the writer records step 3
+    con = art.connect(base)
+    assert con.execute("SELECT max(step) FROM trajectory_files WHERE split = 'val'").fetchone() == (3,)
+    # from the new copy of the catalog, not from this reader's own catch-up
+    assert con.execute("SELECT count(*) FROM taken_models").fetchone() == (0,)
+
+
+async def test_a_link_added_to_a_split_folder_since_the_last_open_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder seen holding only files is remembered by its inode and ctime; a link put in
+    it afterwards changes its ctime, so the next open allows that folder file by file."""
+    monkeypatch.setattr(local_views, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    val = base / "p/models/a/trajectories/val"
+    assert art.connect(base).execute("SELECT count(*) FROM glob($p)", {"p": f"{val}/*"}).fetchone() == (3,)
+    (val / "d").symlink_to("/etc")
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM trajectories WHERE split = 'val'").fetchone() == (6,)
+    for pattern in (f"{val}/d/*", f"{val}/*"):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM glob($p)", {"p": pattern}).fetchall()

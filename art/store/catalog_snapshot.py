@@ -24,7 +24,9 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -61,7 +63,22 @@ class Snapshot:
             run(self.con, view if rows in kinds else view + "_all")
 
 
-def _copy_locked(path: Path, timeout: float) -> int | None:
+@dataclass
+class _Copy:
+    """A settled catalog's copy, kept for the next open in this process while the file is
+    unchanged (same device, inode, size, mtime and ctime), with its check's result."""
+
+    key: tuple[int, ...]
+    mem: int
+    checked: bool = False
+
+
+_copies: dict[Path, _Copy] = {}
+_copies_lock = threading.Lock()
+SETTLE_NS = 2_000_000_000
+
+
+def _copy_locked(path: Path, timeout: float) -> tuple[_Copy, int] | None:
     """A memfd holding the catalog's bytes, copied under a POSIX shared lock on the file;
     None when there is no file, or a WAL beside it. Waits while a writer holds it open."""
     deadline = time.monotonic() + timeout
@@ -83,15 +100,36 @@ def _copy_locked(path: Path, timeout: float) -> int | None:
                 # held: no writer has the file open, so the file and its WAL stand still
                 if os.path.lexists(path.with_name(path.name + ".wal")):
                     return None
-                return _to_memfd(fd)
+                return _copy_of(path, fd)
         finally:
             os.close(fd)  # releases the lock (the caller keeps this process's writers out)
         time.sleep(delay)
         delay = min(delay * 2, 0.05)
 
 
-def _to_memfd(fd: int) -> int:
-    size = os.fstat(fd).st_size
+def _copy_of(path: Path, fd: int) -> tuple[_Copy, int]:
+    """The kept copy when the file is as it was then, else a new copy (kept when settled:
+    a write within the same clock tick as the one seen could leave mtime and ctime as they
+    were, so only a file unchanged for SETTLE_NS is trusted by its stat); with a descriptor
+    of it that is the caller's to close (another thread may drop the kept one meanwhile)."""
+    st = os.fstat(fd)
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    with _copies_lock:
+        kept = _copies.get(path)
+        if kept is not None and kept.key == key:
+            return kept, os.dup(kept.mem)
+    copy = _Copy(key, _to_memfd(fd, st.st_size))
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) <= SETTLE_NS:
+        return copy, copy.mem
+    with _copies_lock:
+        old = _copies.pop(path, None)
+        if old is not None:
+            os.close(old.mem)
+        _copies[path] = copy
+        return copy, os.dup(copy.mem)
+
+
+def _to_memfd(fd: int, size: int) -> int:
     mem = os.memfd_create("art-catalog", os.MFD_CLOEXEC)
     try:
         done = 0
@@ -111,9 +149,10 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
     its small tables; returns the Snapshot, NOT_TAKEN, or why the file is not used."""
     if not hasattr(os, "memfd_create"):
         return NOT_TAKEN
-    mem = _copy_locked(path, timeout)
-    if mem is None:
+    got = _copy_locked(path, timeout)
+    if got is None:
         return NOT_TAKEN
+    copy, mem = got
     try:
         con.execute(f"ATTACH {literal(Path(f'/proc/self/fd/{mem}'))} AS art_catalog (READ_ONLY)")
     except duckdb.Error as e:
@@ -121,10 +160,12 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
     finally:
         os.close(mem)  # DuckDB holds its own descriptor of the copy
     try:
-        odd = catalog_check(con)
-        if odd:
-            run(con, "local/detach_catalog")
-            return "it holds objects this library did not create: " + "; ".join(odd[:5])
+        if not copy.checked:
+            odd = catalog_check(con)
+            if odd:
+                run(con, "local/detach_catalog")
+                return "it holds objects this library did not create: " + "; ".join(odd[:5])
+            copy.checked = True
         run(con, "local/schema_taken_models")
         for name in COPY_QUERIES[:2]:  # models, sources: small; the others are read in place
             run(con, name)

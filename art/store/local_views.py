@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import duckdb
@@ -92,13 +93,13 @@ def _sandbox_plan(con: duckdb.DuckDBPyConnection, base: Path) -> tuple[list[str]
     or lies under, a link are left out of the views. (DuckDB checks a glob's text and the
     files it opens, not the names it lists: a whole folder holding a link to `/etc`, or
     spelt `st?re` beside a `store`, would let glob() list names beyond it.)"""
-    real_dirs: dict[str, bool] = {}
+    real_dirs: dict[str, os.stat_result | None] = {}
     folders: list[str] = []
     one_by_one: list[str] = []
     for folder, pattern in run(con, "local/sandbox_folders").fetchall():
         if not _real_below(str(base), folder, real_dirs):
             run(con, "local/drop_folder_files", prefix=folder + "/")
-        elif folder == pattern and _only_files(folder):
+        elif folder == pattern and _only_files(folder, real_dirs[folder]):
             folders.append(folder + "/")
         else:
             one_by_one.append(folder)
@@ -107,30 +108,50 @@ def _sandbox_plan(con: duckdb.DuckDBPyConnection, base: Path) -> tuple[list[str]
     return folders, [p for (p,) in run(con, "local/sandbox_folder_files", folders=one_by_one).fetchall()]
 
 
-def _real_below(base: str, folder: str, known: dict[str, bool]) -> bool:
+def _real_below(base: str, folder: str, known: dict[str, os.stat_result | None]) -> bool:
     """Every folder from below `base` down to `folder` is a real folder, not a link (each
-    checked once per open: the models of a store share their first levels)."""
+    checked once per open: the models of a store share their first levels); `known` keeps
+    each one's lstat (None: not a real folder)."""
     path = base
     for part in folder[len(base) + 1 :].split("/"):
         path = f"{path}/{part}"
-        real = known.get(path)
-        if real is None:
+        if path not in known:
             try:
-                real = known[path] = stat.S_ISDIR(os.lstat(path).st_mode)
+                st: os.stat_result | None = os.lstat(path)
             except OSError:
-                real = known[path] = False
-        if not real:
+                st = None
+            known[path] = st if st is not None and stat.S_ISDIR(st.st_mode) else None
+        if known[path] is None:
             return False
     return True
 
 
-def _only_files(folder: str) -> bool:
-    """No link and no subfolder in `folder` (the entries' types come with the listing)."""
+# folder -> (device, inode, ctime) when it was last seen holding only files
+_only_files_seen: dict[str, tuple[int, int, int]] = {}
+CTIME_SETTLE_NS = 2_000_000_000
+
+
+def _only_files(folder: str, st: os.stat_result | None) -> bool:
+    """No link and no subfolder in `folder` (the entries' types come with the listing).
+
+    A folder seen so before with the same inode and ctime is not listed again: adding,
+    renaming or removing an entry sets its ctime to now, and ctime, unlike mtime, cannot be
+    set back by the user. Only a ctime older than CTIME_SETTLE_NS is remembered, so a change
+    within the same clock tick as the one seen cannot go unnoticed.
+    """
+    key = (st.st_dev, st.st_ino, st.st_ctime_ns) if st is not None else None
+    if key is not None and _only_files_seen.get(folder) == key:
+        return True
     try:
         with os.scandir(folder) as entries:
-            return all(not e.is_symlink() and not e.is_dir(follow_symlinks=False) for e in entries)
+            only = all(not e.is_symlink() and not e.is_dir(follow_symlinks=False) for e in entries)
     except OSError:
-        return False
+        only = False
+    if only and key is not None and time.time_ns() - key[2] > CTIME_SETTLE_NS:
+        _only_files_seen[folder] = key
+    else:
+        _only_files_seen.pop(folder, None)
+    return only
 
 
 def lock_down(con: duckdb.DuckDBPyConnection, folders: list[str], files: list[str]) -> None:
