@@ -7,8 +7,8 @@ SELECT folder,
        CASE WHEN contains(folder, '[') OR contains(folder, '*') OR contains(folder, '?')
             THEN regexp_replace(folder, '([*?\[])', '[\1]', 'g') ELSE folder END AS pattern
 FROM (
-    SELECT DISTINCT getvariable('art_base_path') || '/' || project || '/models/' || model
-                    || '/trajectories/' || split AS folder
-    FROM file_index
+    SELECT getvariable('art_base_path') || '/' || project || '/models/' || model
+           || '/trajectories/' || split AS folder
+    FROM (SELECT DISTINCT project, model, split FROM file_index)  -- then the text: a few rows
 )
 ORDER BY folder
