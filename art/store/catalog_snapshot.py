@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from art.errors import CatalogBusyError
+from art.errors import CatalogBusyError, OutsideStoreError
 from art.store.catalog_file import COPY_QUERIES, catalog_check, literal
 from art.store.sql import run_checked as run
 
@@ -86,14 +86,16 @@ def _copy_locked(path: Path, timeout: float) -> tuple[_Copy, int] | None:
     while True:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        except FileNotFoundError:
-            return None
+        except OSError as e:
+            if e.errno == errno.ELOOP:  # replaced by a link since the caller looked
+                raise OutsideStoreError(path, "is a symbolic link") from e
+            return None  # gone, or not ours to read: DuckDB's own open says why (copy_into)
         try:
             try:
                 fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except OSError as e:
                 if e.errno not in (errno.EACCES, errno.EAGAIN):
-                    raise
+                    return None  # no POSIX locks here: DuckDB's own open (copy_into)
                 if time.monotonic() > deadline:
                     raise CatalogBusyError(f"{path} stayed open by a writer for {timeout:g} s") from e
             else:
@@ -156,7 +158,10 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
     try:
         con.execute(f"ATTACH {literal(Path(f'/proc/self/fd/{mem}'))} AS art_catalog (READ_ONLY)")
     except duckdb.Error as e:
-        return f"could not be opened ({str(e).splitlines()[0]})"
+        text = str(e).splitlines()[0]
+        for alias in (f"/proc/self/fd/{mem}", f"/proc/{os.getpid()}/fd/{mem}"):
+            text = text.replace(alias, f"a copy of {path}")
+        return f"could not be opened ({text})"
     finally:
         os.close(mem)  # DuckDB holds its own descriptor of the copy
     try:

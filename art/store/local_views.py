@@ -1,11 +1,12 @@
 """The local store's analysis connection: an in-memory DuckDB, caught up with the files.
 
-Opening it writes nothing into the store: it copies the catalog's rows (read-only, as data,
-under DuckDB's shared file lock for a few milliseconds), catches the copy up with the files
-in memory, and points the views at an explicit list of files. So it works on a full disk,
-a read-only mount or a shared store the user cannot write, keeps no handle on the catalog
-(never blocking a trainer) and leaves nothing behind when killed. Open it again to see steps
-logged since.
+Opening it writes nothing into the store: it copies the catalog file's bytes into an
+anonymous memory file (under DuckDB's shared file lock for a millisecond or two) and attaches
+that copy read-only (catalog_snapshot), catches up with the files in memory (copying only the
+rows of the models whose files changed), and points the views at an explicit list of files.
+So it works on a full disk, a read-only mount or a shared store the user cannot write, keeps
+no handle on the catalog (never blocking a trainer) and leaves nothing behind when killed.
+Open it again to see steps logged since.
 
 For users (`art.connect()`, `art sql`) the connection is then sandboxed by DuckDB itself:
 no file access except in the store's split folders that hold the views' files (real folders

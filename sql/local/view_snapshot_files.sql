@@ -4,12 +4,12 @@
 -- the table (local/schema_trajectory_files).
 -- params: none
 CREATE OR REPLACE TEMP VIEW trajectory_files AS
-SELECT path, project, model, split, step, rows, groups, trajectories,
-       exceptions, bytes, mtime_ns, format_version, error
-FROM memory.main.trajectory_files
-UNION ALL
 SELECT s.path, s.project, s.model, s.split, s.step, s.rows, s.groups, s.trajectories,
        s.exceptions, s.bytes, s.mtime_ns, s.format_version, s.error
 FROM art_catalog.main.trajectory_files s
 WHERE NOT EXISTS (SELECT 1 FROM taken_models t
                   WHERE t.rows = 'files' AND t.project = s.project AND t.model = s.model)
+UNION ALL
+SELECT path, project, model, split, step, rows, groups, trajectories,
+       exceptions, bytes, mtime_ns, format_version, error
+FROM memory.main.trajectory_files

@@ -4,8 +4,8 @@
 -- an anti-join).
 -- params: none
 CREATE OR REPLACE TEMP VIEW history AS
-SELECT project, model, split, step, training_step, recorded_at, seq, metric, value
-FROM memory.main.history
-UNION ALL
 SELECT s.project, s.model, s.split, s.step, s.training_step, s.recorded_at, s.seq, s.metric, s.value
 FROM art_catalog.main.history s
+UNION ALL
+SELECT project, model, split, step, training_step, recorded_at, seq, metric, value
+FROM memory.main.history
