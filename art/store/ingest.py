@@ -190,7 +190,7 @@ def _sync_model_json(
     path = model_dir / "model.json"
     rel = f"{_rel_model(project, model)}/model.json"
     try:
-        st = path.stat()
+        st = os.stat(f"{model_dir}/model.json")
     except FileNotFoundError:
         st = None
     known = sources.get(rel)
@@ -234,23 +234,19 @@ def _sync_history(
     rel = f"{_rel_model(project, model)}/history.jsonl"
     row = sources.get(rel)
     known = HistoryProgress(*row[1:]) if row is not None and row[3] else None
-    if changing is not _no_hook and _history_read_again(path, known):
-        changing(project, model, "history")
+    if known is not None:
+        try:
+            st = os.stat(f"{model_dir}/history.jsonl")
+        except FileNotFoundError:
+            st = None
+        if st is not None and st.st_ino == known.inode and st.st_size == known.bytes:
+            return  # as catch_up_history would find it: nothing new (one stat, no call)
+        if st is None or st.st_ino != known.inode or st.st_size < known.bytes:
+            changing(project, model, "history")  # it will read the file again from the start
     new = catch_up_history(con, project, model, path, known)
     if new == known:
         return
     record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
-
-
-def _history_read_again(path: Path, known: HistoryProgress | None) -> bool:
-    """catch_up_history would delete the model's rows (the file replaced, shrunk or gone)."""
-    if known is None:
-        return False
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return True
-    return known.inode != st.st_ino or st.st_size < known.bytes
 
 
 def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, str]]:
