@@ -27,6 +27,7 @@ from art.store.catalog_file import (
     create_schema,
     unexpected_objects,
 )
+from art.store.catalog_snapshot import NOT_TAKEN, Snapshot, attach_snapshot
 from art.store.catch_up import CatchUp, CatchUpCancelled
 from art.store.confined import check_not_link, folder, replace_file
 from art.store.ingest import sync_models
@@ -184,12 +185,16 @@ class Catalog:
         """Run the pending background catch-up now and wait for it to finish."""
         self.catch_up.flush(timeout)
 
-    def read_into(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Copy the catalog's rows into `con` (an in-memory database with the schema) without
-        writing into the store; a damaged catalog is ignored (the caller catches up from the files)."""
+    def read_into(self, con: duckdb.DuckDBPyConnection) -> Snapshot | None:
+        """Give `con` (an in-memory database with the schema) the catalog's rows without
+        writing into the store: a private snapshot attached read-only (returned), or else the
+        rows copied; a damaged catalog is ignored (the caller catches up from the files)."""
         check_not_link(self.path)  # a catalog linked out of the store is never read or written
-        with self.in_process:
-            why = copy_into(con, self.path, self.lock_timeout)
+        with self.in_process:  # POSIX locks are per process: our own writers wait here
+            got = attach_snapshot(con, self.path, self.lock_timeout)
+            if isinstance(got, Snapshot):
+                return got
+            why = copy_into(con, self.path, self.lock_timeout) if got == NOT_TAKEN else got
         if why is not None:
             for table in ("models", "sources", "trajectory_files", "history"):
                 run(con, f"local/clear_{table}")
@@ -199,6 +204,7 @@ class Catalog:
                 CatalogDamagedWarning,
                 stacklevel=3,
             )
+        return None
 
     def rebuild(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Recreate the catalog from the files alone; returns the number of models found.

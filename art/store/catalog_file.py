@@ -76,12 +76,19 @@ def unexpected_objects(con: duckdb.DuckDBPyConnection, db: str, *, macros: bool 
     return sorted(odd)
 
 
-def _literal(path: Path) -> str:
+def literal(path: Path) -> str:
     """ATTACH takes no parameters; a path becomes a standard SQL string (quotes doubled)."""
     text = str(path)
     if "\x00" in text:
         raise ValueError(f"catalog path contains NUL: {text!r}")
     return "'" + text.replace("'", "''") + "'"
+
+
+def catalog_check(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What the attached catalog (art_catalog) holds beyond, or lacks of, the tables and
+    columns a reader uses (macros aside: a reader never resolves names in it)."""
+    found = set(run(con, "local/catalog_tables").fetchall())
+    return sorted(" ".join(r) for r in found ^ _expected_for_readers())
 
 
 def copy_into(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) -> str | None:
@@ -96,7 +103,7 @@ def copy_into(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) -> str
         if not path.exists():
             return None
         try:
-            con.execute(f"ATTACH {_literal(path)} AS {ALIAS} (READ_ONLY)")
+            con.execute(f"ATTACH {literal(path)} AS {ALIAS} (READ_ONLY)")
             break
         except duckdb.Error as e:
             text = str(e)
@@ -108,8 +115,7 @@ def copy_into(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) -> str
             delay = min(delay * 2, 0.05)
     began = False
     try:
-        found = set(run(con, "local/catalog_tables").fetchall())
-        odd = sorted(" ".join(r) for r in found ^ _expected_for_readers())
+        odd = catalog_check(con)
         if odd:
             return "it holds objects this library did not create: " + "; ".join(odd[:5])
         con.begin()

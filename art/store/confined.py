@@ -110,7 +110,7 @@ def open_file(dir_fd: int, name: str, flags: int, shown: Path, mode: int = 0o644
         raise
 
 
-def stat_regular(path: Path) -> os.stat_result:
+def stat_regular(path: str | os.PathLike[str]) -> os.stat_result:
     """The stat of a file a reader may read (history.jsonl, model.json): a regular file. A
     symbolic link (it may point anywhere: its text would reach SQL) or a FIFO (an open would
     block the reader) reads as no file: FileNotFoundError, as when it is missing."""

@@ -33,6 +33,7 @@ from art.store.sql import run_checked as run
 MTIME_SETTLE_NS = 2_000_000_000
 
 Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
+Changing = Callable[[str, str, str], None]  # (project, model, "files" | "history")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,12 @@ def _rel(base_path: Path, path: Path) -> str:
     return path.relative_to(base_path).as_posix()
 
 
+def _rel_model(project: str, model: str) -> str:
+    """A model folder relative to base_path (model_dirs: BASE/PROJECT/models/MODEL), built as
+    text: Path.relative_to cost ~10 us a call, three calls a model on every open."""
+    return f"{project}/models/{model}"
+
+
 def _all_sources(con: duckdb.DuckDBPyConnection) -> Sources:
     """Every recorded source, by model: one query instead of one per model."""
     out: Sources = {}
@@ -70,22 +77,30 @@ def sync_models(
     *,
     remove_stale: bool = True,
     thorough: bool = True,
+    changing: Changing | None = None,
 ) -> int:
     """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
 
     `remove_stale=False` (readers) leaves writers' stale temp files alone: reading writes nothing.
     `thorough=False` (readers) counts openpipe-art's new files in bulk without decoding every
     page; a writer's catalog keeps what it records, so writers decode every page of every file.
+    `changing(project, model, rows)` (readers over a catalog snapshot) is called before the
+    catch-up reads or changes a model's "files" rows (a split folder changed), or deletes its
+    "history" rows (history.jsonl replaced, shrunk or gone; appended lines are only added),
+    so an unchanged model costs no copy of its rows.
     `cancelled()` is asked before each model and file; when true, CatchUpCancelled is raised
     (the caller's transaction is then never committed).
     """
     check = _canceller(cancelled)
+    changing = changing or _no_hook
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
     known_models = set(run(con, "local/list_models").fetchall())
     all_sources = _all_sources(con)
     if only is None:
         for project, model in known_models:
             if (project, model) not in found:
+                changing(project, model, "files")
+                changing(project, model, "history")
                 for q in (
                     "local/forget_model",
                     "local/forget_model_files",
@@ -100,7 +115,9 @@ def sync_models(
     for (project, model), model_dir in targets.items():
         check()
         sources = all_sources.get((project, model), {})
-        _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check, new_files)
+        _sync_files(
+            con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, changing
+        )
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
     counted = bulk_file_stats_soon([f.path for f in new_files], check, bulk=not thorough)
     try:
@@ -109,7 +126,7 @@ def sync_models(
             sources = all_sources.get((project, model), {})
             known_model = (project, model) in known_models
             _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
-            _sync_history(con, base_path, project, model, model_dir, sources)
+            _sync_history(con, base_path, project, model, model_dir, sources, changing)
             if progress is not None:
                 progress(f"{project}/{model}", i + 1, len(targets))
     except BaseException:
@@ -150,6 +167,10 @@ def _register_files(
     run(con, "local/insert_files", files=json.dumps(rows))
 
 
+def _no_hook(project: str, model: str, rows: str) -> None:
+    pass
+
+
 def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
     def check() -> None:
         if cancelled is not None and cancelled():
@@ -168,7 +189,7 @@ def _sync_model_json(
     known_model: bool,
 ) -> None:
     path = model_dir / "model.json"
-    rel = _rel(base_path, path)
+    rel = f"{_rel_model(project, model)}/model.json"
     try:
         st = stat_regular(path)
     except FileNotFoundError:
@@ -208,20 +229,30 @@ def _sync_history(
     model: str,
     model_dir: Path,
     sources: dict[str, tuple[Any, ...]],
+    changing: Changing,
 ) -> None:
     path = model_dir / "history.jsonl"
-    rel = _rel(base_path, path)
+    rel = f"{_rel_model(project, model)}/history.jsonl"
     row = sources.get(rel)
     known = HistoryProgress(*row[1:]) if row is not None and row[3] else None
+    if known is not None:
+        try:
+            st = stat_regular(f"{model_dir}/history.jsonl")  # a link or FIFO: no history
+        except FileNotFoundError:
+            st = None
+        if st is not None and st.st_ino == known.inode and st.st_size == known.bytes:
+            return  # as catch_up_history would find it: nothing new (one stat, no call)
+        if st is None or st.st_ino != known.inode or st.st_size < known.bytes:
+            changing(project, model, "history")  # it will read the file again from the start
     new = catch_up_history(con, project, model, path, known)
     if new == known:
         return
     record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
 
 
-def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, Path]]:
+def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, str]]:
     """(split, stat, folder) of each valid split folder (symlinks are not followed)."""
-    root = model_dir / "trajectories"
+    root = f"{model_dir}/trajectories"
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
@@ -231,7 +262,7 @@ def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, Path]]:
             continue
         try:
             validate_name("split", e.name)
-            yield e.name, e.stat(follow_symlinks=False), Path(e.path)
+            yield e.name, e.stat(follow_symlinks=False), e.path
         except (ValueError, FileNotFoundError):
             continue
 
@@ -264,25 +295,30 @@ def _sync_files(
     remove_stale: bool,
     check: Callable[[], None],
     new_files: list[NewFile],
+    changing: Changing,
 ) -> None:
     """Walk the split folders of one model; new or changed files are added to `new_files`."""
     known_dirs = {path: row for path, row in sources.items() if row[0] == "dir"}
     seen_dirs: set[str] = set()
     now = time.time_ns()
+    rel_model = _rel_model(project, model)
     for split, dst, split_dir in _split_dirs(model_dir):
-        rel_dir = _rel(base_path, split_dir)
+        rel_dir = f"{rel_model}/trajectories/{split}"
         seen_dirs.add(rel_dir)
         row = known_dirs.get(rel_dir)
         if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
             continue  # nothing added, replaced or removed in this folder since
-        _sync_split(con, project, model, split, split_dir, rel_dir, remove_stale, check, new_files)
+        changing(project, model, "files")
+        _sync_split(con, project, model, split, Path(split_dir), rel_dir, remove_stale, check, new_files)
         settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS
         progress = HistoryProgress(0, 0, dst.st_ino, dst.st_mtime_ns if settled else 0)
         record_source(con, rel_dir, project, model, "dir", progress)
     for rel_dir in known_dirs.keys() - seen_dirs:
+        changing(project, model, "files")
         run(con, "local/delete_files_under", prefix=rel_dir + "/")
         run(con, "local/delete_source", path=rel_dir)
     if not known_dirs and seen_dirs:  # a catalog from before folders were recorded
+        changing(project, model, "files")
         for (rel,) in run(con, "local/files_of_model", project=project, model=model).fetchall():
             if rel.rsplit("/", 1)[0] not in seen_dirs:
                 run(con, "local/delete_file", path=rel)

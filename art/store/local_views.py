@@ -1,11 +1,12 @@
 """The local store's analysis connection: an in-memory DuckDB, caught up with the files.
 
-Opening it writes nothing into the store: it copies the catalog's rows (read-only, as data,
-under DuckDB's shared file lock for a few milliseconds), catches the copy up with the files
-in memory, and points the views at an explicit list of files. So it works on a full disk,
-a read-only mount or a shared store the user cannot write, keeps no handle on the catalog
-(never blocking a trainer) and leaves nothing behind when killed. Open it again to see steps
-logged since.
+Opening it writes nothing into the store: it copies the catalog file's bytes into an
+anonymous memory file (under DuckDB's shared file lock for a millisecond or two) and attaches
+that copy read-only (catalog_snapshot), catches up with the files in memory (copying only the
+rows of the models whose files changed), and points the views at an explicit list of files.
+So it works on a full disk, a read-only mount or a shared store the user cannot write, keeps
+no handle on the catalog (never blocking a trainer) and leaves nothing behind when killed.
+Open it again to see steps logged since.
 
 For users (`art.connect()`, `art sql`) the connection is then sandboxed by DuckDB itself:
 no file access except in the store's split folders that hold the views' files (real folders
@@ -20,8 +21,10 @@ they run: DuckDB's allowed folders are writable as well as readable.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import duckdb
@@ -44,24 +47,30 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "threads": 1})
     try:
         create_schema(con)
-        catalog_for(base).read_into(con)
+        snapshot = catalog_for(base).read_into(con)
         con.begin()
-        sync_models(con, base, None, remove_stale=False, thorough=False)
+        changing = snapshot.changing if snapshot is not None else None
+        sync_models(con, base, None, remove_stale=False, thorough=False, changing=changing)
         con.commit()
+        if snapshot is not None:
+            snapshot.create_views()
         run(con, "local/set_base_path", base_path=str(base))
         run(con, "local/file_index")
         folders, files_allowed = _sandbox_plan(con, base) if sandbox else ([], [])
-        run(con, "local/set_trajectory_paths")
         for view in VIEWS:
             run(con, view)
         files, v2_files = run(con, "local/file_index_versions").fetchone() or (0, 0)
-        if not files:
-            run(con, "local/view_trajectories_empty")
-        elif files == v2_files:
+        if files and files == v2_files:
+            # bound over the first file alone (DuckDB takes the schema from the first file
+            # anyway): binding over every path costs ~1 us a file, twice (view and macro)
+            run(con, "local/set_first_trajectory_path")
             run(con, "local/view_trajectories")
+            run(con, "local/macro_trajectories_of")
+            run(con, "local/set_trajectory_paths")
         else:
-            run(con, "local/view_trajectories_mixed")
-        run(con, "local/macro_trajectories_of")
+            run(con, "local/set_trajectory_paths")
+            run(con, "local/view_trajectories_mixed" if files else "local/view_trajectories_empty")
+            run(con, "local/macro_trajectories_of")
         run(con, "local/reset_threads")
         if sandbox:
             lock_down(con, folders, files_allowed)
@@ -78,13 +87,13 @@ def _sandbox_plan(con: duckdb.DuckDBPyConnection, base: Path) -> tuple[list[str]
     or lies under, a link are left out of the views. (DuckDB checks a glob's text and the
     files it opens, not the names it lists: a whole folder holding a link to `/etc`, or
     spelt `st?re` beside a `store`, would let glob() list names beyond it.)"""
-    real_dirs: dict[str, bool] = {}
+    real_dirs: dict[str, os.stat_result | None] = {}
     folders: list[str] = []
     one_by_one: list[str] = []
     for folder, pattern in run(con, "local/sandbox_folders").fetchall():
         if not _real_below(str(base), folder, real_dirs):
             run(con, "local/drop_folder_files", prefix=folder + "/")
-        elif folder == pattern and _only_files(folder):
+        elif folder == pattern and _only_files(folder, real_dirs[folder]):
             folders.append(folder + "/")
         else:
             one_by_one.append(folder)
@@ -93,33 +102,53 @@ def _sandbox_plan(con: duckdb.DuckDBPyConnection, base: Path) -> tuple[list[str]
     return folders, [p for (p,) in run(con, "local/sandbox_folder_files", folders=one_by_one).fetchall()]
 
 
-def _real_below(base: str, folder: str, known: dict[str, bool]) -> bool:
+def _real_below(base: str, folder: str, known: dict[str, os.stat_result | None]) -> bool:
     """Every folder from below `base` down to `folder` is a real folder, not a link (each
-    checked once per open: the models of a store share their first levels)."""
+    checked once per open: the models of a store share their first levels); `known` keeps
+    each one's lstat (None: not a real folder)."""
     path = base
     for part in folder[len(base) + 1 :].split("/"):
         path = f"{path}/{part}"
-        real = known.get(path)
-        if real is None:
+        if path not in known:
             try:
-                real = known[path] = stat.S_ISDIR(os.lstat(path).st_mode)
+                st: os.stat_result | None = os.lstat(path)
             except OSError:
-                real = known[path] = False
-        if not real:
+                st = None
+            known[path] = st if st is not None and stat.S_ISDIR(st.st_mode) else None
+        if known[path] is None:
             return False
     return True
 
 
-def _only_files(folder: str) -> bool:
-    """No link and no subfolder in `folder` (the entries' types come with the listing)."""
+# folder -> (device, inode, ctime) when it was last seen holding only files
+_only_files_seen: dict[str, tuple[int, int, int]] = {}
+CTIME_SETTLE_NS = 2_000_000_000
+
+
+def _only_files(folder: str, st: os.stat_result | None) -> bool:
+    """No link and no subfolder in `folder` (the entries' types come with the listing).
+
+    A folder seen so before with the same inode and ctime is not listed again: adding,
+    renaming or removing an entry sets its ctime to now, and ctime, unlike mtime, cannot be
+    set back by the user. Only a ctime older than CTIME_SETTLE_NS is remembered, so a change
+    within the same clock tick as the one seen cannot go unnoticed.
+    """
+    key = (st.st_dev, st.st_ino, st.st_ctime_ns) if st is not None else None
+    if key is not None and _only_files_seen.get(folder) == key:
+        return True
     try:
         with os.scandir(folder) as entries:
-            return all(not e.is_symlink() and not e.is_dir(follow_symlinks=False) for e in entries)
+            only = all(not e.is_symlink() and not e.is_dir(follow_symlinks=False) for e in entries)
     except OSError:
-        return False
+        only = False
+    if only and key is not None and time.time_ns() - key[2] > CTIME_SETTLE_NS:
+        _only_files_seen[folder] = key
+    else:
+        _only_files_seen.pop(folder, None)
+    return only
 
 
 def lock_down(con: duckdb.DuckDBPyConnection, folders: list[str], files: list[str]) -> None:
     """Let DuckDB refuse every file outside `folders` and `files`, every extension and setting."""
-    run(con, "local/sandbox_allowed_paths", paths=files)
+    run(con, "local/sandbox_allowed_paths", paths=json.dumps(files))
     close_doors(con, folders)

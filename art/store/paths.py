@@ -132,22 +132,29 @@ def catalog_path(base_path: str | Path) -> Path:
 def model_dirs(base_path: Path) -> list[tuple[str, str, Path]]:
     """Every `PROJECT/models/MODEL` folder under base_path whose names are valid, sorted."""
     found: list[tuple[str, str, Path]] = []
-    if not base_path.is_dir():
-        return found
-    for project_dir in sorted(base_path.iterdir()):
-        models = project_dir / "models"
-        if not models.is_dir() or project_dir.is_symlink():
+    # os.scandir and text paths: the entries' types come with the listing (Path.is_dir and
+    # is_symlink cost two system calls and ~10 us a model, on every open)
+    for project in _real_dirs(str(base_path)):
+        models = f"{base_path}/{project}/models"
+        if not os.path.isdir(models):
             continue
-        for model_dir in sorted(models.iterdir()):
-            if not model_dir.is_dir() or model_dir.is_symlink():
-                continue
+        for model in _real_dirs(models):
             try:
-                validate_name("project", project_dir.name)
-                validate_name("model", model_dir.name)
+                validate_name("project", project)
+                validate_name("model", model)
             except InvalidNameError:
                 continue
-            found.append((project_dir.name, model_dir.name, model_dir))
+            found.append((project, model, base_path / project / "models" / model))
     return found
+
+
+def _real_dirs(folder: str) -> list[str]:
+    """The names of the folders in `folder` that are not links, sorted; none if it is not one."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def temp_name(target: Path) -> Path:

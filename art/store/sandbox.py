@@ -4,6 +4,8 @@ extension loaded or installed from then on, no temp files, and a locked configur
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from art.store.sql import run_checked as run
@@ -21,6 +23,6 @@ DOORS = (  # after the allowed folders, in this order: the last two close the do
 def close_doors(con: duckdb.DuckDBPyConnection, folders: list[str]) -> None:
     """Let DuckDB open files in `folders` (each ending with `/`) and nowhere else, and refuse
     every extension and setting from now on (`allowed_paths`, if any, are set before)."""
-    run(con, "sandbox_allowed_directories", folders=folders)
+    run(con, "sandbox_allowed_directories", folders=json.dumps(folders))
     for name in DOORS:
         run(con, name)

@@ -3,10 +3,12 @@
 -- beside each, the same path with glob characters escaped as the views name their files
 -- (DuckDB checks the name it was given, before it expands it).
 -- params: none
-SELECT folder, regexp_replace(folder, '([*?\[])', '[\1]', 'g') AS pattern
+SELECT folder,
+       CASE WHEN contains(folder, '[') OR contains(folder, '*') OR contains(folder, '?')
+            THEN regexp_replace(folder, '([*?\[])', '[\1]', 'g') ELSE folder END AS pattern
 FROM (
-    SELECT DISTINCT getvariable('art_base_path') || '/' || project || '/models/' || model
-                    || '/trajectories/' || split AS folder
-    FROM file_index
+    SELECT getvariable('art_base_path') || '/' || project || '/models/' || model
+           || '/trajectories/' || split AS folder
+    FROM (SELECT DISTINCT project, model, split FROM file_index)  -- then the text: a few rows
 )
 ORDER BY folder

@@ -1,7 +1,7 @@
 -- local/view_trajectories: every logged trajectory of every run (placeholder rows of groups
 -- without trajectories are left out), for a store whose files are all v2 (one schema, so
 -- binding reads one footer). JSON columns are typed JSON; `path` is the file.
--- Reads the exact files listed in the variable art_trajectory_paths; project, model, split and
+-- Reads the exact files listed in the variable art_trajectory_paths (NUL-separated); project, model, split and
 -- step come from each file's path (PROJECT/models/MODEL/trajectories/SPLIT/NNNN.parquet), each
 -- computed straight from `filename` (no subquery; the step by parse_filename, a quarter cheaper per
 -- listed file than a regular expression), so DuckDB prunes files on a filter over them
@@ -18,5 +18,5 @@ SELECT string_split(t.filename[length(getvariable('art_base_path')) + 2:], '/')[
        t.tools::JSON AS tools, t.logs, t.group_logs, t.messages,
        t.trajectory_json::JSON AS trajectory_json, t.group_json::JSON AS group_json,
        t.filename AS path
-FROM read_parquet(getvariable('art_trajectory_paths'), filename = true) t
+FROM read_parquet(string_split(getvariable('art_trajectory_paths'), chr(0)), filename = true) t
 WHERE t.reward IS NOT NULL

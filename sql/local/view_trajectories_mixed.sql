@@ -2,7 +2,7 @@
 -- schemas are unioned by name, which reads every file's footer when the view is bound.
 -- Every logged trajectory of every run (placeholder rows of groups
 -- without trajectories are left out). JSON columns are typed JSON; `path` is the file.
--- Reads the exact files listed in the variable art_trajectory_paths; project, model, split and
+-- Reads the exact files listed in the variable art_trajectory_paths (NUL-separated); project, model, split and
 -- step come from each file's path (PROJECT/models/MODEL/trajectories/SPLIT/NNNN.parquet), each
 -- computed straight from `filename` (no subquery), so DuckDB prunes files on a filter over them
 -- before opening any, and top-N reads `messages` of the winning rows only (late materialization).
@@ -24,7 +24,7 @@ FROM (
            NULL::VARCHAR AS group_json
     WHERE false
     UNION ALL BY NAME
-    SELECT * FROM read_parquet(getvariable('art_trajectory_paths'), filename = true,
+    SELECT * FROM read_parquet(string_split(getvariable('art_trajectory_paths'), chr(0)), filename = true,
                                union_by_name = true)
 ) t
 WHERE t.reward IS NOT NULL

@@ -1,0 +1,278 @@
+"""A reader reads the catalog from a private snapshot (issue 17): it sees what the files hold
+beyond it, keeps writers out only while it copies the file, waits for a writer that has the
+file open, and leaves nothing behind when killed."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import art
+from art import Model, TrajectoryGroup
+from art.errors import CatalogBusyError
+from art.store import catalog_snapshot, local_views
+from art.store.catalog import Catalog
+from art.store.catalog_file import create_schema
+from art.store.catalog_snapshot import attach_snapshot
+
+from .conftest import traj
+from .test_read_path import tree
+
+QUERIES = (
+    "SELECT * FROM runs ORDER BY ALL",
+    "SELECT * FROM models ORDER BY ALL",
+    "SELECT * FROM history ORDER BY ALL",
+    "SELECT * FROM history_by_step ORDER BY ALL",
+    "SELECT * EXCLUDE (mtime_ns) FROM trajectory_files ORDER BY ALL",
+    "SELECT project, model, split, step, group_index, reward FROM trajectories ORDER BY ALL",
+    "SELECT model, step, reward FROM trajectories_of('p', 'a') ORDER BY ALL",
+)
+
+
+async def catalogued_store(base: Path, models: tuple[str, ...]) -> Path:
+    for name in models:
+        m = Model(name=name, project="p", base_path=str(base), report_metrics=[])
+        for step in range(3):
+            groups = [TrajectoryGroup([traj(step / 4), traj(0.5)])]
+            await m.log(groups, split="val", step=step)
+            await m.log(groups, split="train", step=step, metrics={"loss": 1.0 - step / 10})
+        m.store.flush()
+    old = time.time() - 3600  # folders written a while ago: the catalog trusts their mtimes
+    for split in base.glob("p/models/*/trajectories/*"):
+        os.utime(split, (old, old))
+    Catalog(base).sync()
+    (base / "catalog.lock").unlink(missing_ok=True)
+    return base
+
+
+def answers(base: Path) -> dict[str, list[tuple]]:
+    con = art.connect(base)
+    try:
+        return {q: con.execute(q).fetchall() for q in QUERIES}
+    finally:
+        con.close()
+
+
+def files_only_copy(base: Path, to: Path) -> Path:
+    """The same store without its catalog: what reading the files alone answers."""
+    shutil.copytree(base, to, symlinks=True, ignore=shutil.ignore_patterns("catalog.*"))
+    return to
+
+
+async def test_a_reader_sees_what_the_files_hold_beyond_its_catalog(tmp_path: Path) -> None:
+    """Steps, models and rewrites the catalog has not seen are read from the files; the other
+    models' rows come from the catalog, and nothing is written into the store."""
+    base = await catalogued_store(tmp_path / "s", ("a", "b", "c", "d"))
+    models = base / "p/models"
+    # a trainer in another process logs step 3 of `a`; the catalog lags
+    split = models / "a/trajectories/val"
+    shutil.copyfile(split / "0002.parquet", split / "0003.parquet")
+    line = json.loads((models / "a/history.jsonl").read_text().splitlines()[-1])
+    line.update({"step": 3, "val/reward": 1.0})
+    with (models / "a/history.jsonl").open("a") as f:
+        f.write(json.dumps(line) + "\n")
+    shutil.rmtree(models / "b")  # deleted
+    first = (models / "c/history.jsonl").read_text().splitlines()[0]
+    (models / "c/history.jsonl").write_text(first + "\n")  # rewritten shorter
+    (models / "c/trajectories/train/0001.parquet").unlink()
+    shutil.copytree(models / "d", models / "e")  # a new model; d is unchanged
+    before = tree(base)
+
+    got = answers(base)
+
+    assert got == answers(files_only_copy(base, tmp_path / "truth"))
+    assert tree(base) == before
+    steps = dict(art.connect(base).execute("SELECT model, last_step FROM runs").fetchall())
+    assert steps == {"a": 3, "c": 0, "d": 2, "e": 2}
+    # only what changed is copied into memory: d's rows, a's history (appended) are read in place
+    con = art.connect(base)
+    assert con.execute(
+        "SELECT database_name FROM duckdb_databases() WHERE NOT internal ORDER BY 1"
+    ).fetchall() == [
+        ("art_catalog",),
+        ("memory",),
+    ]
+    taken = con.execute("SELECT model, rows FROM taken_models ORDER BY ALL").fetchall()
+    assert taken == [
+        ("a", "files"),
+        ("b", "files"),
+        ("b", "history"),
+        ("c", "files"),
+        ("c", "history"),
+        ("e", "files"),
+    ]
+
+
+async def test_an_unchanged_store_reads_the_same_as_its_files(tmp_path: Path) -> None:
+    base = await catalogued_store(tmp_path / "s", ("a", "b"))
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM taken_models").fetchone() == (0,)
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+
+
+def _in_child(code: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+async def test_the_readers_lock_keeps_a_duckdb_writer_out_while_held(tmp_path: Path) -> None:
+    """The shared POSIX lock a reader holds while it copies the file is the one DuckDB takes:
+    a read-write open in another process fails (Catalog retries it) until it is let go."""
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    path = base / "catalog.duckdb"
+    writer = """
+        import sys, duckdb
+        for line in sys.stdin:
+            try:
+                duckdb.connect(sys.argv[1]).close()
+                print("opened", flush=True)
+            except duckdb.Error as e:
+                print("refused" if "Conflicting lock" in str(e) else repr(e), flush=True)
+        """
+    child = _in_child(writer, str(path))
+    assert child.stdin is not None and child.stdout is not None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # as catalog_snapshot takes it
+        child.stdin.write("try\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "refused"
+    finally:
+        os.close(fd)
+    child.stdin.write("try\n")
+    child.stdin.flush()
+    assert child.stdout.readline().strip() == "opened"
+    child.stdin.close()
+    assert child.wait(10) == 0
+
+
+async def test_a_reader_waits_for_a_writer_that_holds_the_catalog_open(tmp_path: Path) -> None:
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    path = base / "catalog.duckdb"
+    holder = """
+        import sys, time, duckdb
+        con = duckdb.connect(sys.argv[1])
+        print("open", flush=True)
+        time.sleep(float(sys.argv[2]))
+        con.close()
+        """
+    child = _in_child(holder, str(path), "60")
+    assert child.stdout is not None and child.stdout.readline().strip() == "open"
+    try:
+        con = duckdb.connect(":memory:")
+        create_schema(con)
+        with pytest.raises(CatalogBusyError, match="stayed open by a writer"):
+            attach_snapshot(con, path, timeout=0.1)
+    finally:
+        child.kill()
+        child.wait(10)
+
+    child = _in_child(holder, str(path), "0.4")
+    assert child.stdout is not None and child.stdout.readline().strip() == "open"
+    t0 = time.monotonic()
+    con = art.connect(base)  # waits for the writer to close, then reads its file
+    assert time.monotonic() - t0 > 0.2
+    assert con.execute("SELECT count(*) FROM trajectory_files").fetchone() == (6,)
+    assert child.wait(10) == 0
+
+
+async def test_killed_readers_leave_the_store_and_temp_folder_as_they_were(tmp_path: Path) -> None:
+    """Killed anywhere in a connect whose catch-up has work to do (the snapshot lives in an
+    anonymous memory file), a reader leaves no file behind in the store or the temp folder."""
+    base = await catalogued_store(tmp_path / "s", ("a", "b"))
+    split = base / "p/models/a/trajectories/val"
+    shutil.copyfile(split / "0002.parquet", split / "0003.parquet")  # not in the catalog
+    before = tree(base)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    code = "import sys, art\nprint('go', flush=True)\nwhile True:\n    art.connect(sys.argv[1]).close()\n"
+    for delay in (0.05, 0.13, 0.21, 0.34, 0.55):
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, str(base)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "TMPDIR": str(tmp)},
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "go"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    assert list(tmp.iterdir()) == []
+    assert tree(base) == before
+
+
+async def test_a_catalog_with_a_wal_is_read_through_duckdb(tmp_path: Path) -> None:
+    """A writer that died before its checkpoint leaves a WAL; only DuckDB's own open replays
+    it, so the reader copies the rows that way (and the WAL stays as it was)."""
+    base = await catalogued_store(tmp_path / "s", ("a", "b"))
+    crash = """
+        import os, sys, duckdb
+        con = duckdb.connect(sys.argv[1])
+        con.execute("SET checkpoint_threshold = '1GB'")
+        con.execute("DELETE FROM history WHERE model = 'b' AND step = 2")
+        os._exit(0)
+        """
+    child = _in_child(crash, str(base / "catalog.duckdb"))
+    assert child.wait(10) == 0
+    wal = base / "catalog.duckdb.wal"
+    assert wal.exists()
+    before = tree(base)
+    con = art.connect(base)
+    assert con.execute(
+        "SELECT count(*) FROM duckdb_databases() WHERE database_name = 'art_catalog'"
+    ).fetchone() == (0,)
+    # the WAL's change is the catalog's: b's step 2 rows are gone from what the catalog says
+    assert con.execute("SELECT max(step) FROM history WHERE model = 'b'").fetchone() == (1,)
+    assert tree(base) == before
+
+
+async def test_a_catalog_rewritten_since_the_last_open_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process keeps its copy of an unchanged catalog; one a writer changed since (another
+    size, mtime or ctime) is copied again, so the next open reads the writer's rows."""
+    monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # keep every copy
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    assert art.connect(base).execute("SELECT max(step) FROM trajectory_files").fetchone() == (2,)
+    split = base / "p/models/a/trajectories/val"
+    shutil.copyfile(split / "0002.parquet", split / "0003.parquet")
+    old = time.time() - 3600
+    os.utime(split, (old, old))  # settled: the writer records the folder as listed
+    Catalog(base).sync()  # the writer records step 3
+    con = art.connect(base)
+    assert con.execute("SELECT max(step) FROM trajectory_files WHERE split = 'val'").fetchone() == (3,)
+    # from the new copy of the catalog, not from this reader's own catch-up
+    assert con.execute("SELECT count(*) FROM taken_models").fetchone() == (0,)
+
+
+async def test_a_link_added_to_a_split_folder_since_the_last_open_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder seen holding only files is remembered by its inode and ctime; a link put in
+    it afterwards changes its ctime, so the next open allows that folder file by file."""
+    monkeypatch.setattr(local_views, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    val = base / "p/models/a/trajectories/val"
+    assert art.connect(base).execute("SELECT count(*) FROM glob($p)", {"p": f"{val}/*"}).fetchone() == (3,)
+    (val / "d").symlink_to("/etc")
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM trajectories WHERE split = 'val'").fetchone() == (6,)
+    for pattern in (f"{val}/d/*", f"{val}/*"):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM glob($p)", {"p": pattern}).fetchall()
