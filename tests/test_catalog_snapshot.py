@@ -276,3 +276,28 @@ async def test_a_link_added_to_a_split_folder_since_the_last_open_is_seen(
     for pattern in (f"{val}/d/*", f"{val}/*"):
         with pytest.raises(duckdb.PermissionException):
             con.execute("SELECT * FROM glob($p)", {"p": pattern}).fetchall()
+
+
+async def test_a_kept_file_index_serves_only_an_unchanged_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over an unchanged catalog copy, an open reuses the previous open's file list and split
+    folders (checked again); a file added since, or a link planted in a split folder, is seen
+    as on a first open."""
+    monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # keep every copy
+    monkeypatch.setattr(local_views, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
+    base = await catalogued_store(tmp_path / "s", ("a", "b"))
+    count = "SELECT count(*) FROM trajectories WHERE model = 'a' AND split = 'val'"
+    for _ in range(2):  # the second open runs from the kept index
+        assert art.connect(base).execute(count).fetchone() == (6,)
+    val = base / "p/models/a/trajectories/val"
+    shutil.copyfile(val / "0002.parquet", val / "0007.parquet")  # the catalog does not know it
+    assert art.connect(base).execute(count).fetchone() == (8,)
+    (val / "0007.parquet").unlink()
+    assert art.connect(base).execute(count).fetchone() == (6,)
+    assert art.connect(base).execute(count).fetchone() == (6,)
+    (val / "d").symlink_to("/etc")
+    con = art.connect(base)
+    assert con.execute(count).fetchone() == (6,)
+    with pytest.raises(duckdb.PermissionException):
+        con.execute("SELECT * FROM glob($p)", {"p": f"{val}/d/*"}).fetchall()

@@ -28,6 +28,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -41,9 +42,26 @@ NOT_TAKEN = "not taken"  # no snapshot possible here: the caller copies the rows
 class Snapshot:
     """The attached snapshot of one reader connection, and the models its catch-up took over."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, copy: _Copy | None = None) -> None:
         self.con = con
+        self.copy = copy
         self.taken: set[tuple[str, str, str]] = set()
+
+    def index(self, base: str) -> Any:
+        """What the previous open over this same copy derived from its file rows (local_views'
+        FileIndex), when the catch-up has changed none of them; else None."""
+        copy = self.copy
+        if copy is None or copy.index is None or copy.index[0] != base:
+            return None
+        if any(rows == "files" for _, _, rows in self.taken):
+            return None
+        return copy.index[1]
+
+    def keep_index(self, base: str, index: Any) -> None:
+        """Keep what was derived from the copy's file rows for the next open (only when the
+        catch-up changed none of them)."""
+        if self.copy is not None and not any(rows == "files" for _, _, rows in self.taken):
+            self.copy.index = (base, index)
 
     def changing(self, project: str, model: str, rows: str) -> None:
         """Move a model's "files" or "history" rows into memory before the catch-up reads or
@@ -71,6 +89,7 @@ class _Copy:
     key: tuple[int, ...]
     mem: int
     checked: bool = False
+    index: tuple[str, Any] | None = None  # (base, local_views.FileIndex) of the last open
 
 
 _copies: dict[Path, _Copy] = {}
@@ -177,4 +196,4 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
     except duckdb.Error as e:
         run(con, "local/detach_catalog")
         return f"could not be read ({str(e).splitlines()[0]})"
-    return Snapshot(con)
+    return Snapshot(con, copy)

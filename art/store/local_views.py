@@ -25,6 +25,7 @@ import json
 import os
 import stat
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -37,6 +38,20 @@ from art.store.sandbox import close_doors
 from art.store.sql import run_checked as run
 
 VIEWS = ("local/view_runs", "view_history_by_step")
+Plan = tuple[list[str], list[str], list[str]]
+
+
+@dataclass(frozen=True)
+class FileIndex:
+    """What the views take from local/file_index: the files' patterns (NUL-separated), the
+    first one, how many (and how many v2), and their split folders (folder, escaped). Kept
+    with an unchanged catalog snapshot for the next open (the folders are checked again)."""
+
+    paths: str
+    first: str | None
+    files: int
+    v2_files: int
+    folders: list[tuple[str, str]]
 
 
 def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnection:
@@ -55,51 +70,74 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         if snapshot is not None:
             snapshot.create_views()
         run(con, "local/set_base_path", base_path=str(base))
-        run(con, "local/file_index")
-        folders, files_allowed = _sandbox_plan(con, base) if sandbox else ([], [])
+        kept = snapshot.index(str(base)) if snapshot is not None else None
+        plan = _sandbox_plan(base, kept.folders) if kept is not None and sandbox else None
+        if kept is None or (plan is not None and (plan[1] or plan[2])):
+            kept, plan = _build_index(con, base, sandbox)
+            if snapshot is not None and not (plan[1] or plan[2]):
+                snapshot.keep_index(str(base), kept)
         for view in VIEWS:
             run(con, view)
-        files, v2_files = run(con, "local/file_index_versions").fetchone() or (0, 0)
-        if files and files == v2_files:
+        if kept.files and kept.files == kept.v2_files:
             # bound over the first file alone (DuckDB takes the schema from the first file
             # anyway): binding over every path costs ~1 us a file, twice (view and macro)
-            run(con, "local/set_first_trajectory_path")
+            run(con, "local/set_trajectory_paths_to", paths=kept.first)
             run(con, "local/view_trajectories")
             run(con, "local/macro_trajectories_of")
-            run(con, "local/set_trajectory_paths")
+            run(con, "local/set_trajectory_paths_to", paths=kept.paths)
         else:
-            run(con, "local/set_trajectory_paths")
-            run(con, "local/view_trajectories_mixed" if files else "local/view_trajectories_empty")
+            run(con, "local/set_trajectory_paths_to", paths=kept.paths)
+            run(con, "local/view_trajectories_mixed" if kept.files else "local/view_trajectories_empty")
             run(con, "local/macro_trajectories_of")
         run(con, "local/reset_threads")
         if sandbox:
-            lock_down(con, folders, files_allowed)
+            lock_down(con, plan[0], plan[1])
     except BaseException:
         con.close()
         raise
     return con
 
 
-def _sandbox_plan(con: duckdb.DuckDBPyConnection, base: Path) -> tuple[list[str], list[str]]:
-    """(folders, files) the sandbox allows: each split folder of the views' files that is a
-    real folder inside the store, whole (ending with `/`) when it holds only files and its
-    path no glob character, else its listed files one by one; the files of a folder that is,
-    or lies under, a link are left out of the views. (DuckDB checks a glob's text and the
-    files it opens, not the names it lists: a whole folder holding a link to `/etc`, or
-    spelt `st?re` beside a `store`, would let glob() list names beyond it.)"""
+def _build_index(con: duckdb.DuckDBPyConnection, base: Path, sandbox: bool) -> tuple[FileIndex, Plan]:
+    """The readable files' index (local/file_index), its split folders checked for the sandbox
+    (files under a link are dropped from it), and what the views take from it."""
+    run(con, "local/file_index")
+    rows = [tuple(r) for r in run(con, "local/sandbox_folders").fetchall()]
+    plan: Plan = _sandbox_plan(base, rows) if sandbox else ([], [], [])
+    folders, one_by_one, dropped = plan
+    for folder in dropped:
+        run(con, "local/drop_folder_files", prefix=folder + "/")
+    files, v2_files = run(con, "local/file_index_versions").fetchone() or (0, 0)
+    run(con, "local/set_first_trajectory_path")
+    first = run(con, "local/trajectory_paths").fetchone()[0]
+    run(con, "local/set_trajectory_paths")
+    paths = run(con, "local/trajectory_paths").fetchone()[0]
+    allowed = []
+    if one_by_one:
+        allowed = [p for (p,) in run(con, "local/sandbox_folder_files", folders=one_by_one).fetchall()]
+    return FileIndex(paths, first, files, v2_files, rows), (folders, allowed, dropped)
+
+
+def _sandbox_plan(base: Path, rows: list[tuple[str, str]]) -> Plan:
+    """(whole folders, folders to allow file by file, folders to drop) for the sandbox, from
+    each split folder of the views' files (`rows`: folder, its escaped spelling): a real folder
+    inside the store is allowed whole (ending with `/`) when it holds only files and its path
+    no glob character, else its files one by one; the files of a folder that is, or lies
+    under, a link are left out of the views. (DuckDB checks a glob's text and the files it
+    opens, not the names it lists: a whole folder holding a link to `/etc`, or spelt `st?re`
+    beside a `store`, would let glob() list names beyond it.)"""
     real_dirs: dict[str, os.stat_result | None] = {}
     folders: list[str] = []
     one_by_one: list[str] = []
-    for folder, pattern in run(con, "local/sandbox_folders").fetchall():
+    dropped: list[str] = []
+    for folder, pattern in rows:
         if not _real_below(str(base), folder, real_dirs):
-            run(con, "local/drop_folder_files", prefix=folder + "/")
+            dropped.append(folder)
         elif folder == pattern and _only_files(folder, real_dirs[folder]):
             folders.append(folder + "/")
         else:
             one_by_one.append(folder)
-    if not one_by_one:
-        return folders, []
-    return folders, [p for (p,) in run(con, "local/sandbox_folder_files", folders=one_by_one).fetchall()]
+    return folders, one_by_one, dropped
 
 
 def _real_below(base: str, folder: str, known: dict[str, os.stat_result | None]) -> bool:
