@@ -17,6 +17,7 @@ from art.store.catalog import catalog_for
 from art.store.confined import exists_at, folder, subfolder
 from art.store.metrics import step_metrics
 from art.store.model_lock import model_lock
+from art.store.own_files import OwnFile, own_file
 from art.store.parquet import groups_to_table, write_table_at
 from art.store.paths import ModelPaths, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
@@ -101,6 +102,7 @@ def log_step(
             ledger.keep(state, totals)
             return row
         new_file: tuple[int, str] | None = None
+        written: list[OwnFile] = []
         if groups is not None:
             table = groups_to_table(groups)
             split_fd = stack.enter_context(subfolder(model_fd, ("trajectories", split), paths.model_dir))
@@ -108,6 +110,7 @@ def log_step(
             existed = exists_at(split_fd, target.name)
             write_table_at(table, split_fd, target.name, target)
             new_file = None if existed else (split_fd, target.name)
+            written.append(own_file(table, split_fd, target.name, target, split, step))
         if row:
             try:
                 line = history.format_row(row, step, history.now_iso())
@@ -121,5 +124,5 @@ def log_step(
             ledger.save(model_fd, state, totals)
         else:
             ledger.keep(state, totals)
-    catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
+    catalog_for(paths.base_path).sync_soon(paths.project, paths.model, written)
     return row
