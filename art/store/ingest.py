@@ -180,7 +180,8 @@ def _own_files(
     folder is marked to be listed by the next full catch-up (a reader's, or a writer's first)."""
     latest = {f.path: f for f in written}  # a step logged twice: its last file
     for f in latest.values():
-        new_files.append(NewFile(_rel(base_path, f.path), project, model, f.split, f.step, f.path, f.bytes, f.mtime_ns))
+        rel = _rel(base_path, f.path)
+        new_files.append(NewFile(rel, project, model, f.split, f.step, f.path, f.bytes, f.mtime_ns))
         known_stats[f.path] = f.stats
     for split_dir in {f.path.parent for f in latest.values()}:
         try:
