@@ -105,6 +105,8 @@ def sync_models(
         check()
         sources = all_sources.get((project, model), {})
         written = (own or {}).get((project, model))
+        if written is not None:
+            written = list({f.path: f for f in written}.values())  # a step logged twice: its last file
         if written is not None and all(f.unchanged() for f in written):
             _own_files(con, base_path, project, model, written, new_files, known_stats)
             continue
@@ -178,12 +180,11 @@ def _own_files(
 ) -> None:
     """Record the files this process wrote, as written, without listing their folders; each
     folder is marked to be listed by the next full catch-up (a reader's, or a writer's first)."""
-    latest = {f.path: f for f in written}  # a step logged twice: its last file
-    for f in latest.values():
+    for f in written:
         rel = _rel(base_path, f.path)
         new_files.append(NewFile(rel, project, model, f.split, f.step, f.path, f.bytes, f.mtime_ns))
         known_stats[f.path] = f.stats
-    for split_dir in {f.path.parent for f in latest.values()}:
+    for split_dir in {f.path.parent for f in written}:
         try:
             inode = split_dir.stat(follow_symlinks=False).st_ino
         except OSError:

@@ -6,7 +6,9 @@ identity at catch-up time it holds the bytes the writer wrote, so the catalog re
 the record alone: no folder listing, no decoding of every page (O(1) per step instead of
 O(files in the folder) plus a full read). A file that changed since is not trusted: the model
 is then caught up the usual way (listing and full read). Readers never use these records;
-they catch up from the files as before.
+they catch up from the files as before. (A file rewritten in place within the clock tick of
+its write, to the same size, keeps its mtime: like every (size, mtime) check of the catalog,
+this one cannot see that.)
 """
 
 from __future__ import annotations
