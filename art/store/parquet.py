@@ -133,8 +133,9 @@ class _MessagesColumn:
         return pa.ListArray.from_arrays(pa.array(self.offsets, type=pa.int32()), values, mask=mask)
 
 
-def _trajectory_json(t: Trajectory) -> str:
-    """The whole trajectory; keys in ART's order, each only when present."""
+def _trajectory_json(t: Trajectory, finite: bool) -> str:
+    """The whole trajectory; keys in ART's order, each only when present. `finite`: its
+    metrics hold no NaN or infinity."""
     doc: dict[str, Any] = {}
     if t.tools:
         doc["tools"] = t.tools
@@ -145,7 +146,7 @@ def _trajectory_json(t: Trajectory) -> str:
         doc["metadata"] = t.metadata
     if t.logs:
         doc["logs"] = t.logs
-    if not _finite(t.metrics) or t.reward != t.reward:
+    if not finite or t.reward != t.reward:
         doc["messages_and_choices"] = [json.loads(_item_text(m)) for m in t.messages_and_choices]
         return _compact_nan(doc)
     # splice the items' JSON texts in, rather than re-encode their dumps
@@ -171,32 +172,34 @@ def groups_to_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
     """One row per trajectory, plus one placeholder row for a group with no trajectories."""
     cols: dict[str, Any] = {name: [] for name in SCHEMA.names if name != "messages"}
     messages = _MessagesColumn()
+    trajectory_index, trajectory_json, reward, metrics, metadata, tools, logs = (
+        cols[name] for name in TRAJECTORY_COLUMNS
+    )
     for gi, g in enumerate(groups):
-        group_values = {
-            "format_version": FORMAT_VERSION,
-            "group_index": gi,
-            "group_json": _group_json(g),
-            "group_metadata": _compact_or_none(g.metadata),
-            "group_metrics": _compact_or_none(g.metrics),
-            "group_logs": g.logs or None,
-        }
-        for ti, t in enumerate(g.trajectories or [None]):
-            for name, value in group_values.items():
-                cols[name].append(value)
-            if t is None:
-                for name in TRAJECTORY_COLUMNS:
-                    cols[name].append(None)
-                messages.add(None)
-                continue
-            cols["trajectory_index"].append(ti)
-            cols["trajectory_json"].append(_trajectory_json(t))
-            cols["reward"].append(t.reward)
-            cols["metrics"].append(
-                _compact_or_none(t.metrics) if _finite(t.metrics) else _compact_nan(t.metrics)
-            )
-            cols["metadata"].append(_compact_or_none(t.metadata))
-            cols["tools"].append(_compact_or_none(t.tools))
-            cols["logs"].append(t.logs or None)
+        rows = len(g.trajectories) or 1
+        for name, value in (
+            ("format_version", FORMAT_VERSION),
+            ("group_index", gi),
+            ("group_json", _group_json(g)),
+            ("group_metadata", _compact_or_none(g.metadata)),
+            ("group_metrics", _compact_or_none(g.metrics)),
+            ("group_logs", g.logs or None),
+        ):
+            cols[name].extend([value] * rows)
+        if not g.trajectories:
+            for name in TRAJECTORY_COLUMNS:
+                cols[name].append(None)
+            messages.add(None)
+            continue
+        for ti, t in enumerate(g.trajectories):
+            finite = _finite(t.metrics)
+            trajectory_index.append(ti)
+            trajectory_json.append(_trajectory_json(t, finite))
+            reward.append(t.reward)
+            metrics.append(_compact_or_none(t.metrics) if finite else _compact_nan(t.metrics))
+            metadata.append(_compact_or_none(t.metadata))
+            tools.append(_compact_or_none(t.tools))
+            logs.append(t.logs or None)
             messages.add(t.messages_and_choices)
     counts = {
         COUNT_KEYS["groups"]: str(len(groups)).encode(),
