@@ -15,6 +15,7 @@ import pytest
 
 import art
 from art import Model, TrajectoryGroup
+from art.errors import OutsideStoreError
 from art.store import ingest
 from art.store.catch_up import CatchUp
 
@@ -140,3 +141,22 @@ def test_after_a_failed_catch_up_the_next_one_looks_at_everything() -> None:
     catch_up.close()
     # the first is everything (None), then only what was reported, until one fails
     assert [b[key] for b in batches] == [None, ["b", "c"], ["d"], None, ["f"]]
+
+
+async def test_a_file_left_by_a_failed_log_is_still_caught_up(tmp_path: Path) -> None:
+    m = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    await m.log([group(1.0)], split="train", step=0)
+    m.store.flush()
+    model_dir = tmp_path / "proj/models/agent"
+    (model_dir / "history.jsonl").rename(model_dir / "elsewhere.jsonl")
+    (model_dir / "history.jsonl").symlink_to(model_dir / "elsewhere.jsonl")
+    with pytest.raises(OutsideStoreError):  # the step's file is replaced, its history line refused
+        await m.log([group(0.5, 0.25)], split="train", step=0)
+    (model_dir / "history.jsonl").unlink()
+    (model_dir / "elsewhere.jsonl").rename(model_dir / "history.jsonl")
+    await m.log([group(0.0)], split="train", step=1)
+    m.store.flush()
+    path = model_dir / "trajectories/train/0000.parquet"
+    ((rel, *_, size, mtime_ns, _version, _error), _) = _catalog_rows(tmp_path)["files"]
+    assert rel.endswith("train/0000.parquet")
+    assert (size, mtime_ns) == (path.stat().st_size, path.stat().st_mtime_ns)
