@@ -53,8 +53,9 @@ async def test_the_catch_up_records_what_was_written_without_reading_it(
 ) -> None:
     m = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
     await m.log([group(1.0, 0.0)], split="train", step=0)
+    await m.log([group(0.75)], split="val", step=0)
     m.store.flush()  # a process's first catch-up of a model looks at everything
-    assert [p.name for p in counted[-1]] == ["0000.parquet"]
+    assert [p.parent.name + "/" + p.name for p in counted[-1]] == ["train/0000.parquet", "val/0000.parquet"]
     exc = TrajectoryGroup([traj(0.5)], exceptions=[RuntimeError("rollout failed")])
     await m.log([group(1.0, 0.0, 0.5), exc], split="train", step=1)
     await m.log([group(0.25)], split="val", step=1)
@@ -70,6 +71,7 @@ async def test_the_catch_up_records_what_was_written_without_reading_it(
         "train/0001.parquet",
         "train/0002.parquet",
         "train/0003.parquet",
+        "val/0000.parquet",
         "val/0001.parquet",
     ]
     art.rebuild(tmp_path)  # every file read again, in full
@@ -160,3 +162,13 @@ async def test_a_file_left_by_a_failed_log_is_still_caught_up(tmp_path: Path) ->
     ((rel, *_, size, mtime_ns, _version, _error), _) = _catalog_rows(tmp_path)["files"]
     assert rel.endswith("train/0000.parquet")
     assert (size, mtime_ns) == (path.stat().st_size, path.stat().st_mtime_ns)
+
+
+async def test_a_catalog_deleted_while_logging_is_filled_again_in_full(tmp_path: Path) -> None:
+    m = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    await m.log([group(1.0)], split="train", step=0)
+    m.store.flush()
+    (tmp_path / "catalog.duckdb").unlink()
+    await m.log([group(0.5)], split="train", step=1)
+    m.store.flush()
+    assert [r[0][-12:] for r in _rows(tmp_path)] == ["0000.parquet", "0001.parquet"]

@@ -107,7 +107,7 @@ def sync_models(
         written = (own or {}).get((project, model))
         if written is not None:
             written = list({f.path: f for f in written}.values())  # a step logged twice: its last file
-        if written is not None and all(f.unchanged() for f in written):
+        if written is not None and _own_files_suffice(base_path, sources, written):
             _own_files(con, base_path, project, model, written, new_files, known_stats)
             continue
         _sync_files(con, base_path, project, model, model_dir, sources, remove_stale, check, new_files)
@@ -167,6 +167,13 @@ def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
             raise CatchUpCancelled
 
     return check
+
+
+def _own_files_suffice(base_path: Path, sources: dict[str, tuple[Any, ...]], written: list[OwnFile]) -> bool:
+    """The written files can be recorded from their records: each is as written, and the catalog
+    has listed its folder before (not so in a catalog that was deleted or rebuilt meanwhile,
+    or for a new split)."""
+    return all(_rel(base_path, f.path.parent) in sources and f.unchanged() for f in written)
 
 
 def _own_files(
