@@ -94,17 +94,17 @@ def _flat_message(item: Any) -> tuple[str | None, str | None, str | None, str | 
             msg, trainable = item, False
     else:
         msg, trainable = item.message, True
-    if not isinstance(msg, dict):
-        msg = {"role": msg.role, "content": msg.content, "tool_calls": msg.tool_calls}
-    content = msg.get("content")
+    if isinstance(msg, dict):
+        role, content, tool_calls = msg.get("role"), msg.get("content"), msg.get("tool_calls")
+        tool_call_id = None if trainable else msg.get("tool_call_id")
+    else:  # an OpenAI message object: a choice's, trainable
+        role, content, tool_calls, tool_call_id = msg.role, msg.content, msg.tool_calls, None
     if content is not None and not isinstance(content, str):
         return None
-    tool_calls = msg.get("tool_calls")
     if tool_calls and not isinstance(tool_calls, str):
         # ART writes this column with json's default separators
         tool_calls = json.dumps([c if isinstance(c, dict) else c.model_dump(mode="json") for c in tool_calls])
-    tool_call_id = None if trainable else msg.get("tool_call_id")
-    return (msg.get("role"), content, tool_calls or None, tool_call_id, trainable)
+    return (role, content, tool_calls or None, tool_call_id, trainable)
 
 
 class _MessagesColumn:
