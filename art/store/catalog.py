@@ -31,6 +31,7 @@ from art.store.catalog_snapshot import NOT_TAKEN, Snapshot, attach_snapshot
 from art.store.catch_up import CatchUp, CatchUpCancelled
 from art.store.confined import check_not_link, folder, replace_file
 from art.store.ingest import sync_models
+from art.store.own_files import OwnFile, Pending, merge
 from art.store.paths import catalog_path
 from art.store.sql import run_checked as run
 
@@ -59,7 +60,7 @@ class Catalog:
         self.path = catalog_path(self.base_path)
         self.lock_path = self.base_path / "catalog.lock"
         self.lock_timeout = lock_timeout
-        self.catch_up = CatchUp(self.sync)
+        self.catch_up = CatchUp(self._catch_up, merge)
         # DuckDB's file lock is per process: threads of one process take turns here instead.
         self.in_process = threading.RLock()
         # DuckDB names a database's log by cutting its path at the first '?' (options follow):
@@ -146,12 +147,17 @@ class Catalog:
 
     @contextmanager
     def writing(
-        self, models: list[tuple[str, str]] | None = None, cancelled: Callable[[], bool] | None = None
+        self,
+        models: list[tuple[str, str]] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        own: dict[tuple[str, str], list[OwnFile]] | None = None,
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection caught up with the files (all models, or the given ones).
 
         Held with the write lock and closed on exit: keep the work inside short. When
         `cancelled()` turns true the catch-up stops, uncommitted, with CatchUpCancelled.
+        `own`: models whose only file changes since the catalog last caught up with them are
+        the files this process wrote (art/store/own_files.py).
         """
         if self.unusable:
             raise CatalogPathError(self.base_path)
@@ -159,7 +165,7 @@ class Catalog:
             con = self._open()
             try:
                 con.begin()
-                sync_models(con, self.base_path, models, cancelled=cancelled)
+                sync_models(con, self.base_path, models, cancelled=cancelled, own=own)
                 con.commit()
                 yield con
             finally:
@@ -172,11 +178,18 @@ class Catalog:
         with self.writing(models, cancelled):
             pass
 
-    def sync_soon(self, project: str, model: str) -> None:
+    def _catch_up(self, batch: dict[tuple[str, str], Pending], cancelled: Callable[[], bool]) -> None:
+        own = {key: files for key, files in batch.items() if files is not None}
+        with self.writing(list(batch), cancelled, own):
+            pass
+
+    def sync_soon(self, project: str, model: str, written: list[OwnFile] | None = None) -> None:
         """Catch up with a model from a background thread (readers also catch up by themselves);
-        where the store cannot have a catalog, say so once instead."""
+        where the store cannot have a catalog, say so once instead.
+
+        `written`: the files this call wrote (None: changes the catalog must look for)."""
         if not self.unusable:
-            self.catch_up.soon(project, model)
+            self.catch_up.soon(project, model, written)
         elif not self.told:
             self.told = True
             warnings.warn(str(CatalogPathError(self.base_path)), NoCatalogWarning, stacklevel=2)

@@ -17,6 +17,7 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable
+from typing import Any
 
 SYNC_INTERVAL = 1.0  # seconds the worker waits to batch log() calls
 EXIT_GRACE = 2.0  # seconds a pending catch-up may take at exit before it is cancelled
@@ -26,34 +27,44 @@ class CatchUpCancelled(Exception):
     """The catch-up was stopped (interpreter exit); nothing it did was committed."""
 
 
-Sync = Callable[[list[tuple[str, str]], Callable[[], bool]], None]
+Batch = dict[tuple[str, str], Any]
+Sync = Callable[[Batch, Callable[[], bool]], None]
 
 
 class CatchUp:
-    """Collects (project, model) pairs and hands them to `sync` from one background thread.
+    """Collects (project, model) pairs, each with what is known of its changes, and hands them
+    to `sync` from one background thread.
 
-    `sync(models, cancelled)` must check `cancelled()` often and raise CatchUpCancelled.
+    `sync(batch, cancelled)` gets {(project, model): changes} and must check `cancelled()`
+    often and raise CatchUpCancelled. `merge(old, new)` combines two calls' changes. A model's
+    changes are None (look at everything) until one catch-up of it has succeeded in this
+    process, and again after one failed: only then can the calls since be all there is.
     """
 
-    def __init__(self, sync: Sync) -> None:
+    def __init__(self, sync: Sync, merge: Callable[[Any, Any], Any] = lambda old, new: None) -> None:
         self.sync = sync
+        self.merge = merge
         self.interval = SYNC_INTERVAL
         self._reset()
         _all.add(self)
 
     def _reset(self) -> None:
-        self._pending: set[tuple[str, str]] = set()
+        self._pending: Batch = {}
+        self._known: set[tuple[str, str]] = set()  # caught up; every change since is pending
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
         self._wake = threading.Event()
         self._cancel = threading.Event()
         self._closed = False
 
-    def soon(self, project: str, model: str) -> None:
+    def soon(self, project: str, model: str, changes: Any = None) -> None:
         with self._lock:
             if self._closed:
                 return  # exiting: the files hold the step and readers catch up
-            self._pending.add((project, model))
+            key = (project, model)
+            if key not in self._known:
+                changes = None
+            self._pending[key] = self.merge(self._pending[key], changes) if key in self._pending else changes
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._drain, name="art-catalog", daemon=True)
                 self._worker.start()
@@ -65,14 +76,21 @@ class CatchUp:
                 if not self._pending or self._cancel.is_set():
                     self._worker = None
                     return
-                batch = sorted(self._pending)
-                self._pending.clear()
+                batch = dict(sorted(self._pending.items()))
+                self._pending = {}
             try:
                 self.sync(batch, self._cancel.is_set)
             except CatchUpCancelled:
                 return
             except Exception as e:  # the files hold the step; a reader will catch up
+                with self._lock:
+                    self._known.difference_update(batch)
+                    for key in batch.keys() & self._pending.keys():
+                        self._pending[key] = None  # its changes since are not all there is
                 warnings.warn(f"catalog catch-up deferred: {e}", RuntimeWarning, stacklevel=1)
+            else:
+                with self._lock:
+                    self._known.update(batch)
 
     def flush(self, timeout: float | None = None) -> None:
         """Run the pending catch-up now and wait for it to finish."""

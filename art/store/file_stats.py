@@ -57,7 +57,7 @@ def _v2_stats(table: pa.Table, meta: dict[bytes, bytes]) -> FileStats:
     group_index = table["group_index"]
     groups = len(pc.unique(group_index))
     trajectories = table.num_rows - table["trajectory_index"].null_count
-    footer = _footer_counts(meta)
+    footer = footer_counts(meta)
     if footer is not None and footer[:2] == (groups, trajectories) and footer[2] >= 0:
         return FileStats(table.num_rows, groups, trajectories, footer[2], 2, None)
     first: dict[int, str] = {}
@@ -67,7 +67,7 @@ def _v2_stats(table: pa.Table, meta: dict[bytes, bytes]) -> FileStats:
     return FileStats(table.num_rows, groups, trajectories, exceptions, 2, None)
 
 
-def _footer_counts(meta: dict[bytes, bytes]) -> tuple[int, int, int] | None:
+def footer_counts(meta: dict[bytes, bytes]) -> tuple[int, int, int] | None:
     from art.store.parquet import COUNT_KEYS
 
     try:

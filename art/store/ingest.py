@@ -27,6 +27,7 @@ from art.store.catch_up import CatchUpCancelled
 from art.store.confined import stat_regular
 from art.store.file_stats import FileStats
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
+from art.store.own_files import OwnFile
 from art.store.paths import is_stale_temp, model_dirs, validate_name
 from art.store.sql import run_checked as run
 
@@ -78,6 +79,7 @@ def sync_models(
     remove_stale: bool = True,
     thorough: bool = True,
     changing: Changing | None = None,
+    own: dict[tuple[str, str], list[OwnFile]] | None = None,
 ) -> int:
     """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
 
@@ -90,6 +92,8 @@ def sync_models(
     so an unchanged model costs no copy of its rows.
     `cancelled()` is asked before each model and file; when true, CatchUpCancelled is raised
     (the caller's transaction is then never committed).
+    `own`: models whose only file changes since this catalog last caught up with them are files
+    this process wrote; those still as written are recorded from their records (own_files.py).
     """
     check = _canceller(cancelled)
     changing = changing or _no_hook
@@ -112,14 +116,23 @@ def sync_models(
     else:
         targets = {key: found[key] for key in only if key in found}
     new_files: list[NewFile] = []
+    known_stats: dict[Path, FileStats] = {}
     for (project, model), model_dir in targets.items():
         check()
         sources = all_sources.get((project, model), {})
+        written = (own or {}).get((project, model))
+        if written is not None:
+            written = list({f.path: f for f in written}.values())  # a step logged twice: its last file
+        if written is not None and _own_files_suffice(base_path, sources, written):
+            changing(project, model, "files")
+            _own_files(con, base_path, project, model, written, new_files, known_stats)
+            continue
         _sync_files(
             con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, changing
         )
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
-    counted = bulk_file_stats_soon([f.path for f in new_files], check, bulk=not thorough)
+    unknown = [f.path for f in new_files if f.path not in known_stats]
+    counted = bulk_file_stats_soon(unknown, check, bulk=not thorough)
     try:
         for i, ((project, model), model_dir) in enumerate(targets.items()):
             check()
@@ -133,7 +146,7 @@ def sync_models(
         with contextlib.suppress(BaseException):
             counted()  # never leave with the counting thread still inside DuckDB
         raise
-    stats = counted()
+    stats = {**counted(), **known_stats}
     _register_files(con, new_files, stats)
     return len(targets)
 
@@ -177,6 +190,37 @@ def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
             raise CatchUpCancelled
 
     return check
+
+
+def _own_files_suffice(base_path: Path, sources: dict[str, tuple[Any, ...]], written: list[OwnFile]) -> bool:
+    """The written files can be recorded from their records: each is as written, and the catalog
+    has listed its folder before (not so in a catalog that was deleted or rebuilt meanwhile,
+    or for a new split)."""
+    return all(_rel(base_path, f.path.parent) in sources and f.unchanged() for f in written)
+
+
+def _own_files(
+    con: duckdb.DuckDBPyConnection,
+    base_path: Path,
+    project: str,
+    model: str,
+    written: list[OwnFile],
+    new_files: list[NewFile],
+    known_stats: dict[Path, FileStats],
+) -> None:
+    """Record the files this process wrote, as written, without listing their folders; each
+    folder is marked to be listed by the next full catch-up (a reader's, or a writer's first)."""
+    for f in written:
+        rel = _rel(base_path, f.path)
+        new_files.append(NewFile(rel, project, model, f.split, f.step, f.path, f.bytes, f.mtime_ns))
+        known_stats[f.path] = f.stats
+    for split_dir in {f.path.parent for f in written}:
+        try:
+            inode = split_dir.stat(follow_symlinks=False).st_ino
+        except OSError:
+            inode = 0
+        # mtime 0: not a listing's mark, so the folder is listed again by the next full catch-up
+        record_source(con, _rel(base_path, split_dir), project, model, "dir", HistoryProgress(0, 0, inode, 0))
 
 
 def _sync_model_json(

@@ -84,8 +84,9 @@ def _item_text(item: Any) -> str:
     return _compact(item) if isinstance(item, dict) else item.model_dump_json()
 
 
-def _flat_message(item: Any) -> dict[str, Any] | None:
-    """The v1 `messages` struct for one message or choice; None when content is not text."""
+def _flat_message(item: Any) -> tuple[str | None, str | None, str | None, str | None, bool] | None:
+    """The v1 `messages` struct (role, content, tool_calls, tool_call_id, trainable) of one
+    message or choice; None when content is not text."""
     if isinstance(item, dict):
         if "role" not in item and "message" in item:
             msg, trainable = item["message"], True
@@ -93,26 +94,48 @@ def _flat_message(item: Any) -> dict[str, Any] | None:
             msg, trainable = item, False
     else:
         msg, trainable = item.message, True
-    if not isinstance(msg, dict):
-        msg = {"role": msg.role, "content": msg.content, "tool_calls": msg.tool_calls}
-    content = msg.get("content")
+    if isinstance(msg, dict):
+        role, content, tool_calls = msg.get("role"), msg.get("content"), msg.get("tool_calls")
+        tool_call_id = None if trainable else msg.get("tool_call_id")
+    else:  # an OpenAI message object: a choice's, trainable
+        role, content, tool_calls, tool_call_id = msg.role, msg.content, msg.tool_calls, None
     if content is not None and not isinstance(content, str):
         return None
-    tool_calls = msg.get("tool_calls")
     if tool_calls and not isinstance(tool_calls, str):
         # ART writes this column with json's default separators
         tool_calls = json.dumps([c if isinstance(c, dict) else c.model_dump(mode="json") for c in tool_calls])
-    return {
-        "role": msg.get("role"),
-        "content": content,
-        "tool_calls": tool_calls or None,
-        "tool_call_id": None if trainable else msg.get("tool_call_id"),
-        "trainable": trainable,
-    }
+    return (role, content, tool_calls or None, tool_call_id, trainable)
 
 
-def _trajectory_json(t: Trajectory) -> str:
-    """The whole trajectory; keys in ART's order, each only when present."""
+class _MessagesColumn:
+    """The `messages` column built field by field (a list of dicts per row costs pyarrow
+    several times more to convert, and Python as many dicts to make)."""
+
+    def __init__(self) -> None:
+        self.fields: tuple[list[Any], ...] = ([], [], [], [], [])
+        self.offsets = [0]
+        self.nulls: list[bool] = []
+
+    def add(self, items: Sequence[Any] | None) -> None:
+        flat = [_flat_message(m) for m in items] if items is not None else None
+        if flat is None or any(f is None for f in flat):
+            self.nulls.append(True)
+        else:
+            for column, values in zip(self.fields, zip(*flat, strict=True), strict=False):
+                column.extend(values)
+            self.nulls.append(False)
+        self.offsets.append(len(self.fields[0]))
+
+    def array(self) -> pa.Array:
+        children = [pa.array(v, type=f.type) for v, f in zip(self.fields, MESSAGE_TYPE, strict=True)]
+        values = pa.StructArray.from_arrays(children, fields=list(MESSAGE_TYPE))
+        mask = pa.array(self.nulls, type=pa.bool_()) if any(self.nulls) else None
+        return pa.ListArray.from_arrays(pa.array(self.offsets, type=pa.int32()), values, mask=mask)
+
+
+def _trajectory_json(t: Trajectory, finite: bool) -> str:
+    """The whole trajectory; keys in ART's order, each only when present. `finite`: its
+    metrics hold no NaN or infinity."""
     doc: dict[str, Any] = {}
     if t.tools:
         doc["tools"] = t.tools
@@ -123,7 +146,7 @@ def _trajectory_json(t: Trajectory) -> str:
         doc["metadata"] = t.metadata
     if t.logs:
         doc["logs"] = t.logs
-    if not _finite(t.metrics) or t.reward != t.reward:
+    if not finite or t.reward != t.reward:
         doc["messages_and_choices"] = [json.loads(_item_text(m)) for m in t.messages_and_choices]
         return _compact_nan(doc)
     # splice the items' JSON texts in, rather than re-encode their dumps
@@ -147,46 +170,50 @@ def _group_json(g: TrajectoryGroup) -> str:
 
 def groups_to_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
     """One row per trajectory, plus one placeholder row for a group with no trajectories."""
-    cols: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
+    cols: dict[str, Any] = {name: [] for name in SCHEMA.names if name != "messages"}
+    messages = _MessagesColumn()
+    trajectory_index, trajectory_json, reward, metrics, metadata, tools, logs = (
+        cols[name] for name in TRAJECTORY_COLUMNS
+    )
     for gi, g in enumerate(groups):
-        group_values = {
-            "format_version": FORMAT_VERSION,
-            "group_index": gi,
-            "group_json": _group_json(g),
-            "group_metadata": _compact_or_none(g.metadata),
-            "group_metrics": _compact_or_none(g.metrics),
-            "group_logs": g.logs or None,
-        }
-        for ti, t in enumerate(g.trajectories or [None]):
-            for name, value in group_values.items():
-                cols[name].append(value)
-            if t is None:
-                for name in TRAJECTORY_COLUMNS:
-                    cols[name].append(None)
-                continue
-            cols["trajectory_index"].append(ti)
-            cols["trajectory_json"].append(_trajectory_json(t))
-            cols["reward"].append(t.reward)
-            cols["metrics"].append(
-                _compact_or_none(t.metrics) if _finite(t.metrics) else _compact_nan(t.metrics)
-            )
-            cols["metadata"].append(_compact_or_none(t.metadata))
-            cols["tools"].append(_compact_or_none(t.tools))
-            cols["logs"].append(t.logs or None)
-            flat = [_flat_message(m) for m in t.messages_and_choices]
-            cols["messages"].append(None if any(f is None for f in flat) else flat)
+        rows = len(g.trajectories) or 1
+        for name, value in (
+            ("format_version", FORMAT_VERSION),
+            ("group_index", gi),
+            ("group_json", _group_json(g)),
+            ("group_metadata", _compact_or_none(g.metadata)),
+            ("group_metrics", _compact_or_none(g.metrics)),
+            ("group_logs", g.logs or None),
+        ):
+            cols[name].extend([value] * rows)
+        if not g.trajectories:
+            for name in TRAJECTORY_COLUMNS:
+                cols[name].append(None)
+            messages.add(None)
+            continue
+        for ti, t in enumerate(g.trajectories):
+            finite = _finite(t.metrics)
+            trajectory_index.append(ti)
+            trajectory_json.append(_trajectory_json(t, finite))
+            reward.append(t.reward)
+            metrics.append(_compact_or_none(t.metrics) if finite else _compact_nan(t.metrics))
+            metadata.append(_compact_or_none(t.metadata))
+            tools.append(_compact_or_none(t.tools))
+            logs.append(t.logs or None)
+            messages.add(t.messages_and_choices)
     counts = {
         COUNT_KEYS["groups"]: str(len(groups)).encode(),
         COUNT_KEYS["trajectories"]: str(sum(len(g.trajectories) for g in groups)).encode(),
         COUNT_KEYS["exceptions"]: str(sum(len(g.exceptions) for g in groups)).encode(),
     }
+    cols["messages"] = messages.array()
     return pa.Table.from_pydict(cols, schema=SCHEMA.with_metadata({**SCHEMA.metadata, **counts}))
 
 
 # Counts kept in the file's metadata beside ART's version marker, so the catalog indexes a
 # file from its footer alone (ART's readers ignore other keys; files from ART lack them).
 COUNT_KEYS = {name: f"art.{name}".encode() for name in ("groups", "trajectories", "exceptions")}
-TRAJECTORY_COLUMNS = (
+TRAJECTORY_COLUMNS = (  # the messages column is built apart (_MessagesColumn)
     "trajectory_index",
     "trajectory_json",
     "reward",
@@ -194,8 +221,10 @@ TRAJECTORY_COLUMNS = (
     "metadata",
     "tools",
     "logs",
-    "messages",
 )
+
+
+STATISTICS_COLUMNS = ["format_version", "group_index", "trajectory_index", "reward"]
 
 
 def write_table(table: pa.Table, path: Path) -> int:
@@ -213,13 +242,18 @@ def write_table_at(table: pa.Table, dir_fd: int, name: str, shown: Path) -> int:
     try:
         fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
         with open(fd, "wb") as f:
-            # page CRCs let the catalog tell a damaged page from a good one (file_stats)
+            # page CRCs let the catalog tell a damaged page from a good one (file_stats).
+            # No dictionaries (the JSON columns hardly repeat; zstd finds what does): about a
+            # fifth less time and smaller files. Min/max statistics only where a filter can use
+            # them: a JSON column's would copy its longest values into the footer.
             pq.write_table(
                 table,
                 f,
                 compression="zstd",
                 row_group_size=max(1, table.num_rows),
                 write_page_checksum=True,
+                use_dictionary=False,
+                write_statistics=STATISTICS_COLUMNS,
             )
             f.flush()
             size = os.fstat(fd).st_size

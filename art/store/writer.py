@@ -17,6 +17,7 @@ from art.store.catalog import catalog_for
 from art.store.confined import exists_at, folder, subfolder
 from art.store.metrics import step_metrics
 from art.store.model_lock import model_lock
+from art.store.own_files import OwnFile, own_file
 from art.store.parquet import groups_to_table, write_table_at
 from art.store.paths import ModelPaths, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
@@ -118,26 +119,35 @@ def log_step(
         if groups is None and not row:
             ledger.keep(state, totals)
             return row
-        new_file: tuple[int, str] | None = None
-        if groups is not None:
-            table = groups_to_table(groups)
-            split_fd = stack.enter_context(subfolder(model_fd, ("trajectories", split), paths.model_dir))
-            target = paths.trajectory_file(split, step)
-            existed = exists_at(split_fd, target.name)
-            write_table_at(table, split_fd, target.name, target)
-            new_file = None if existed else (split_fd, target.name)
-        if row:
-            try:
-                line = history.format_row(row, step, history.now_iso())
-                history.append_line(model_fd, line, paths.history)
-            except BaseException:
-                if new_file is not None:  # a new step's file without its history row: remove it
-                    with contextlib.suppress(OSError):
-                        os.unlink(new_file[1], dir_fd=new_file[0])
-                raise
-        if totals.changed(before):
-            ledger.save(model_fd, state, totals)
-        else:
-            ledger.keep(state, totals)
-    catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
+        written: list[OwnFile] = []
+        wrote = False
+        try:
+            new_file: tuple[int, str] | None = None
+            if groups is not None:
+                table = groups_to_table(groups)
+                split_fd = stack.enter_context(subfolder(model_fd, ("trajectories", split), paths.model_dir))
+                target = paths.trajectory_file(split, step)
+                existed = exists_at(split_fd, target.name)
+                write_table_at(table, split_fd, target.name, target)
+                wrote = True
+                new_file = None if existed else (split_fd, target.name)
+                written.append(own_file(table, split_fd, target.name, target, split, step))
+            if row:
+                try:
+                    line = history.format_row(row, step, history.now_iso())
+                    history.append_line(model_fd, line, paths.history)
+                except BaseException:
+                    if new_file is not None:  # a new step's file without its history row: remove it
+                        with contextlib.suppress(OSError):
+                            os.unlink(new_file[1], dir_fd=new_file[0])
+                    raise
+            if totals.changed(before):
+                ledger.save(model_fd, state, totals)
+            else:
+                ledger.keep(state, totals)
+        except BaseException:
+            if wrote:  # a file is on disk that no record will announce: look at everything
+                catalog_for(paths.base_path).sync_soon(paths.project, paths.model)
+            raise
+    catalog_for(paths.base_path).sync_soon(paths.project, paths.model, written)
     return row
