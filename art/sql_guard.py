@@ -15,10 +15,14 @@ sandbox it must be one of the kinds below, checked on DuckDB's own parse and tok
 Everything else (COPY, EXPORT, ATTACH, DETACH, LOAD, INSTALL, PREPARE, EXECUTE, CALL, PRAGMA,
 SECRET, DROP, INSERT, UPDATE, ...) is refused. A few table functions change the connection
 rather than read (logging, profiling), or a lake (DuckLake's maintenance, PostgreSQL's
-pass-through SQL); they are refused by name in any statement.
+pass-through SQL), or run SQL text built at run time (`query()`, `query_table()`, which would
+hide any of the others in a string); they are refused by name in any statement.
 """
 
 from __future__ import annotations
+
+import re
+from itertools import pairwise
 
 import duckdb
 
@@ -35,6 +39,10 @@ SIDE_EFFECT_FUNCTIONS = {
     "disable_profiling",
     "checkpoint",
     "force_checkpoint",
+    # they run SQL text built when the query runs, which no check of the statement can see
+    "query",
+    "query_table",
+    "json_execute_serialized_sql",
     # a lake's: they change the lake or run SQL on its catalog database (the reader's lake is
     # attached read-only as well; refused here by name, with an answer that says why)
     "ducklake_add_data_files",
@@ -57,13 +65,25 @@ SIDE_EFFECT_FUNCTIONS = {
 
 
 def _words(text: str) -> list[str]:
-    """The statement's tokens as text, comments dropped (DuckDB's tokenizer)."""
+    """The statement's tokens as text, comments dropped (DuckDB's tokenizer gives where each
+    token starts; the text up to the next one may hold whitespace and comments)."""
     tokens = duckdb.tokenize(text)
     out = []
-    for i, (pos, _) in enumerate(tokens):
+    for i, (pos, kind) in enumerate(tokens):
         end = tokens[i + 1][0] if i + 1 < len(tokens) else len(text)
-        out.append(text[pos:end].strip())
+        raw = text[pos:end]
+        if kind == duckdb.token_type.string_const:
+            out.append(raw.strip())
+        elif raw.startswith('"'):  # a quoted identifier ends at its closing quote ("" escapes one)
+            m = _QUOTED.match(raw)
+            out.append(m.group(0) if m else raw.strip())
+        else:
+            out.append(_BARE.match(raw).group(0))
     return out
+
+
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+_BARE = re.compile(r"(?:(?!/\*|--)\S)*")
 
 
 def _parse(text: str) -> list[duckdb.Statement]:
@@ -92,10 +112,12 @@ def _explained(words: list[str], text: str) -> str:
 def _check_one(s: duckdb.Statement) -> None:
     text = s.query
     words = _words(text) if text.strip() else []
-    lowered = {w.strip('"').lower() for w in words}
-    bad = lowered & SIDE_EFFECT_FUNCTIONS
+    called = {w.strip('"').lower() for w, after in pairwise(words) if after.startswith("(")}
+    bad = called & SIDE_EFFECT_FUNCTIONS
     if bad:
-        raise ReadOnlyQueryError(f"{sorted(bad)[0]}() changes the store or the connection; refused")
+        raise ReadOnlyQueryError(
+            f"{sorted(bad)[0]}() changes the store or the connection, or runs SQL built at run time; refused"
+        )
     if s.type == ST.SELECT:
         return
     if s.type == ST.EXPLAIN:

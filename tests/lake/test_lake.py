@@ -152,10 +152,10 @@ async def test_cli_reads_and_maintains_the_lake(lake: DuckLakeStore, monkeypatch
 async def test_sql_typed_by_a_user_changes_nothing_and_reads_nothing_beyond_the_lake(
     lake: DuckLakeStore, tmp_path: Path
 ) -> None:
-    """`art.connect(lake)` (and so `art sql` and the dashboard) reads the lake, its data files
-    on S3 included, and nothing else: the lake is attached read-only and DuckDB's sandbox
-    allows only the lake's data path; `art sql` also refuses DuckLake's maintenance and
-    PostgreSQL's pass-through functions by name."""
+    """`art.connect(lake)` reads the lake, its data files on S3 included, and no other file:
+    the lake is attached read-only and DuckDB's sandbox allows only the lake's data path;
+    `art sql` and the dashboard also refuse DuckLake's maintenance, PostgreSQL's pass-through
+    functions and SQL built at run time (query()) by name, and COPY as everywhere."""
     from art.analysis import sql
     from art.errors import ReadOnlyQueryError
 
@@ -181,10 +181,14 @@ async def test_sql_typed_by_a_user_changes_nothing_and_reads_nothing_beyond_the_
         "SELECT * FROM postgres_execute('__ducklake_metadata_lake', 'CREATE TABLE pwned (a INT)')",
         "SELECT * FROM ducklake_expire_snapshots('lake', older_than => now())",
     ]
+    hidden = (  # the same, in SQL text built when the query runs: refused by name too
+        "SELECT * FROM query('SELECT * FROM postgres_' || 'execute(''__ducklake_metadata_lake'', "
+        "''COPY (SELECT 1) TO PROGRAM true'')')"
+    )
     for statement in refused_by_duckdb + refused_by_name:
         with pytest.raises(duckdb.Error):
             con.execute(statement).fetchall()
-    for statement in refused_by_name:
+    for statement in [*refused_by_name, hidden]:
         with pytest.raises(ReadOnlyQueryError, match="changes the store"):
             sql(lake, statement)
     assert con.execute("SELECT count(*) FROM ducklake_snapshots('lake')").fetchone() == (snapshots,)
