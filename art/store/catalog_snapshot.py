@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from art.errors import CatalogBusyError, OutsideStoreError
+from art.errors import CatalogBusyError, CatalogError, OutsideStoreError
 from art.store.catalog_file import COPY_QUERIES, catalog_check, literal
 from art.store.sql import run_checked as run
 
@@ -189,11 +189,15 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
             if odd:
                 run(con, "local/detach_catalog")
                 return "it holds objects this library did not create: " + "; ".join(odd[:5])
+            broken = run(con, "local/snapshot_verify").fetchone()[0]  # damage shows here
+            if broken:
+                run(con, "local/detach_catalog")
+                return f"could not be read ({broken} rows break its NOT NULL or key constraints)"
             copy.checked = True
         run(con, "local/schema_taken_models")
         for name in COPY_QUERIES[:2]:  # models, sources: small; the others are read in place
             run(con, name)
-    except duckdb.Error as e:
+    except (duckdb.Error, CatalogError) as e:  # run_checked raises CatalogError
         run(con, "local/detach_catalog")
         return f"could not be read ({str(e).splitlines()[0]})"
     return Snapshot(con, copy)
