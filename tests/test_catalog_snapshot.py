@@ -4,6 +4,7 @@ file open, and leaves nothing behind when killed."""
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import os
@@ -336,3 +337,47 @@ def test_a_damaged_catalog_gives_the_files_answers_never_wrong_rows(tmp_path: Pa
             assert answers(damaged) == expected, offset
         warned += any("is not used" in str(w.message) for w in caught)
     assert warned > 0
+
+
+def test_two_spellings_of_a_store_share_one_catalog_lock(tmp_path: Path) -> None:
+    """A writer and a reader of one process that name the store differently (a link) take
+    turns on one lock: POSIX locks are per process, so a reader's close must never drop the
+    lock a writer holds through the other name."""
+    from art.store.catalog import catalog_for
+
+    real = tmp_path / "store"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    spellings = (real, tmp_path / "link", tmp_path / "link" / ".." / "store")
+    assert len({id(catalog_for(p)) for p in spellings}) == 1
+
+
+def test_a_huge_or_sparse_catalog_is_not_copied_into_memory(tmp_path: Path) -> None:
+    """A catalog file far larger than its data (sparse: a crafted or odd file) is read through
+    DuckDB's own open, not copied whole into memory and kept."""
+    base = tmp_path / "s"
+    asyncio.run(catalogued_store(base, ("a",)))
+    expected = answers(files_only_copy(base, tmp_path / "files"))
+    os.truncate(base / "catalog.duckdb", 1 << 30)  # 1 GiB, nearly all of it a hole
+    assert answers(base) == expected
+    assert (base / "catalog.duckdb").absolute() not in catalog_snapshot._copies
+
+
+def test_a_catalog_with_a_generated_column_is_never_read(tmp_path: Path) -> None:
+    """A generated column's expression runs on every read of its table: a catalog holding one
+    (a file we did not write) is not used, and the answers are the files'."""
+    from art.store.catalog_file import CatalogDamagedWarning
+
+    base = tmp_path / "s"
+    asyncio.run(catalogued_store(base, ("a",)))
+    expected = answers(files_only_copy(base, tmp_path / "files"))
+    con = duckdb.connect(str(base / "catalog.duckdb"))
+    con.execute("DROP TABLE history")
+    con.execute(
+        "CREATE TABLE history (project VARCHAR NOT NULL, model VARCHAR NOT NULL, split VARCHAR NOT NULL, "
+        "step BIGINT NOT NULL, training_step BIGINT, recorded_at TIMESTAMP, seq BIGINT NOT NULL, "
+        "metric VARCHAR NOT NULL, value DOUBLE AS (666.0))"
+    )
+    con.close()
+    with pytest.warns(CatalogDamagedWarning, match="column default history value"):
+        assert answers(base) == expected

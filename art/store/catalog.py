@@ -245,10 +245,14 @@ _catalogs_lock = threading.Lock()
 
 def catalog_for(base_path: str | Path) -> Catalog:
     """One Catalog object per base path in a process, so background catch-ups coalesce."""
-    key = Path(base_path).absolute()
+    path = Path(base_path).absolute()  # absolute: a later chdir must not move the catalog
+    # keyed by the real folder: two spellings of one store (a link, `..`) share one Catalog and
+    # so one in-process lock; POSIX file locks are per process, and a reader closing its
+    # descriptor would drop the lock a writer of this process holds through another spelling
+    key = Path(os.path.realpath(path))
     with _catalogs_lock:
-        if key not in _catalogs:  # absolute: a later chdir must not move the catalog
-            _catalogs[key] = Catalog(key)
+        if key not in _catalogs:
+            _catalogs[key] = Catalog(path)
         return _catalogs[key]
 
 

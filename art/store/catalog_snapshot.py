@@ -95,6 +95,8 @@ class _Copy:
 _copies: dict[Path, _Copy] = {}
 _copies_lock = threading.Lock()
 SETTLE_NS = 2_000_000_000
+MAX_COPY_BYTES = 256 << 20  # a larger catalog (or a sparse one) is read through DuckDB's own open
+KEPT_COPIES = 4  # copies kept per process, one per store
 
 
 def _copy_locked(path: Path, timeout: float) -> tuple[_Copy, int] | None:
@@ -121,6 +123,9 @@ def _copy_locked(path: Path, timeout: float) -> tuple[_Copy, int] | None:
                 # held: no writer has the file open, so the file and its WAL stand still
                 if os.path.lexists(path.with_name(path.name + ".wal")):
                     return None
+                st = os.fstat(fd)
+                if st.st_size > MAX_COPY_BYTES or st.st_blocks * 512 < st.st_size // 2:
+                    return None  # a huge or sparse file: DuckDB's own open reads only what it needs
                 return _copy_of(path, fd)
         finally:
             os.close(fd)  # releases the lock (the caller keeps this process's writers out)
@@ -146,6 +151,8 @@ def _copy_of(path: Path, fd: int) -> tuple[_Copy, int]:
         old = _copies.pop(path, None)
         if old is not None:
             os.close(old.mem)
+        while len(_copies) >= KEPT_COPIES:  # the oldest kept copy goes (a dashboard over many stores)
+            os.close(_copies.pop(next(iter(_copies))).mem)
         _copies[path] = copy
         return copy, os.dup(copy.mem)
 

@@ -1,6 +1,7 @@
 -- local/catalog_tables: what a reader checks in the attached catalog (art_catalog) before
 -- copying from it: its tables, views, types, sequences, indexes, schemas, and the columns of
--- the four tables it copies. The same query over a fresh schema gives what is expected.
+-- the four tables it copies, and any column's default or generated expression. The same query
+-- over a fresh schema gives what is expected.
 -- params: none
 SELECT 'table' AS kind, table_name AS detail FROM duckdb_tables() WHERE database_name = 'art_catalog'
 UNION ALL
@@ -23,3 +24,6 @@ SELECT 'column', 'trajectory_files ' || name || ' ' || type
 FROM pragma_table_info('art_catalog.main.trajectory_files')
 UNION ALL
 SELECT 'column', 'history ' || name || ' ' || type FROM pragma_table_info('art_catalog.main.history')
+UNION ALL  -- a default or generated column's expression would run on every read of the table
+SELECT 'column default', table_name || ' ' || column_name || ' ' || column_default
+FROM duckdb_columns() WHERE database_name = 'art_catalog' AND column_default IS NOT NULL
