@@ -9,7 +9,6 @@ import fcntl
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -29,7 +28,7 @@ from art.store.catalog_file import create_schema
 from art.store.catalog_snapshot import attach_snapshot
 
 from .conftest import traj
-from .test_read_path import tree
+from .test_read_path import kill_readers, step_from_elsewhere, tree
 
 QUERIES = (
     "SELECT * FROM runs ORDER BY ALL",
@@ -78,12 +77,7 @@ async def test_a_reader_sees_what_the_files_hold_beyond_its_catalog(tmp_path: Pa
     base = await catalogued_store(tmp_path / "s", ("a", "b", "c", "d"))
     models = base / "p/models"
     # a trainer in another process logs step 3 of `a`; the catalog lags
-    split = models / "a/trajectories/val"
-    shutil.copyfile(split / "0002.parquet", split / "0003.parquet")
-    line = json.loads((models / "a/history.jsonl").read_text().splitlines()[-1])
-    line.update({"step": 3, "val/reward": 1.0})
-    with (models / "a/history.jsonl").open("a") as f:
-        f.write(json.dumps(line) + "\n")
+    step_from_elsewhere(models / "a")
     shutil.rmtree(models / "b")  # deleted
     first = (models / "c/history.jsonl").read_text().splitlines()[0]
     (models / "c/history.jsonl").write_text(first + "\n")  # rewritten shorter
@@ -202,19 +196,7 @@ async def test_killed_readers_leave_the_store_and_temp_folder_as_they_were(tmp_p
     shutil.copyfile(split / "0002.parquet", split / "0003.parquet")  # not in the catalog
     before = tree(base)
     tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    code = "import sys, art\nprint('go', flush=True)\nwhile True:\n    art.connect(sys.argv[1]).close()\n"
-    for delay in (0.05, 0.13, 0.21, 0.34, 0.55):
-        child = subprocess.Popen(
-            [sys.executable, "-c", code, str(base)],
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "TMPDIR": str(tmp)},
-        )
-        assert child.stdout is not None and child.stdout.readline().strip() == "go"
-        time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
-        child.wait(10)
+    kill_readers(base, tmp, (0.05, 0.13, 0.21, 0.34, 0.55))
     assert list(tmp.iterdir()) == []
     assert tree(base) == before
 

@@ -52,17 +52,22 @@ def tree(base: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-async def test_reading_writes_nothing_into_the_store(tmp_path: Path) -> None:
-    """#13.4: a reader needs no write (a full disk made connect fail on catalog.duckdb.wal)."""
-    base = await small_store(tmp_path / "s")
-    # step 3 arrives as a trainer in another process writes it, and the catalog lags (no
-    # writer in this process, so no background catch-up can write during the reads)
-    model_dir = base / "p/models/a"
+def step_from_elsewhere(model_dir: Path) -> None:
+    """Step 3 of a model, as a trainer in another process writes it: a val file (a copy of
+    step 2's) and a history line, the catalog not told."""
     shutil.copyfile(model_dir / "trajectories/val/0002.parquet", model_dir / "trajectories/val/0003.parquet")
     line = json.loads((model_dir / "history.jsonl").read_text().splitlines()[-1])
     line.update({"step": 3, "val/reward": 1.0})
     with (model_dir / "history.jsonl").open("a") as f:
         f.write(json.dumps(line) + "\n")
+
+
+async def test_reading_writes_nothing_into_the_store(tmp_path: Path) -> None:
+    """#13.4: a reader needs no write (a full disk made connect fail on catalog.duckdb.wal)."""
+    base = await small_store(tmp_path / "s")
+    # step 3 arrives as a trainer in another process writes it, and the catalog lags (no
+    # writer in this process, so no background catch-up can write during the reads)
+    step_from_elsewhere(base / "p/models/a")
     (base / "catalog.lock").unlink(missing_ok=True)
     before = tree(base)
     con = art.connect(base)
@@ -135,14 +140,16 @@ async def test_killed_readers_leave_nothing_in_the_temp_folder(tmp_path: Path) -
     """#13.6: no snapshot copies of the catalog at all (killed readers left them behind)."""
     base = await small_store(tmp_path / "s", ("a", "b", "c", "d"))
     tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    code = (
-        "import sys, art\n"
-        "print('go', flush=True)\n"
-        "while True:\n"
-        "    art.connect(sys.argv[1]).close()\n"
-    )
-    for delay in (0.05, 0.13, 0.21, 0.34, 0.55, 0.89):
+    kill_readers(base, tmp, (0.05, 0.13, 0.21, 0.34, 0.55, 0.89))
+    assert list(tmp.iterdir()) == []
+
+
+def kill_readers(base: Path, tmp: Path, delays: tuple[float, ...]) -> None:
+    """Start a process that opens `base` again and again (its temp folder `tmp`) and kill it
+    with SIGKILL after each delay: somewhere inside a connect."""
+    tmp.mkdir(exist_ok=True)
+    code = "import sys, art\nprint('go', flush=True)\nwhile True:\n    art.connect(sys.argv[1]).close()\n"
+    for delay in delays:
         child = subprocess.Popen(
             [sys.executable, "-c", code, str(base)],
             stdout=subprocess.PIPE,
@@ -150,10 +157,9 @@ async def test_killed_readers_leave_nothing_in_the_temp_folder(tmp_path: Path) -
             env={**os.environ, "TMPDIR": str(tmp)},
         )
         assert child.stdout is not None and child.stdout.readline().strip() == "go"
-        time.sleep(delay)  # killed somewhere inside a connect
+        time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait(10)
-    assert list(tmp.iterdir()) == []
 
 
 @pytest.mark.parametrize("odd", ["*", "[ab]*", "?"])

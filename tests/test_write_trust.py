@@ -193,6 +193,20 @@ async def test_readers_do_not_follow_a_history_link_or_open_a_fifo(tmp_path: Pat
             best_steps(base, "proj", "agent", "val/reward")
 
 
+async def test_readers_do_not_follow_a_models_folder_link(tmp_path: Path) -> None:
+    """A project's `models` folder that is a link (to another store's) holds no model for a
+    reader, as a project or model folder that is a link already did not."""
+    other = tmp_path / "other"
+    await model(other).log(split="val", step=0, metrics={"reward": 1.0})
+    base = tmp_path / "store"
+    await model(base, "mine").log(split="val", step=0, metrics={"reward": 0.5})
+    (base / "q").mkdir()
+    (base / "q" / "models").symlink_to(other / "proj" / "models")
+    con = art.connect(base)
+    assert con.execute("SELECT project, model FROM runs").fetchall() == [("proj", "mine")]
+    assert con.execute("SELECT count(*) FROM history WHERE project = 'q'").fetchone() == (0,)
+
+
 async def test_readers_do_not_read_a_model_json_link(tmp_path: Path, outside: Path) -> None:
     """model.json's text reaches SQL (`models.model_json`): a link to any file the reader may
     read (a dashboard run by another user) would show that file; it reads as no model.json."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +137,10 @@ def model_dirs(base_path: Path) -> list[tuple[str, str, Path]]:
     # is_symlink cost two system calls and ~10 us a model, on every open)
     for project in _real_dirs(str(base_path)):
         models = f"{base_path}/{project}/models"
-        if not os.path.isdir(models):
+        try:  # a `models` folder that is a link (to another store's, say) holds no model here
+            if not stat.S_ISDIR(os.lstat(models).st_mode):
+                continue
+        except OSError:
             continue
         for model in _real_dirs(models):
             try:
