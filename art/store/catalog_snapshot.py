@@ -51,17 +51,19 @@ class Snapshot:
         """What the previous open over this same copy derived from its file rows (local_views'
         FileIndex), when the catch-up has changed none of them; else None."""
         copy = self.copy
-        if copy is None or copy.index is None or copy.index[0] != base:
-            return None
-        if any(rows == "files" for _, _, rows in self.taken):
+        if copy is None or copy.index is None or copy.index[0] != base or self._files_taken():
             return None
         return copy.index[1]
 
     def keep_index(self, base: str, index: Any) -> None:
         """Keep what was derived from the copy's file rows for the next open (only when the
         catch-up changed none of them)."""
-        if self.copy is not None and not any(rows == "files" for _, _, rows in self.taken):
+        if self.copy is not None and not self._files_taken():
             self.copy.index = (base, index)
+
+    def _files_taken(self) -> bool:
+        """The catch-up changed some model's file rows (they are in memory, not the copy's)."""
+        return any(rows == "files" for _, _, rows in self.taken)
 
     def changing(self, project: str, model: str, rows: str) -> None:
         """Move a model's "files" or "history" rows into memory before the catch-up reads or

@@ -55,9 +55,9 @@ def log_step(
     seq = new_seq()
     done: dict[str, Any] = {}
 
-    def write(cur: Any) -> None:
-        import pyarrow as pa
+    import pyarrow as pa
 
+    def write(cur: Any) -> None:
         state = sql.run(cur, "lake/model_state_of", project=project, model=model).fetchone()
         totals = ledger.from_state(json.loads(state[0]) if state is not None else None)
         before = totals.mark()

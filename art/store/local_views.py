@@ -108,10 +108,7 @@ def _build_index(con: duckdb.DuckDBPyConnection, base: Path, sandbox: bool) -> t
     for folder in dropped:
         run(con, "local/drop_folder_files", prefix=folder + "/")
     files, v2_files = run(con, "local/file_index_versions").fetchone() or (0, 0)
-    run(con, "local/set_first_trajectory_path")
-    first = run(con, "local/trajectory_paths").fetchone()[0]
-    run(con, "local/set_trajectory_paths")
-    paths = run(con, "local/trajectory_paths").fetchone()[0]
+    first, paths = run(con, "local/file_index_paths").fetchone()
     allowed = []
     if one_by_one:
         allowed = [p for (p,) in run(con, "local/sandbox_folder_files", folders=one_by_one).fetchall()]
