@@ -361,5 +361,5 @@ def test_a_catalog_with_a_generated_column_is_never_read(tmp_path: Path) -> None
         "metric VARCHAR NOT NULL, value DOUBLE AS (666.0))"
     )
     con.close()
-    with pytest.warns(CatalogDamagedWarning, match="column default history value"):
+    with pytest.warns(CatalogDamagedWarning, match="column history value DOUBLE DEFAULT"):
         assert answers(base) == expected
