@@ -51,7 +51,7 @@ class Store(Protocol):
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with the public views: runs, history, history_by_step,
-        trajectories, trajectories_of(project, model[, split]), ..."""
+        trajectories, trajectories_of(project, model[, split][, at_step := N]), ..."""
         ...
 
     def maintain(self, *, keep_seconds: int = 3600, progress: Progress | None = None) -> dict[str, int]:

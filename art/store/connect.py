@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def connect(path_or_store: str | os.PathLike[str] | Store = ".art") -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with `runs`, `models`, `history`, `history_by_step`,
-    `trajectory_files`, `trajectories` and `trajectories_of(project, model[, split])`.
+    `trajectory_files`, `trajectories` and `trajectories_of(project, model[, split][, at_step := N])`.
 
     Give a base path (a local store) or a Store (`art.DuckLakeStore(...)` for a lake). It is
     a snapshot: call `art.connect()` again to see steps logged since.

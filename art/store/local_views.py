@@ -38,6 +38,14 @@ from art.store.sandbox import close_doors
 from art.store.sql import run_checked as run
 
 VIEWS = ("local/view_runs", "view_history_by_step")
+# an all-v2 store: the view and trajectories_of() read through art_trajectory_rows, and
+# trajectories_of() picks its files from the list (art_trajectory_files_of)
+V2_MACROS = (
+    "local/macro_trajectory_rows",
+    "local/macro_glob_escaped",
+    "local/macro_trajectory_files_of",
+    "local/macro_trajectories_of_files",
+)
 Plan = tuple[list[str], list[str], list[str]]
 
 
@@ -56,7 +64,8 @@ class FileIndex:
 
 def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnection:
     """`runs`, `models`, `history`, `history_by_step`, `trajectory_files`, `trajectories` and
-    `trajectories_of(project, model[, split])` over the store at `base` (an absolute path)."""
+    `trajectories_of(project, model[, split][, at_step := N])` over the store at `base` (an
+    absolute path)."""
     if not base.is_dir():
         raise StoreNotFoundError(base)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "threads": 1})
@@ -79,11 +88,12 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         for view in VIEWS:
             run(con, view)
         if kept.files and kept.files == kept.v2_files:
-            # bound over the first file alone (DuckDB takes the schema from the first file
-            # anyway): binding over every path costs ~1 us a file, twice (view and macro)
+            # the view is bound over the first file alone (DuckDB takes the schema from the
+            # first file anyway): binding over every path costs ~1 us a file
+            for macro in V2_MACROS:
+                run(con, macro)
             run(con, "local/set_trajectory_paths_to", paths=kept.first)
             run(con, "local/view_trajectories")
-            run(con, "local/macro_trajectories_of")
             run(con, "local/set_trajectory_paths_to", paths=kept.paths)
         else:
             run(con, "local/set_trajectory_paths_to", paths=kept.paths)

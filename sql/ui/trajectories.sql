@@ -3,11 +3,10 @@
 -- has one row with reward and trajectory_index NULL (v1 files, from ART 0.5.9, have no
 -- trajectory_index at all: NULL on every row). Returns group_index, trajectory_index, reward,
 -- metrics, metadata, group_metadata, group_metrics, tools, logs, group_logs, messages,
--- exceptions (the group's, JSON).
+-- exceptions (the group's, JSON). trajectories_of reads that step's file alone.
 -- params: $project, $model, $split, $step
 SELECT group_index, trajectory_index, reward, metrics, metadata, group_metadata, group_metrics,
        tools, logs, group_logs, messages,
        json_extract(group_json, '$.exceptions') AS exceptions
-FROM trajectories_of($project, $model, $split)
-WHERE step = $step
+FROM trajectories_of($project, $model, $split, at_step := $step)
 ORDER BY group_index, reward DESC NULLS LAST, trajectory_index

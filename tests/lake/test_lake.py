@@ -64,6 +64,8 @@ async def test_same_answers_as_a_local_store(lake: DuckLakeStore, tmp_path: Path
         "SELECT split, step, round(avg(reward), 12), count(*) FROM trajectories WHERE model = 'same' "
         "GROUP BY ALL ORDER BY ALL",
         "SELECT count(*) FROM trajectories_of('lake', 'same', 'val') WHERE (metrics->>'ok')::BOOLEAN",
+        "SELECT split, group_index, round(reward, 12) FROM trajectories_of('lake', 'same', at_step := 2) "
+        "ORDER BY ALL",
         "SELECT step, metrics['val/reward'] FROM history_by_step WHERE model = 'same' ORDER BY step",
         "SELECT first_step, last_step, log_calls, trajectory_files, trajectories, exceptions FROM runs "
         "WHERE model = 'same'",

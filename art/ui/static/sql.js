@@ -10,7 +10,7 @@ class SqlPage {
     this.csv = h("a", { id: "sql-csv", download: "query.csv" }, "Download CSV");
     root.append(h("form", { class: "sql", onsubmit: (e) => { e.preventDefault(); this.run(); } },
       this.text, h("div", {}, h("button", { id: "sql-run", type: "submit" }, "Run"), " ", this.csv,
-        h("span", { class: "note" }, " read-only: runs, models, history, history_by_step, trajectory_files, trajectories, trajectories_of(project, model[, split])"))),
+        h("span", { class: "note" }, " read-only: runs, models, history, history_by_step, trajectory_files, trajectories, trajectories_of(project, model[, split][, at_step := N])"))),
     this.out);
   }
 

@@ -1,0 +1,86 @@
+"""trajectories_of(project, model[, split][, at_step := N]): one run's (one step's) rows, the same
+rows the trajectories view gives for that filter, with names taken as text, never as patterns."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import art
+from art import Model, TrajectoryGroup
+
+from .conftest import traj
+
+DATA = Path(__file__).parent / "data"
+ROWS = "project, model, split, step, group_index, trajectory_index, reward, path"
+
+
+async def log_steps(base: Path, project: str, model: str, steps: int = 3) -> None:
+    m = Model(name=model, project=project, base_path=str(base), report_metrics=[])
+    for step in range(steps):
+        await m.log([TrajectoryGroup([traj(step + 0.25), traj(step + 0.5)])], split="train", step=step)
+        await m.log([TrajectoryGroup([traj(-step)])], split="val", step=step)
+
+
+def view_rows(con, where: str, params: list) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return con.execute(f"SELECT {ROWS} FROM trajectories WHERE {where} ORDER BY ALL", params).fetchall()
+
+
+def macro_rows(con, args: str, params: list) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return con.execute(f"SELECT {ROWS} FROM trajectories_of({args}) ORDER BY ALL", params).fetchall()
+
+
+async def test_one_step_gives_the_views_rows_of_that_step(tmp_path: Path) -> None:
+    await log_steps(tmp_path, "p", "a")
+    await log_steps(tmp_path, "p", "b")
+    con = art.connect(tmp_path)
+    one = macro_rows(con, "?, ?, ?, at_step := ?", ["p", "a", "train", 1])
+    assert one == view_rows(con, "model = 'a' AND split = 'train' AND step = 1", [])
+    assert [r[6] for r in one] == [1.25, 1.5]
+    both_splits = macro_rows(con, "'p', 'a', at_step := 2", [])
+    assert both_splits == view_rows(con, "model = 'a' AND step = 2", [])
+    assert {r[2] for r in both_splits} == {"train", "val"}
+    positional = macro_rows(con, "'p', 'b', 'val', 0", [])
+    assert positional == view_rows(con, "model = 'b' AND split = 'val' AND step = 0", [])
+    whole = macro_rows(con, "'p', 'a'", [])
+    assert whole == view_rows(con, "model = 'a'", []) and len(whole) == 9
+
+
+async def test_nothing_to_read_gives_no_rows_and_the_views_columns(tmp_path: Path) -> None:
+    await log_steps(tmp_path, "p", "a", steps=2)
+    con = art.connect(tmp_path)
+    columns = [d[:2] for d in con.execute("SELECT * FROM trajectories LIMIT 0").description]
+    for args, params in (
+        ("'p', 'a', 'train', at_step := 7", []),
+        ("'p', 'nobody'", []),
+        ("?, ?, at_step := ?", ["q", "a", 0]),
+        ("'p', 'a', 'test'", []),
+    ):
+        cur = con.execute(f"SELECT * FROM trajectories_of({args})", params)
+        assert cur.fetchall() == [] and [d[:2] for d in cur.description] == columns, args
+
+
+@pytest.mark.parametrize("odd", ["*", "a?", "[a]", "a*"])
+async def test_a_name_is_text_never_a_pattern(tmp_path: Path, odd: str) -> None:
+    """A model named `*` (or `a?`, `[a]`) reads its own files only; `a` is never matched by it."""
+    await log_steps(tmp_path, "p", "a", steps=2)
+    await log_steps(tmp_path, "p", odd, steps=2)
+    con = art.connect(tmp_path)
+    for model in ("a", odd):
+        for at_step in (None, 1):
+            got = macro_rows(con, "'p', ?, at_step := ?", [model, at_step])
+            want = view_rows(con, "model = ? AND (? IS NULL OR step = ?)", [model, at_step, at_step])
+            assert got == want and got and {r[1] for r in got} == {model}, (model, at_step)
+    assert macro_rows(con, "'p', 'x/../a'", []) == []
+    assert macro_rows(con, "'p', '../p/models/a'", []) == []
+
+
+async def test_a_store_holding_openpipe_art_v1_files_takes_at_step_too(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "art-0.5.9" / "art-fixture", tmp_path / "art-fixture")
+    await log_steps(tmp_path, "p", "a", steps=2)
+    con = art.connect(tmp_path)
+    got = macro_rows(con, "'art-fixture', 'agent-run', 'train', at_step := 1", [])
+    assert got and got == view_rows(con, "model = 'agent-run' AND split = 'train' AND step = 1", [])
+    assert macro_rows(con, "'p', 'a', at_step := 1", []) == view_rows(con, "model = 'a' AND step = 1", [])
