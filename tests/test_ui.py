@@ -17,7 +17,7 @@ import art
 from art import analysis
 from art.demo import run_demo
 from bench.ui_store import XSS, build_large, build_showcase
-from tests.conftest import DATA
+from tests.conftest import DATA, traj
 from tests.ui_support import chromium, ui_server
 
 DOCS_CLIP = {"x": 0, "y": 0, "width": 1400, "height": 760}
@@ -286,3 +286,21 @@ def test_large_store_downsamples_and_keeps_the_best_step_exact(browser, tmp_path
         page.locator("#traj-count").filter(has_text="256 trajectories in 32 groups").wait_for()
         page.close()
     shutil.rmtree(base)
+
+
+@pytest.mark.parametrize("with_v1_files", [False, True])
+def test_a_group_that_holds_only_exceptions_is_shown(browser, tmp_path: Path, with_v1_files: bool) -> None:  # type: ignore[no-untyped-def]
+    """A rollout group that failed whole has no trajectory, only a placeholder row: the step's
+    page still shows the group and its exceptions (beside a group that has trajectories)."""
+    base = tmp_path / "store"
+    if with_v1_files:  # a store openpipe-art 0.5.9 wrote too: the schemas are read unioned by name
+        shutil.copytree(DATA / "art-0.5.9" / "art-fixture", base / "art-fixture")
+    model = art.Model(name="m", project="p", base_path=str(base), report_metrics=[])
+    failed = art.TrajectoryGroup([RuntimeError("the judge crashed")])
+    run_async(model.log([failed, art.TrajectoryGroup([traj(0.5)])], split="val", step=1))
+    with ui_server(base) as u:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(u + "#/trajectories?run=p/m&split=val&step=1")
+        page.locator(".group .exception").filter(has_text="the judge crashed").wait_for()
+        assert page.locator(".group").count() == 2
+        page.close()

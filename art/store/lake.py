@@ -32,6 +32,7 @@ LAKE_VIEWS = (
     "view_history_by_step",
     "lake/view_trajectories",
     "lake/macro_trajectories_of",
+    "lake/macro_groups_without_trajectories",
 )
 
 

@@ -39,12 +39,14 @@ from art.store.sql import run_checked as run
 
 VIEWS = ("local/view_runs", "view_history_by_step")
 # an all-v2 store: the view and trajectories_of() read through art_trajectory_rows, and
-# trajectories_of() picks its files from the list (art_trajectory_files_of)
+# trajectories_of() and the dashboard's art_groups_without_trajectories() pick their files
+# from the list (art_trajectory_files_of)
 V2_MACROS = (
     "local/macro_trajectory_rows",
     "local/macro_glob_escaped",
     "local/macro_trajectory_files_of",
     "local/macro_trajectories_of_files",
+    "local/macro_groups_without_trajectories_files",
 )
 Plan = tuple[list[str], list[str], list[str]]
 
@@ -97,8 +99,10 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
             run(con, "local/set_trajectory_paths_to", paths=kept.paths)
         else:
             run(con, "local/set_trajectory_paths_to", paths=kept.paths)
-            run(con, "local/view_trajectories_mixed" if kept.files else "local/view_trajectories_empty")
+            kind = "mixed" if kept.files else "empty"
+            run(con, f"local/view_trajectories_{kind}")
             run(con, "local/macro_trajectories_of")
+            run(con, f"local/macro_groups_without_trajectories_{kind}")
         run(con, "local/reset_threads")
         if sandbox:
             lock_down(con, plan[0], plan[1])

@@ -11,6 +11,7 @@ import pytest
 import art
 from art import LocalBackend, LocalStore, Model, TrainableModel, TrajectoryGroup
 from art.store.lake import DuckLakeStore
+from art.ui.data import trajectories as step_page
 
 from ..conftest import traj
 from ..servers import Lake
@@ -74,6 +75,10 @@ async def test_same_answers_as_a_local_store(lake: DuckLakeStore, tmp_path: Path
     lake_con = art.connect(lake)
     for q in queries:
         assert lake_con.execute(q).fetchall() == local_con.execute(q).fetchall(), q
+    # the dashboard's step page: the group that holds only an exception is there on both
+    page = step_page(lake_con, "lake", "same", "val", 2)
+    assert page == step_page(local_con, "lake", "same", "val", 2)
+    assert [g["exceptions"][0]["message"] for g in page["groups"] if not g["trajectories"]] == ["boom"]
 
 
 async def test_logging_a_step_again_replaces_its_trajectories(lake: DuckLakeStore) -> None:
