@@ -18,6 +18,7 @@ from typing import Any
 from art.backend import TrainConfig
 from art.local.backend import LocalBackend
 from art.model import TrainableModel
+from art.store.paths import is_step_name
 from art.trajectories import Trajectory, TrajectoryGroup
 
 STRATEGIES = ("add", "subtract", "concatenate", "guess", "off_by_one")
@@ -215,7 +216,7 @@ async def run_demo(
         "smoothing_window": smoothing_window,
         "kept_checkpoints": kept,
         "remaining_checkpoints": sorted(
-            int(p.name) for p in model.paths.checkpoints.iterdir() if p.name.isdigit()
+            int(p.name) for p in model.paths.checkpoints.iterdir() if is_step_name(p.name)
         ),
         "val_reward_by_step": by_step,
         "late_train_strategies": strategies,

@@ -17,6 +17,7 @@ from typing import Any
 
 from art.errors import InvalidArgumentError
 from art.inference import MissingExtraError
+from art.store.paths import is_step_name
 
 EXCLUDABLE = ("checkpoints", "logs", "trajectories")
 
@@ -159,6 +160,6 @@ def latest_remote_step(bucket: str, key: str) -> int | None:
     for page in paginator.paginate(Bucket=bucket, Prefix=f"{key}/checkpoints/", Delimiter="/"):
         for common in page.get("CommonPrefixes", []):
             name = common["Prefix"].rstrip("/").rsplit("/", 1)[-1]
-            if name.isdigit():
+            if is_step_name(name):
                 steps.append(int(name))
     return max(steps) if steps else None

@@ -8,7 +8,7 @@ import pytest
 
 from art import LocalBackend, TrainableModel
 from art.errors import MetricNotFoundError, MissingMetricWarning, NoTrainerError, NotRegisteredError
-from art.local.backend import delete_checkpoints
+from art.local.backend import checkpoint_steps, delete_checkpoints
 
 from .conftest import group
 
@@ -148,7 +148,7 @@ async def test_bad_arguments_are_refused_before_deleting(tmp_path: Path, kwargs:
 
 def test_delete_checkpoint_files_leaves_files_and_other_names_alone(tmp_path: Path) -> None:
     ck = tmp_path / "checkpoints"
-    for name in ("0001", "0002", "0003", "latest", "12a"):
+    for name in ("0001", "0002", "0003", "latest", "12a", "²", "٧"):  # not ASCII digits: not steps
         (ck / name).mkdir(parents=True)
     (ck / "0004").write_text("a file named like a step")
     (ck / "notes.txt").write_text("keep me")
@@ -157,7 +157,9 @@ def test_delete_checkpoint_files_leaves_files_and_other_names_alone(tmp_path: Pa
     (ck / "0009").symlink_to(outside / "0009")
     deleted = delete_checkpoints(ck, [2])
     assert sorted(p.name for p in deleted) == ["0001", "0003"]
-    assert sorted(p.name for p in ck.iterdir()) == ["0002", "0004", "0009", "12a", "latest", "notes.txt"]
+    left = ["0002", "0004", "0009", "12a", "latest", "notes.txt", "²", "٧"]
+    assert sorted(p.name for p in ck.iterdir()) == left
+    assert checkpoint_steps(ck) == [2]
     assert (outside / "0009").is_dir()
 
 

@@ -425,3 +425,17 @@ async def test_a_base_path_with_quotes_and_semicolons_is_a_path_not_sql(tmp_path
     con = art.connect(base)
     assert con.execute("SELECT count(*), avg(reward) FROM trajectories").fetchone() == (2, 0.5)
     assert best_steps(base, "p", "a", "val/reward")[0].step == 2
+
+
+@pytest.mark.parametrize("stray", ["²", "٧"])
+async def test_a_stray_file_named_with_non_ascii_digits_is_not_a_step(tmp_path: Path, stray: str) -> None:
+    """`².parquet` (str.isdigit() but not int()) stopped every reader; `٧.parquet` was step 7 in
+    trajectory_files but NULL in the views. Neither is a step file: both are left out."""
+    base = await small_store(tmp_path)
+    split = base / "p/models/a/trajectories/val"
+    shutil.copyfile(split / "0000.parquet", split / f"{stray}.parquet")
+    con = art.connect(base)
+    assert con.execute("SELECT list(step ORDER BY step) FROM trajectory_files").fetchone() == ([0, 1, 2],)
+    assert con.execute("SELECT count(DISTINCT path), count(*) FROM trajectories").fetchone() == (3, 6)
+    Catalog(base).sync()  # a writer's catch-up leaves it out as well
+    assert art.connect(base).execute("SELECT count(*) FROM trajectory_files").fetchone() == (3,)

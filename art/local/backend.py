@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 from art.backend import TrainConfig, Trainer
 from art.errors import InvalidArgumentError, NoTrainerError
 from art.store.confined import folder, open_dir, replace_file
-from art.store.paths import ModelPaths
+from art.store.paths import ModelPaths, is_step_name
 from art.types import LocalTrainResult
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def _checkpoint_dirs(checkpoints: Path) -> list[tuple[int, Path]]:
     return sorted(
         (int(p.name), p)
         for p in checkpoints.iterdir()
-        if p.name.isdigit() and p.is_dir() and not p.is_symlink()
+        if is_step_name(p.name) and p.is_dir() and not p.is_symlink()
     )
 
 
@@ -56,7 +56,7 @@ def delete_checkpoints_at(dir_fd: int, shown: Path, steps_to_keep: Iterable[int]
         doomed = sorted(
             e.name
             for e in entries
-            if e.name.isdigit() and e.is_dir(follow_symlinks=False) and int(e.name) not in keep
+            if is_step_name(e.name) and e.is_dir(follow_symlinks=False) and int(e.name) not in keep
         )
     for name in doomed:
         shutil.rmtree(name, dir_fd=dir_fd)

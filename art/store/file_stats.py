@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from art.store.paths import is_stale_temp, validate_name
+from art.store.paths import is_stale_temp, is_step_name, validate_name
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -92,7 +92,7 @@ def trajectory_files(model_dir: Path) -> Iterator[tuple[str, int, Path]]:
         except ValueError:
             continue
         for f in sorted(split_dir.iterdir()):
-            if f.suffix == ".parquet" and f.stem.isdigit() and f.is_file():
+            if f.suffix == ".parquet" and is_step_name(f.stem) and f.is_file():
                 yield split_dir.name, int(f.stem), f
             elif is_stale_temp(f):
                 f.unlink(missing_ok=True)

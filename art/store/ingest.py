@@ -28,7 +28,7 @@ from art.store.confined import stat_regular
 from art.store.file_stats import FileStats
 from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
 from art.store.own_files import OwnFile
-from art.store.paths import is_stale_temp, model_dirs, validate_name
+from art.store.paths import is_stale_temp, is_step_name, model_dirs, validate_name
 from art.store.sql import run_checked as run
 
 MTIME_SETTLE_NS = 2_000_000_000
@@ -319,7 +319,7 @@ def _files_in(split_dir: Path, remove_stale: bool) -> Iterator[tuple[int, Path, 
         return
     for e in entries:
         name = e.name
-        if name.endswith(".parquet") and name[: -len(".parquet")].isdigit():
+        if name.endswith(".parquet") and is_step_name(name[: -len(".parquet")]):
             try:
                 if e.is_file(follow_symlinks=False):
                     yield int(name[: -len(".parquet")]), Path(e.path), e.stat(follow_symlinks=False)

@@ -71,6 +71,13 @@ def validate_step(step: object) -> int:
     return step
 
 
+def is_step_name(text: str) -> bool:
+    """A step's name: ASCII digits only (str.isdigit() also takes `²`, which int() refuses, and
+    `٧`, which int() reads as 7 while DuckDB's cast does not: a stray file must not stop readers
+    or be taken for a step)."""
+    return text.isascii() and text.isdigit()
+
+
 def step_name(step: int) -> str:
     """ART's zero-padded step name: 4 digits, wider past 9999."""
     return f"{step:04d}"
@@ -169,7 +176,7 @@ def temp_name(target: Path) -> Path:
 def is_stale_temp(path: Path) -> bool:
     """A temp file left by a writer that was killed mid-write (its process is gone)."""
     parts = path.name.split(".")
-    if not (path.name.startswith(".") and len(parts) == 6 and parts[-1] == "tmp" and parts[3].isdigit()):
+    if not (path.name.startswith(".") and len(parts) == 6 and parts[-1] == "tmp" and is_step_name(parts[3])):
         return False
     pid = int(parts[3])
     try:
