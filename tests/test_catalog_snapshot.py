@@ -361,5 +361,29 @@ def test_a_catalog_with_a_generated_column_is_never_read(tmp_path: Path) -> None
         "metric VARCHAR NOT NULL, value DOUBLE AS (666.0))"
     )
     con.close()
-    with pytest.warns(CatalogDamagedWarning, match="column history value DOUBLE DEFAULT"):
+    with pytest.warns(CatalogDamagedWarning, match="table history: CREATE TABLE history"):
+        assert answers(base) == expected
+
+
+def test_a_catalog_with_a_collation_is_never_read(tmp_path: Path) -> None:
+    """A collation changes how a column compares (runs `a` and `A` would be one name to the
+    reader's folder checks): a catalog whose table carries one is not used."""
+    from art.store.catalog_file import CatalogDamagedWarning
+
+    base = tmp_path / "s"
+    asyncio.run(catalogued_store(base, ("a", "A")))
+    expected = answers(files_only_copy(base, tmp_path / "files"))
+    con = duckdb.connect(str(base / "catalog.duckdb"))
+    con.execute("CREATE TABLE kept AS SELECT * FROM trajectory_files")
+    con.execute("DROP TABLE trajectory_files")
+    con.execute(
+        "CREATE TABLE trajectory_files (path VARCHAR PRIMARY KEY, project VARCHAR NOT NULL, "
+        "model VARCHAR COLLATE nocase NOT NULL, split VARCHAR NOT NULL, step BIGINT NOT NULL, "
+        "rows BIGINT, groups BIGINT, trajectories BIGINT, exceptions BIGINT, bytes BIGINT NOT NULL, "
+        "mtime_ns BIGINT NOT NULL, format_version INTEGER, error VARCHAR)"
+    )
+    con.execute("INSERT INTO trajectory_files SELECT * FROM kept")
+    con.execute("DROP TABLE kept")
+    con.close()
+    with pytest.warns(CatalogDamagedWarning, match="COLLATE"):
         assert answers(base) == expected

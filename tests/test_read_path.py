@@ -128,7 +128,9 @@ async def test_a_read_only_store_can_be_read(tmp_path: Path) -> None:
             cwd="/",
         )
         assert out.returncode == 0, out.stderr
-        assert json.loads(out.stdout) == {"steps": 4, "runs": 2, "best": 3, "sql": 7}
+        lines = out.stdout.strip().splitlines()  # (it failed once to parse: show what came out)
+        assert lines, f"no output; stderr: {out.stderr}"
+        assert json.loads(lines[-1]) == {"steps": 4, "runs": 2, "best": 3, "sql": 7}, out.stdout + out.stderr
     finally:
         if immutable:
             subprocess.run(["chattr", "-i", *map(str, immutable)], check=True)
