@@ -11,6 +11,7 @@ from art.checkpoints import best_steps
 from art.errors import InvalidArgumentError, MetricNotFoundError, NotFoundError
 from art.lookup import check_run_exists
 from art.sql_guard import check_allowed
+from art.sql_hints import explained
 from art.store.paths import validate_name
 from art.store.resolve import StoreLike, as_store
 from art.store.sql import run_checked as run
@@ -91,6 +92,8 @@ def sql(store: StoreLike, statement: str) -> Result:
     con = as_store(store).connect()
     try:
         return _result(con.execute(statement))
+    except duckdb.Error as e:
+        raise explained(e, statement) from e
     finally:
         con.close()
 

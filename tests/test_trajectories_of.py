@@ -7,13 +7,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import art
-from art import Model, TrajectoryGroup
+from art import Model, TrajectoryGroup, analysis
+from art.cli import app
+from art.errors import InvalidArgumentError
+from art.ui.console import ConsoleError, run_console
 
 from .conftest import traj
 
 DATA = Path(__file__).parent / "data"
+runner = CliRunner()
 ROWS = "project, model, split, step, group_index, trajectory_index, reward, path"
 
 
@@ -84,3 +89,25 @@ async def test_a_store_holding_openpipe_art_v1_files_takes_at_step_too(tmp_path:
     got = macro_rows(con, "'art-fixture', 'agent-run', 'train', at_step := 1", [])
     assert got and got == view_rows(con, "model = 'agent-run' AND split = 'train' AND step = 1", [])
     assert macro_rows(con, "'p', 'a', at_step := 1", []) == view_rows(con, "model = 'a' AND step = 1", [])
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT m.model, count(*) FROM models m, trajectories_of(m.project, m.model) GROUP BY ALL",
+        "SELECT count(*) FROM trajectories_of('p', 'a', at_step := (SELECT max(step) FROM trajectory_files))",
+    ],
+)
+async def test_arguments_that_are_not_constants_get_an_error_that_says_what_to_write(
+    tmp_path: Path, statement: str
+) -> None:
+    """trajectories_of() picks its files when the query is bound: `art sql` and the dashboard's
+    console say so (DuckDB's own error names read_parquet, which the user never wrote)."""
+    await log_steps(tmp_path, "p", "a", steps=2)
+    with pytest.raises(InvalidArgumentError, match="constants or bound parameters") as e:
+        analysis.sql(tmp_path, statement)
+    assert isinstance(e.value, ValueError)
+    result = runner.invoke(app, ["sql", "--base-path", str(tmp_path), statement])
+    assert result.exit_code == 2 and "filter the trajectories view instead" in result.output
+    with pytest.raises(ConsoleError, match="constants or bound parameters"):
+        run_console(tmp_path, statement)

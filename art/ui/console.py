@@ -36,5 +36,9 @@ def run_console(path_or_store: PathOrStore, statement: str) -> dict[str, Any]:
         finally:
             con.close()
     except (duckdb.Error, ArtError) as e:
+        if isinstance(e, duckdb.Error):
+            from art.sql_hints import explained
+
+            e = explained(e, statement)
         raise ConsoleError(str(e).splitlines()[0] if str(e) else type(e).__name__) from e
     return {"columns": columns, "rows": rows[:MAX_ROWS], "truncated": len(rows) > MAX_ROWS}

@@ -1,0 +1,28 @@
+"""Clearer words for DuckDB errors a user's own SQL meets through our macros.
+
+`trajectories_of()` hands its arguments to `read_parquet` (it picks the files when the query is
+bound), so they must be constants or bound parameters: a column of another table (a LATERAL
+call) or a subquery makes DuckDB refuse `read_parquet`, a function the user never wrote.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from art.errors import InvalidArgumentError
+
+_NOT_CONSTANT = ("lateral join column parameters", "cannot contain subqueries")
+
+
+def explained(error: duckdb.Error, statement: str) -> Exception:
+    """`error`, or an InvalidArgumentError that says what to write instead."""
+    text = str(error)
+    if "trajectories_of" in statement and any(s in text for s in _NOT_CONSTANT):
+        return InvalidArgumentError(
+            "trajectories_of() argument",
+            text.splitlines()[0],
+            "its arguments must be constants or bound parameters (it picks its files when the "
+            "query is bound); for many runs or a computed step, filter the trajectories view "
+            "instead (WHERE project = ... AND model = ... AND step = ...)",
+        )
+    return error
