@@ -128,6 +128,18 @@ class CatalogPathError(CatalogError, ValueError):
         )
 
 
+class UnreadableStorePathError(ArtError, ValueError):
+    """A store path DuckDB's file reader cannot spell (a backslash before `*`, `?` or `[`)."""
+
+    def __init__(self, base_path: object) -> None:
+        self.base_path = base_path
+        super().__init__(
+            f"base_path {str(base_path)!r} has a backslash before a glob character: DuckDB reads "
+            f"it as an escape and no spelling of the path reaches the store's files, so it cannot "
+            f"be queried. The files are intact; rename the folder (or open it by another path)"
+        )
+
+
 class ReadOnlyQueryError(ArtError, ValueError):
     """A statement given to a read-only surface (`art sql`) that would change something."""
 

@@ -441,3 +441,17 @@ async def test_a_stray_file_named_with_non_ascii_digits_is_not_a_step(tmp_path: 
     assert con.execute("SELECT count(DISTINCT path), count(*) FROM trajectories").fetchone() == (3, 6)
     Catalog(base).sync()  # a writer's catch-up leaves it out as well
     assert art.connect(base).execute("SELECT count(*) FROM trajectory_files").fetchone() == (3,)
+
+
+async def test_a_base_path_duckdb_cannot_spell_is_refused_by_name(tmp_path: Path) -> None:
+    """A backslash before `*` in the store's path: DuckDB's glob takes it as an escape and no
+    spelling reaches the files, so opening it says why (it said "No files found"); the files
+    are intact and read through another path to the same folder."""
+    from art.errors import UnreadableStorePathError
+
+    base = await small_store(tmp_path / "runs\\*2026")
+    with pytest.raises(UnreadableStorePathError, match=r"backslash before a glob character") as e:
+        art.connect(base)
+    assert isinstance(e.value, ValueError) and repr(str(base)) in str(e.value)
+    (tmp_path / "link").symlink_to(base)
+    assert art.connect(tmp_path / "link").execute("SELECT count(*) FROM trajectories").fetchone() == (6,)

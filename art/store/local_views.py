@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from art.errors import StoreNotFoundError
+from art.errors import StoreNotFoundError, UnreadableStorePathError
 from art.store.catalog import catalog_for
 from art.store.catalog_file import create_schema
 from art.store.ingest import sync_models
@@ -49,6 +50,8 @@ V2_MACROS = (
     "local/macro_groups_without_trajectories_files",
 )
 Plan = tuple[list[str], list[str], list[str]]
+# DuckDB's glob takes a backslash as an escape: `\*` can be neither matched nor escaped
+_UNSPELLABLE = re.compile(r"\\[*?\[]")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
     absolute path)."""
     if not base.is_dir():
         raise StoreNotFoundError(base)
+    if _UNSPELLABLE.search(str(base)):
+        raise UnreadableStorePathError(base)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "threads": 1})
     try:
         create_schema(con)
