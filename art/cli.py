@@ -223,8 +223,8 @@ def plot(
 
     metrics = metric or ["val/reward"]
     items = _guard(curves, _store(base_path), project, models, metrics, window, mode.value)
-    _guard(plot_curves, items, window, output, f"{project}: {', '.join(models)}")
-    typer.echo(f"wrote {output}")
+    written = _guard(plot_curves, items, window, output, f"{project}: {', '.join(models)}")
+    typer.echo(f"wrote {written}")
 
 
 @app.command()
@@ -271,7 +271,9 @@ def ui(
         from art.ui.server import serve
     except ImportError as e:
         _fail(ImportError(f"{e.name} is missing: pip install 'art-duckdb[ui]'"))
-    _guard(serve, _store(base_path), host, port, token)
+    store = _store(base_path)
+    _guard(lambda: store.connect().close())  # a mistyped path fails here, as in every command
+    _guard(serve, store, host, port, token)
 
 
 app.add_typer(lake_cli.app, name="lake")

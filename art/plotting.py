@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from art.analysis import best_step, history
-from art.errors import MissingExtraError
+from art.errors import InvalidArgumentError, MissingExtraError
 from art.store.resolve import StoreLike, as_store
 
 
@@ -47,7 +47,10 @@ def curves(
     return out
 
 
-def plot_curves(items: Sequence[Curve], window: int, output: Path, title: str) -> None:
+def plot_curves(items: Sequence[Curve], window: int, output: Path, title: str) -> Path:
+    """Draw the curves into `output` and return the file written: a name without a suffix
+    gets `.png` (as matplotlib would write it); a suffix matplotlib cannot write is refused
+    before anything is drawn."""
     try:
         import matplotlib
 
@@ -55,6 +58,15 @@ def plot_curves(items: Sequence[Curve], window: int, output: Path, title: str) -
         import matplotlib.pyplot as plt
     except ImportError as e:
         raise MissingExtraError("plotting", "matplotlib", "plot") from e
+    if not output.suffix:
+        output = output.with_name(output.name + ".png")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if output.suffix[1:].lower() not in formats:
+        kinds = ", ".join(sorted(formats))
+        why = f"cannot write {output.suffix} files; use one of: {kinds}"
+        raise InvalidArgumentError("output", str(output), why)
     metrics = list(dict.fromkeys(c.metric for c in items))
     models = list(dict.fromkeys(c.model for c in items))
     fig, axes = plt.subplots(len(metrics), 1, figsize=(8, 3.6 * len(metrics)), dpi=100, squeeze=False)
@@ -84,3 +96,4 @@ def plot_curves(items: Sequence[Curve], window: int, output: Path, title: str) -
     output.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(output)
     plt.close(fig)
+    return output

@@ -115,3 +115,14 @@ def test_plot_writes_a_png(store: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
+
+
+def test_plot_names_its_file_and_refuses_a_format_it_cannot_write(store: Path, tmp_path: Path) -> None:
+    """`-o curve` is written as curve.png (matplotlib's default) and said so; `-o curve.xyz`
+    is one line naming the formats, exit 2, nothing written."""
+    result = runner.invoke(app, ["plot", "proj", "agent", "-o", str(tmp_path / "curve"), "-b", str(store)])
+    assert result.exit_code == 0 and f"wrote {tmp_path / 'curve.png'}" in result.output
+    assert (tmp_path / "curve.png").read_bytes()[:4] == b"\x89PNG" and not (tmp_path / "curve").exists()
+    result = runner.invoke(app, ["plot", "proj", "agent", "-o", str(tmp_path / "c.xyz"), "-b", str(store)])
+    assert result.exit_code == 2 and "cannot write .xyz files; use one of:" in result.output
+    assert "png" in result.output and "Traceback" not in result.output and not (tmp_path / "c.xyz").exists()

@@ -65,6 +65,17 @@ def test_a_missing_base_path_is_an_error_and_creates_nothing(tmp_path: Path, com
     assert not missing.exists() and not (tmp_path / "typo").exists()
 
 
+def test_ui_on_a_missing_base_path_is_an_error_before_it_serves(tmp_path: Path) -> None:
+    """It served, and every request then failed with the message below."""
+    missing = tmp_path / "typo" / ".art"
+    out = subprocess.run(
+        [sys.executable, "-m", "art", "ui", "--base-path", str(missing), "--port", "9"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 1 and out.stderr.startswith("error: no store at") and str(missing) in out.stderr
+    assert not missing.exists() and not (tmp_path / "typo").exists()
+
+
 def test_art_connect_on_a_missing_path_raises_and_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(StoreNotFoundError, match="nothing-here"):
         art.connect(tmp_path / "nothing-here")
