@@ -302,15 +302,15 @@ class TrainableModel(Model):
                 mode=mode,
                 top_k=keep_top_k,
             )
-        except MetricNotFoundError:
-            return await self._keep_all(backend, best_checkpoint_metric)
+        except MetricNotFoundError as e:
+            return await self._keep_all(backend, best_checkpoint_metric, e)
         keep = steps_to_keep(await self.get_step(), best, keep_last_n)
         await backend._delete_checkpoint_files(self, keep)
         return keep
 
-    async def _keep_all(self, backend: Backend, metric: str) -> list[int]:
+    async def _keep_all(self, backend: Backend, metric: str, why: MetricNotFoundError) -> list[int]:
         warnings.warn(
-            f'No "{metric}" metric found in history: no checkpoint was deleted',
+            f'No "{metric}" metric found in history: no checkpoint was deleted ({why})',
             MissingMetricWarning,
             stacklevel=3,
         )
