@@ -19,10 +19,10 @@ def explained(error: duckdb.Error, statement: str) -> Exception:
     text = str(error)
     if "trajectories_of" in statement and any(s in text for s in _NOT_CONSTANT):
         return InvalidArgumentError(
-            "trajectories_of() argument",
-            text.splitlines()[0],
-            "its arguments must be constants or bound parameters (it picks its files when the "
-            "query is bound); for many runs or a computed step, filter the trajectories view "
-            "instead (WHERE project = ... AND model = ... AND step = ...)",
+            "trajectories_of() arguments in",
+            " ".join(statement.split()),
+            "they must be constants or bound parameters (it picks its files when the query is "
+            "bound; DuckDB said: " + text.splitlines()[0] + "); for many runs or a computed step, "
+            "filter the trajectories view instead (WHERE project = ... AND model = ... AND step = ...)",
         )
     return error
