@@ -458,3 +458,28 @@ async def test_a_base_path_duckdb_cannot_spell_is_refused_by_name(tmp_path: Path
     assert isinstance(e.value, ValueError) and repr(str(base)) in str(e.value)
     (tmp_path / "link").symlink_to(base)
     assert art.connect(tmp_path / "link").execute("SELECT count(*) FROM trajectories").fetchone() == (6,)
+
+
+async def test_a_history_line_edited_in_place_reaches_every_reader(tmp_path: Path) -> None:
+    """A value corrected in place keeps the file's size (and inode): the catalog and the SQL
+    views took the file as unchanged and kept the old value, while best_step saw the new one."""
+    base = await small_store(tmp_path)
+    hist = base / "p/models/a/history.jsonl"
+    art.connect(base).close()  # the catalog snapshot of this process knows the file
+    query = "SELECT step, value FROM history WHERE metric = 'val/reward' ORDER BY step"
+    before = art.connect(base).execute(query).fetchall()
+    assert before[1] == (1, 0.375)
+    text = hist.read_bytes()
+    assert b'"val/reward": 0.375' in text
+    time.sleep(0.01)  # a later mtime than the catalog's record
+    with open(hist, "r+b") as f:  # the same size, the same inode
+        f.seek(text.index(b'"val/reward": 0.375'))
+        f.write(b'"val/reward": 0.875')
+    after = art.connect(base).execute(query).fetchall()
+    assert after[1] == (1, 0.875) and after[0] == before[0] and after[2] == before[2]
+    assert best_steps(base, "p", "a", "val/reward")[0].step == 1
+    Catalog(base).sync()  # a writer's catch-up of the catalog file itself
+    assert art.connect(base).execute(query).fetchall() == after
+    shown = analysis.history(base, "p", "a", metric="val/reward")
+    at = {c: i for i, c in enumerate(shown.columns)}
+    assert [r[at["value"]] for r in shown.rows] == [v for _, v in after]

@@ -6,6 +6,7 @@ lines appended since, and a replaced or shrunk file is ingested again from the s
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,12 +107,26 @@ def insert_history_table(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Non
         con.unregister("new_history")
 
 
+def is_unchanged(st: os.stat_result, known: HistoryProgress) -> bool:
+    """The file is as ingested: same file, size and mtime (a line edited in place keeps the
+    size, not the mtime)."""
+    same = (st.st_ino, st.st_size) == (known.inode, known.bytes)
+    return same and known.mtime_ns in (0, st.st_mtime_ns)
+
+
+def appended_to(st: os.stat_result, known: HistoryProgress) -> bool:
+    """The same file, grown: only the lines past `known.bytes` are read. (Anything else, a
+    file replaced, shrunk or rewritten at the same size, is read again from the start.)"""
+    return st.st_ino == known.inode and st.st_size > known.bytes
+
+
 def catch_up_history(
     con: duckdb.DuckDBPyConnection, project: str, model: str, path: Path, known: HistoryProgress | None
 ) -> HistoryProgress | None:
     """Ingest the complete lines of `path` past `known` into `con`'s history table.
 
-    A file that shrank or was replaced (another inode) is ingested again from the start.
+    A file that shrank, was replaced (another inode) or rewritten at the same size (another
+    mtime) is ingested again from the start.
     Returns the new progress, or None when the file is gone (its rows are then dropped).
     """
     try:
@@ -122,18 +137,21 @@ def catch_up_history(
         return None
     offset, lines = 0, 0
     if known is not None:
-        if known.inode == st.st_ino and st.st_size >= known.bytes:
-            if st.st_size == known.bytes:
-                return known
+        if is_unchanged(st, known):
+            return known
+        if appended_to(st, known):
             offset, lines = known.bytes, known.lines
         else:
             run(con, "local/delete_model_history", project=project, model=model)
     with open(path, "rb") as f:
         f.seek(offset)
         data = f.read()
+        after = os.fstat(f.fileno())
+    # the mtime of what was read; 0 (compare sizes alone) when the file grew while it was read
+    mtime = after.st_mtime_ns if after.st_size == offset + len(data) else 0
     end = data.rfind(b"\n")
     if end < 0:
-        return HistoryProgress(offset, lines, st.st_ino, st.st_mtime_ns)
+        return HistoryProgress(offset, lines, st.st_ino, mtime)
     chunk = data[: end + 1]
     if offset == 0 and _whole_file_in_sql(con, project, model, path, chunk):
         pass
@@ -141,7 +159,7 @@ def catch_up_history(
         rows, _, _ = history.read_from(path, offset, lines)
         if rows:
             insert_history(con, project, model, rows)
-    return HistoryProgress(offset + end + 1, lines + chunk.count(b"\n"), st.st_ino, st.st_mtime_ns)
+    return HistoryProgress(offset + end + 1, lines + chunk.count(b"\n"), st.st_ino, mtime)
 
 
 def _whole_file_in_sql(

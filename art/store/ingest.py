@@ -26,7 +26,13 @@ from art.store.bulk_stats import bulk_file_stats_soon
 from art.store.catch_up import CatchUpCancelled
 from art.store.confined import stat_regular
 from art.store.file_stats import FileStats
-from art.store.history_ingest import HistoryProgress, catch_up_history, record_source
+from art.store.history_ingest import (
+    HistoryProgress,
+    appended_to,
+    catch_up_history,
+    is_unchanged,
+    record_source,
+)
 from art.store.own_files import OwnFile
 from art.store.paths import is_stale_temp, is_step_name, model_dirs, validate_name
 from art.store.sql import run_checked as run
@@ -284,9 +290,9 @@ def _sync_history(
             st = stat_regular(f"{model_dir}/history.jsonl")  # a link or FIFO: no history
         except FileNotFoundError:
             st = None
-        if st is not None and st.st_ino == known.inode and st.st_size == known.bytes:
+        if st is not None and is_unchanged(st, known):
             return  # as catch_up_history would find it: nothing new (one stat, no call)
-        if st is None or st.st_ino != known.inode or st.st_size < known.bytes:
+        if st is None or not appended_to(st, known):
             changing(project, model, "history")  # it will read the file again from the start
     new = catch_up_history(con, project, model, path, known)
     if new == known:
