@@ -61,12 +61,17 @@ def history(
             return result
         metrics = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
         splits = [r[0] for r in run(con, "splits_of_model", project=project, model=model).fetchall()]
+        if metric is not None and split is not None:
+            q = run(con, "splits_of_metric", project=project, model=model, metric=metric)
+            metric_splits = [r[0] for r in q.fetchall()]
     if not metrics:
         check_run_exists(store, project, model)
     if split is not None and split not in splits:
         raise NotFoundError("split", split, splits, f" in {project}/{model}")
     if metric is not None and metric not in metrics:
         raise MetricNotFoundError(metric, metrics)
+    if metric is not None and split is not None:  # both exist, never together
+        raise NotFoundError("split", split, metric_splits, f" for {metric} in {project}/{model}")
     return result
 
 

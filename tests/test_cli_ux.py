@@ -105,6 +105,10 @@ def test_a_misspelled_project_split_or_metric_lists_what_exists(demo_store: Path
     assert "'val/rewards' was never logged" in err and "did you mean val/reward" in err
     err = one_line_error(cli("best-step", "demo", "arith-seed7", "-m", "val/rewad", "-b", str(demo_store)))
     assert "did you mean val/reward" in err
+    # a metric and a split that both exist, never together (it printed an empty table)
+    apart = ("-m", "train/reward", "-s", "val")
+    err = one_line_error(cli("history", "demo", "arith-seed7", *apart, "-b", str(demo_store)))
+    assert "no split 'val' for train/reward in demo/arith-seed7" in err and "train" in err
 
 
 def test_the_library_names_the_missing_model_too(demo_store: Path) -> None:
