@@ -59,7 +59,12 @@ def _iso_duration(value: dt.timedelta) -> str:
     return f"{sign}P{value.days}DT{seconds:g}S"
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell, the same from `art sql --csv` and the dashboard: NaN and the
+    infinities as `nan`, `inf`, `-inf` (an empty cell is NULL; a NaN reward is stored on
+    purpose), maps and lists as JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     plain = jsonable(value)
     if isinstance(plain, dict | list):
         return json.dumps(plain, ensure_ascii=False)
@@ -74,7 +79,7 @@ def print_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 def print_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(columns)
-    writer.writerows([[_csv_cell(v) for v in r] for r in rows])
+    writer.writerows([[csv_cell(v) for v in r] for r in rows])
 
 
 def terminal_width() -> int:

@@ -108,6 +108,21 @@ def test_the_console_refuses_writes_and_files_outside_the_store(url: str) -> Non
         assert "root:" not in body.decode()
 
 
+def test_the_consoles_csv_is_the_clis(url: str, store: Path) -> None:
+    """One cell format for `art sql --csv` and the dashboard's download: NaN stays `nan` (an
+    empty cell is NULL; a NaN reward is stored on purpose), maps and lists are JSON."""
+    from typer.testing import CliRunner
+
+    from art.cli import app
+
+    q = "SELECT 'nan'::DOUBLE AS x, '-inf'::DOUBLE AS y, NULL::DOUBLE AS z, MAP {'a': 1} AS m, [1.5, 2] AS l"
+    status, _, body = get(url + "api/sql?" + urllib.parse.urlencode({"q": q, "format": "csv"}))
+    cli = CliRunner().invoke(app, ["sql", q, "--csv", "--base-path", str(store)])
+    assert status == 200 and cli.exit_code == 0
+    assert body.decode().splitlines() == cli.stdout.splitlines()
+    assert body.decode().splitlines()[1] == 'nan,-inf,,"{""a"": 1}","[1.5, 2]"'
+
+
 def test_a_host_off_loopback_needs_a_token(store: Path) -> None:
     with pytest.raises(InvalidArgumentError, match="host"):
         serve(store, host="0.0.0.0", port=1)

@@ -196,10 +196,12 @@ class Guard(BaseHTTPMiddleware):
 
 
 def _csv(result: dict[str, Any]) -> str:
+    from art.cli_output import csv_cell  # the CLI's cells: `art sql --csv` gives the same file
+
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(result["columns"])
-    writer.writerows(result["rows"])
+    writer.writerows([[csv_cell(v) for v in r] for r in result["rows"]])
     return out.getvalue()
 
 
