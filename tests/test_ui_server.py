@@ -166,3 +166,33 @@ def _without_wall_time(answer: dict) -> dict:  # type: ignore[type-arg]
         for name in [m for m in run.get("metrics") or {} if m.startswith("time/")]:
             del run["metrics"][name]
     return answer
+
+
+def test_the_runs_page_and_art_runs_show_the_same_differing_config(tmp_path: Path) -> None:
+    """One rule: among the runs that have a config, the (flattened) keys whose values differ. A
+    run without one was counted as differing by the page and not by `art runs`."""
+    from typer.testing import CliRunner
+
+    import art
+    from art.cli import app
+    from tests.conftest import traj
+
+    base = tmp_path / "store"
+
+    async def log() -> None:
+        for name in ("bare", "a", "b"):
+            m = art.Model(name=name, project="p", base_path=str(base), report_metrics=[])
+            await m.log([art.TrajectoryGroup([traj(1.0)])], split="val", step=0)
+
+    asyncio.run(log())
+    configs = {"a": {"lr": 0.1, "group": 8, "opt": {"beta": 0.9}}, "b": {"lr": 0.2, "group": 8}}
+    for name, config in configs.items():
+        (base / "p/models" / name / "model.json").write_text(json.dumps({"name": name, "config": config}))
+    cli = json.loads(CliRunner().invoke(app, ["runs", "--json", "--base-path", str(base)]).stdout)
+    shown = {r["model"]: {k[7:]: v for k, v in r.items() if k.startswith("config.")} for r in cli}
+    with ui_server(base) as u:
+        page = json.loads(get(u + "api/runs")[2])
+    assert page["config_keys"] == sorted(shown["a"]) == ["lr", "opt.beta"]
+    for r in page["runs"]:
+        want = {k: (None if v is None else json.dumps(v)) for k, v in shown[r["model"]].items()}
+        assert r["config"] == ({} if r["model"] == "bare" else want), r["model"]

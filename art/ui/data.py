@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 from typing import Any
 
@@ -33,12 +34,7 @@ def stamp_answer(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def runs(cur: duckdb.DuckDBPyConnection, metric: str, window: int, mode: str) -> dict[str, Any]:
     rows = _rows(run(cur, "ui/runs", metric=metric, window=window, mode=mode))
-    config: dict[str, dict[str, Any]] = {}
-    try:
-        for r in _rows(run(cur, "ui/config_diff")):
-            config.setdefault(f"{r['project']}/{r['model']}", {})[r["key"]] = r["value"]
-    except duckdb.CatalogException:  # a DuckLake store has no models view (no model.json)
-        pass
+    config = _differing_config(cur)
     keys = sorted({k for c in config.values() for k in c})
     metrics = [m for (m,) in run(cur, "ui/metric_names").fetchall()]
     for r in rows:
@@ -50,6 +46,20 @@ def runs(cur: duckdb.DuckDBPyConnection, metric: str, window: int, mode: str) ->
         "metrics": metrics,
         "config_keys": keys,
         "runs": rows,
+    }
+
+
+def _differing_config(cur: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """Per run, its config keys (flattened: `opt.lr`) whose values differ between the runs that
+    have a config, as JSON text: the rule `art runs` shows (art/run_config.py)."""
+    from art.run_config import differing_keys, flatten
+
+    flat = {f"{p}/{m}": flatten(c) for p, m, c in run(cur, "ui/run_configs").fetchall()}
+    keys = differing_keys(list(flat.values()))
+    return {
+        run_name: {k: json.dumps(c[k]) if k in c else None for k in keys}
+        for run_name, c in flat.items()
+        if c
     }
 
 
