@@ -196,3 +196,19 @@ def test_the_runs_page_and_art_runs_show_the_same_differing_config(tmp_path: Pat
     for r in page["runs"]:
         want = {k: (None if v is None else json.dumps(v)) for k, v in shown[r["model"]].items()}
         assert r["config"] == ({} if r["model"] == "bare" else want), r["model"]
+
+
+def test_a_nan_reward_is_shown_last_in_its_group_not_best(tmp_path: Path) -> None:
+    """DuckDB sorts NaN above every number: "best first" put it first."""
+    import art
+    from art.ui.data import trajectories
+    from tests.conftest import traj
+
+    base = tmp_path / "store"
+    m = art.Model(name="m", project="p", base_path=str(base), report_metrics=[])
+    with pytest.warns(UserWarning, match="reward is NaN"):
+        group = art.TrajectoryGroup([traj(0.5), traj(float("nan")), traj(0.9)])
+    asyncio.run(m.log([group], split="val", step=0))
+    [shown] = trajectories(art.connect(base), "p", "m", "val", 0)["groups"]
+    rewards = [t["reward"] for t in shown["trajectories"]]
+    assert rewards[:2] == [0.9, 0.5] and (rewards[2] is None or rewards[2] != rewards[2])
