@@ -29,6 +29,9 @@ LINES = [
     '{"train/reward": 1e308, "train/big": 18446744073709551615, "step": 8}',
     '{"ünï/cödé": 2.5, "step": 9, "recorded_at": "2026-03-01T00:00:00Z"}',
     '{"step": 10}',
+    # a key repeated: Python keeps its last value at the place of its first (it was left out)
+    '{"val/reward": 0.9, "val/acc": 1.0, "step": 11, "val/reward": 0.95}',
+    '{"x": 1, "train/a": 2, "x": 3, "step": 12, "step": 13, "recorded_at": "2026-01-01"}',
 ]
 
 

@@ -3,15 +3,26 @@
 -- object with a numeric `step`; its metrics are the other numeric (booleans too), finite
 -- values but training_step and recorded_at; the split is the head of the first metric key
 -- whose head is not in $reserved (else 'train'); recorded_at is read as UTC (naive: this
--- machine's zone). (A line repeating a key is left out, where Python keeps the last value.)
+-- machine's zone). A line repeating a key counts as Python reads it: the key's last value, at
+-- the place of its first (json_each, for those lines only: DuckDB's MAP refuses them).
 -- params: $project, $model, $reserved
 INSERT INTO history (project, model, split, step, training_step, recorded_at, seq, metric, value)
-WITH objects AS (
-    SELECT seq, j, json_keys(j) AS k FROM history_docs WHERE json_type(j) = 'OBJECT'
-), maps AS (  -- a line repeating a key is left out (DuckDB's MAP refuses it)
-    SELECT seq, map_entries(CAST(j AS MAP(VARCHAR, JSON))) AS es FROM objects WHERE len(k) = list_unique(k)
+WITH objects AS MATERIALIZED (
+    SELECT seq, j, len(json_keys(j)) = list_unique(json_keys(j)) AS unique_keys
+    FROM history_docs WHERE json_type(j) = 'OBJECT'
+), maps AS (
+    SELECT seq, map_entries(CAST(j AS MAP(VARCHAR, JSON))) AS es FROM objects WHERE unique_keys
+), repeated AS (  -- a line repeating a key: per key, its first place and its last value
+    SELECT o.seq, e.key, min(e.id) AS first_id, arg_max(e.value, e.id) AS value
+    FROM objects o, json_each(o.j) e
+    WHERE NOT o.unique_keys
+    GROUP BY o.seq, e.key
 ), entries AS (
     SELECT seq, unnest(es) AS e, generate_subscripts(es, 1) AS pos FROM maps
+    UNION ALL
+    SELECT seq, {'key': key, 'value': value} AS e,
+           row_number() OVER (PARTITION BY seq ORDER BY first_id) AS pos
+    FROM repeated
 ), valued AS MATERIALIZED (
     SELECT seq, pos, e.key AS key, e.value::VARCHAR AS text,
            CASE WHEN e.value::VARCHAR = 'true' THEN 1.0
