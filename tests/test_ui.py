@@ -303,4 +303,6 @@ def test_a_group_that_holds_only_exceptions_is_shown(browser, tmp_path: Path, wi
         page.goto(u + "#/trajectories?run=p/m&split=val&step=1")
         page.locator(".group .exception").filter(has_text="the judge crashed").wait_for()
         assert page.locator(".group").count() == 2
+        # the class's name, not Python's print of it ("<class 'RuntimeError'>", as ART stores it)
+        assert page.locator(".group .exception").inner_text() == "RuntimeError: the judge crashed"
         page.close()

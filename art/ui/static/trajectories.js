@@ -3,6 +3,11 @@
 // filter by a metadata value and a reward range.
 "use strict";
 
+// ART stores an exception's type as Python prints the class: "<class 'TimeoutError'>".
+function excType(t) {
+  return (t || "exception").replace(/^<class '(.*)'>$/, "$1");
+}
+
 class TrajectoriesPage {
   constructor(root, params) {
     this.root = root;
@@ -93,7 +98,7 @@ class TrajectoriesPage {
     return h("div", { class: "group", dataset: { group: g.group_index } },
       h("h3", {}, `group ${g.group_index}`),
       kv(g.metadata), kv(g.metrics),
-      g.exceptions.map((x) => h("div", { class: "exception" }, `${x.type || "exception"}: ${x.message || ""}`)),
+      g.exceptions.map((x) => h("div", { class: "exception" }, `${excType(x.type)}: ${x.message || ""}`)),
       (g.logs || []).map((l) => h("div", { class: "log" }, l)),
       h("ol", {}, g.shown.map((t) => h("li", { dataset: { trajectory: t.trajectory_index } },
         h("span", { class: "reward" }, fmt(t.reward)), " ",
