@@ -23,7 +23,7 @@ import art
 from art import Model, TrajectoryGroup, analysis
 from art.checkpoints import best_steps
 from art.cli import app
-from art.errors import ReadOnlyQueryError, StoreNotFoundError
+from art.errors import ReadOnlyQueryError, StoreNotFoundError, UnreadableStorePathError
 from art.store.catalog import Catalog, CatalogRebuiltWarning, catalog_for
 from art.store.catalog_file import CatalogDamagedWarning
 
@@ -450,8 +450,6 @@ async def test_a_base_path_duckdb_cannot_spell_is_refused_by_name(tmp_path: Path
     """A backslash before `*` in the store's path: DuckDB's glob takes it as an escape and no
     spelling reaches the files, so opening it says why (it said "No files found"); the files
     are intact and read through another path to the same folder."""
-    from art.errors import UnreadableStorePathError
-
     base = await small_store(tmp_path / "runs\\*2026")
     with pytest.raises(UnreadableStorePathError, match=r"backslash before a glob character") as e:
         art.connect(base)

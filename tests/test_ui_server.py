@@ -16,10 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+import art
+from art.cli import app
 from art.errors import InvalidArgumentError
+from art.ui.data import trajectories
 from art.ui.server import create_app, serve
 from bench.ui_store import build_showcase
+from tests.conftest import traj
 from tests.servers import ServerUnavailable, local_lake
 from tests.ui_support import ui_server
 
@@ -111,10 +116,6 @@ def test_the_console_refuses_writes_and_files_outside_the_store(url: str) -> Non
 def test_the_consoles_csv_is_the_clis(url: str, store: Path) -> None:
     """One cell format for `art sql --csv` and the dashboard's download: NaN stays `nan` (an
     empty cell is NULL; a NaN reward is stored on purpose), maps and lists are JSON."""
-    from typer.testing import CliRunner
-
-    from art.cli import app
-
     q = "SELECT 'nan'::DOUBLE AS x, '-inf'::DOUBLE AS y, NULL::DOUBLE AS z, MAP {'a': 1} AS m, [1.5, 2] AS l"
     status, _, body = get(url + "api/sql?" + urllib.parse.urlencode({"q": q, "format": "csv"}))
     cli = CliRunner().invoke(app, ["sql", q, "--csv", "--base-path", str(store)])
@@ -171,12 +172,6 @@ def _without_wall_time(answer: dict) -> dict:  # type: ignore[type-arg]
 def test_the_runs_page_and_art_runs_show_the_same_differing_config(tmp_path: Path) -> None:
     """One rule: among the runs that have a config, the (flattened) keys whose values differ. A
     run without one was counted as differing by the page and not by `art runs`."""
-    from typer.testing import CliRunner
-
-    import art
-    from art.cli import app
-    from tests.conftest import traj
-
     base = tmp_path / "store"
 
     async def log() -> None:
@@ -200,10 +195,6 @@ def test_the_runs_page_and_art_runs_show_the_same_differing_config(tmp_path: Pat
 
 def test_a_nan_reward_is_shown_last_in_its_group_not_best(tmp_path: Path) -> None:
     """DuckDB sorts NaN above every number: "best first" put it first."""
-    import art
-    from art.ui.data import trajectories
-    from tests.conftest import traj
-
     base = tmp_path / "store"
     m = art.Model(name="m", project="p", base_path=str(base), report_metrics=[])
     with pytest.warns(UserWarning, match="reward is NaN"):
