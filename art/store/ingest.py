@@ -234,11 +234,11 @@ def _sync_model_json(
     base_path: Path,
     project: str,
     model: str,
-    model_dir: Path,
+    model_dir: str,
     sources: dict[str, tuple[Any, ...]],
     known_model: bool,
 ) -> None:
-    path = model_dir / "model.json"
+    path = f"{model_dir}/model.json"
     rel = f"{_rel_model(project, model)}/model.json"
     try:
         st = stat_regular(path)
@@ -253,7 +253,7 @@ def _sync_model_json(
     text = None
     if st is not None:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8")
             loaded = json.loads(text)
             doc = loaded if isinstance(loaded, dict) else {}
         except (OSError, ValueError):
@@ -277,30 +277,30 @@ def _sync_history(
     base_path: Path,
     project: str,
     model: str,
-    model_dir: Path,
+    model_dir: str,
     sources: dict[str, tuple[Any, ...]],
     changing: Changing,
 ) -> None:
-    path = model_dir / "history.jsonl"
+    path = f"{model_dir}/history.jsonl"
     rel = f"{_rel_model(project, model)}/history.jsonl"
     row = sources.get(rel)
     known = HistoryProgress(*row[1:]) if row is not None and row[3] else None
     if known is not None:
         try:
-            st = stat_regular(f"{model_dir}/history.jsonl")  # a link or FIFO: no history
+            st = stat_regular(path)  # a link or FIFO: no history
         except FileNotFoundError:
             st = None
         if st is not None and is_unchanged(st, known):
             return  # as catch_up_history would find it: nothing new (one stat, no call)
         if st is None or not appended_to(st, known):
             changing(project, model, "history")  # it will read the file again from the start
-    new = catch_up_history(con, project, model, path, known)
+    new = catch_up_history(con, project, model, Path(path), known)
     if new == known:
         return
     record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
 
 
-def _split_dirs(model_dir: Path) -> Iterator[tuple[str, os.stat_result, str]]:
+def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
     """(split, stat, folder) of each valid split folder (symlinks are not followed)."""
     root = f"{model_dir}/trajectories"
     try:
@@ -340,7 +340,7 @@ def _sync_files(
     base_path: Path,
     project: str,
     model: str,
-    model_dir: Path,
+    model_dir: str,
     sources: dict[str, tuple[Any, ...]],
     remove_stale: bool,
     check: Callable[[], None],

@@ -1,3 +1,4 @@
--- local/attach_memory_catalog: an empty in-memory database named art_catalog (the expected shape).
+-- local/attach_memory_catalog: an empty in-memory database named art_expected (to build the
+-- expected shape in).
 -- params: none
-ATTACH ':memory:' AS art_catalog
+ATTACH ':memory:' AS art_expected

@@ -1,20 +1,20 @@
--- local/catalog_tables: what a reader checks in the attached catalog (art_catalog) before
+-- local/catalog_tables: what a reader checks in the attached catalog ($db: art_catalog) before
 -- copying from it: its tables each with its whole definition (DuckDB's `sql` text shows every
 -- column's type, collation, default or generated expression and every constraint: a default
 -- or generated column would run its expression on every read, a collation would merge two
 -- runs' names), views, types, sequences, indexes and schemas. (duckdb_columns() cost ~5 ms on
 -- a fresh attach.) The same query over a fresh schema gives what is expected.
--- params: none
+-- params: $db
 SELECT 'table' AS kind, table_name || ': ' || sql AS detail FROM duckdb_tables()
-WHERE database_name = 'art_catalog'
+WHERE database_name = $db
 UNION ALL
-SELECT 'view', view_name FROM duckdb_views() WHERE database_name = 'art_catalog' AND NOT internal
+SELECT 'view', view_name FROM duckdb_views() WHERE database_name = $db AND NOT internal
 UNION ALL
-SELECT 'type', type_name FROM duckdb_types() WHERE database_name = 'art_catalog' AND NOT internal
+SELECT 'type', type_name FROM duckdb_types() WHERE database_name = $db AND NOT internal
 UNION ALL
-SELECT 'sequence', sequence_name FROM duckdb_sequences() WHERE database_name = 'art_catalog'
+SELECT 'sequence', sequence_name FROM duckdb_sequences() WHERE database_name = $db
 UNION ALL
-SELECT 'index', index_name FROM duckdb_indexes() WHERE database_name = 'art_catalog'
+SELECT 'index', index_name FROM duckdb_indexes() WHERE database_name = $db
 UNION ALL
 SELECT 'schema', schema_name FROM duckdb_schemas()
-WHERE database_name = 'art_catalog' AND NOT internal AND schema_name <> 'main'
+WHERE database_name = $db AND NOT internal AND schema_name <> 'main'

@@ -1,3 +1,4 @@
--- local/use_database: make the attached art_catalog the default database (building the expected shape).
+-- local/use_database: make the attached art_expected the default database of a cursor of its
+-- own (building the expected shape there leaves the caller's default database as it was).
 -- params: none
-USE art_catalog
+USE art_expected
