@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
-from art.errors import QueryParameterError
+from art.errors import CatalogError, QueryParameterError
 from art.store import sql
 
 NAMES = sql.all_query_names()
@@ -33,3 +34,16 @@ def test_a_call_with_a_missing_or_extra_parameter_is_refused() -> None:
 def test_two_statements_in_one_file_are_refused() -> None:
     with pytest.raises(QueryParameterError, match="exactly one statement"):
         sql.parse_query("two", "SELECT 1; SELECT 2")
+
+
+def test_queries_run_together_in_order_and_a_failure_names_them() -> None:
+    """run_all_checked: the statements of several files in one call, each as it would run alone."""
+    con = duckdb.connect()
+    sql.run_all_checked(con, ["local/schema_models", "local/schema_sources"])
+    tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert tables == {"models", "sources"}
+    sql.run_all_checked(con, ["local/attach_memory_catalog", "local/detach_expected"])  # in order
+    with pytest.raises(QueryParameterError):  # a query that takes values is not run this way
+        sql.run_all_checked(con, ["local/set_base_path"])
+    with pytest.raises(CatalogError, match="local/detach_expected"):  # nothing attached to detach
+        sql.run_all_checked(con, ["local/detach_expected", "local/attach_memory_catalog"])

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from art.errors import CatalogBusyError
+from art.store.sql import run_all_checked as run_all
 from art.store.sql import run_checked as run
 
 SCHEMA_QUERIES = (
@@ -36,8 +37,7 @@ class CatalogDamagedWarning(UserWarning):
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for name in SCHEMA_QUERIES:
-        run(con, name)
+    run_all(con, SCHEMA_QUERIES)
 
 
 @cache

@@ -36,6 +36,7 @@ from art.store.catalog import catalog_for
 from art.store.catalog_file import create_schema
 from art.store.ingest import sync_models
 from art.store.sandbox import close_doors
+from art.store.sql import run_all_checked as run_all
 from art.store.sql import run_checked as run
 
 VIEWS = ("local/view_runs", "view_history_by_step")
@@ -92,13 +93,11 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
             kept, plan = _build_index(con, base, sandbox)
             if snapshot is not None and not (plan[1] or plan[2]):
                 snapshot.keep_index(str(base), kept)
-        for view in VIEWS:
-            run(con, view)
+        run_all(con, VIEWS)
         if kept.files and kept.files == kept.v2_files:
             # the view is bound over the first file alone (DuckDB takes the schema from the
             # first file anyway): binding over every path costs ~1 us a file
-            for macro in V2_MACROS:
-                run(con, macro)
+            run_all(con, V2_MACROS)
             run(con, "local/set_trajectory_paths_to", paths=kept.first)
             run(con, "local/view_trajectories")
             run(con, "local/set_trajectory_paths_to", paths=kept.paths)

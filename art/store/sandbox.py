@@ -8,6 +8,7 @@ import json
 
 import duckdb
 
+from art.store.sql import run_all_checked as run_all
 from art.store.sql import run_checked as run
 
 DOORS = (  # after the allowed folders, in this order: the last two close the door
@@ -24,5 +25,4 @@ def close_doors(con: duckdb.DuckDBPyConnection, folders: list[str]) -> None:
     """Let DuckDB open files in `folders` (each ending with `/`) and nowhere else, and refuse
     every extension and setting from now on (`allowed_paths`, if any, are set before)."""
     run(con, "sandbox_allowed_directories", folders=json.dumps(folders))
-    for name in DOORS:
-        run(con, name)
+    run_all(con, DOORS)
