@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from art.cli_support import fail as _fail
 from art.cli_support import guard as _guard
 from art.cli_support import one_format as _one_format
 from art.cli_support import progress as _progress
+from art.cli_support import warning_line
 
 app = typer.Typer(
     help="Query and maintain an ART metrics store (.art) with DuckDB.",
@@ -280,6 +282,7 @@ app.add_typer(lake_cli.app, name="lake")
 
 
 def main() -> None:
+    warnings.showwarning = warning_line
     app()
 
 

@@ -31,6 +31,15 @@ def guard(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         fail(e)
 
 
+def warning_line(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A library warning as the commands print their errors: one line on stderr (Python's own
+    format adds the file, line and source of the warn() call, which say nothing to a user)."""
+    typer.echo(f"warning: {' '.join(str(message).split())}", err=True)
+
+
 def one_format(as_json: bool, as_csv: bool) -> None:
     """Refuse --json with --csv before any work is done (exit 2)."""
     if as_json and as_csv:

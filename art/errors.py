@@ -156,6 +156,10 @@ class OutsideStoreError(InvalidNameError):
         super().__init__("path", str(path), f"{reason}; refused, as it could lead outside the store")
 
 
+class PortInUseError(ArtError, OSError):
+    """`art ui` could not listen on the address and port asked for."""
+
+
 class StoreWriteError(ArtError, OSError):
     """A file of the store could not be written (disk full, no permission, ...); nothing of the
     failed write is left in it. The message names the file."""

@@ -12,6 +12,7 @@ import duckdb
 from art.errors import InvalidArgumentError
 
 _NOT_CONSTANT = ("lateral join column parameters", "cannot contain subqueries")
+_BAD_ARGUMENTS = "trajectories_of() does not support the supplied arguments"
 
 
 def explained(error: duckdb.Error, statement: str) -> Exception:
@@ -24,5 +25,12 @@ def explained(error: duckdb.Error, statement: str) -> Exception:
             "they must be constants or bound parameters (it picks its files when the query is "
             "bound; DuckDB said: " + text.splitlines()[0] + "); for many runs or a computed step, "
             "filter the trajectories view instead (WHERE project = ... AND model = ... AND step = ...)",
+        )
+    if _BAD_ARGUMENTS in text:  # DuckDB lists the macro's own parameter names (p, m, s)
+        return InvalidArgumentError(
+            "trajectories_of() arguments in",
+            " ".join(statement.split()),
+            "it takes (project, model[, split][, at_step := N]): project, model and split by "
+            "position, the step by name, e.g. trajectories_of('proj', 'run-1', 'val', at_step := 3)",
         )
     return error

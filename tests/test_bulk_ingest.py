@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from art import Model
 from art.store import bulk_stats
 from art.store.catalog import Catalog
 from art.store.file_stats import FileStats, file_stats
+from art.store.ingest import UncataloguedFilesWarning
 
 from .conftest import DATA, group
 from .test_damaged_files import damage_pages
@@ -178,3 +182,22 @@ def test_a_fork_waits_for_the_bulk_counters_closing_duckdb(tmp_path: Path) -> No
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_reader_counting_many_uncatalogued_files_says_how_to_stop_it(tmp_path: Path) -> None:
+    """Every process re-counts openpipe-art's files until a writer records them: a reader that
+    counts 1,000 or more says so once (library: a warning; CLI: one line on stderr), and after
+    `art rebuild` nothing is said."""
+    art_store(tmp_path, copies=112)  # 1,008 files
+    with pytest.warns(UncataloguedFilesWarning, match=r"1,008 trajectory files .*`art rebuild --base-path"):
+        art.connect(tmp_path).close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        art.connect(tmp_path).close()  # once per process and store
+    cli = [sys.executable, "-m", "art", "runs", "--base-path", str(tmp_path)]
+    out = subprocess.run(cli, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "agent" in out.stdout, out
+    assert out.stderr.startswith("warning: 1,008 trajectory files") and out.stderr.count("\n") == 1
+    assert subprocess.run([*cli[:3], "rebuild", *cli[4:]], capture_output=True, timeout=120).returncode == 0
+    out = subprocess.run(cli, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "agent" in out.stdout and out.stderr == ""

@@ -111,3 +111,16 @@ async def test_arguments_that_are_not_constants_get_an_error_that_says_what_to_w
     assert result.exit_code == 2 and "filter the trajectories view instead" in result.output
     with pytest.raises(ConsoleError, match="constants or bound parameters"):
         run_console(tmp_path, statement)
+
+
+@pytest.mark.parametrize("arguments", ["'p', 'a', split := 'train'", "'p', 'a', step := 1", "project := 'p'"])
+async def test_arguments_by_the_wrong_name_get_the_signature(tmp_path: Path, arguments: str) -> None:
+    """DuckDB's own error lists the macro's parameter names (p, m, s); ours gives the README's."""
+    await log_steps(tmp_path, "p", "a", steps=2)
+    statement = f"SELECT count(*) FROM trajectories_of({arguments})"
+    with pytest.raises(InvalidArgumentError, match=r"\(project, model\[, split\]\[, at_step := N\]\)"):
+        analysis.sql(tmp_path, statement)
+    result = runner.invoke(app, ["sql", "--base-path", str(tmp_path), statement])
+    assert result.exit_code == 2 and "at_step := 3" in result.output
+    with pytest.raises(ConsoleError, match="the step by name"):
+        run_console(tmp_path, statement)

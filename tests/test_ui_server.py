@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import re
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 import art
 from art.cli import app
-from art.errors import InvalidArgumentError
+from art.errors import InvalidArgumentError, PortInUseError
 from art.ui.data import trajectories
 from art.ui.server import create_app, serve
 from bench.ui_store import build_showcase
@@ -130,6 +131,24 @@ def test_a_host_off_loopback_needs_a_token(store: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "art", "ui", "--base-path", str(store), "--host", "0.0.0.0"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "--token" in out.stderr  # bad usage
+
+
+def test_a_port_in_use_is_an_error_that_says_so(store: Path) -> None:
+    """Not uvicorn's log line after a "serving" line: one line naming the port, exit 1."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(PortInUseError, match=f"port {port}"):
+            serve(store, port=port)
+        out = subprocess.run(
+            [sys.executable, "-m", "art", "ui", "--base-path", str(store), "--port", str(port)],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert out.returncode == 1, out
+    assert out.stderr.startswith(f"error: art ui cannot listen on 127.0.0.1 port {port}")
+    assert "--port" in out.stderr
+    assert "serving" not in out.stdout and "Traceback" not in out.stderr
 
 
 def test_with_a_token_every_request_needs_it(store: Path) -> None:

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,13 @@ from art.store.paths import is_stale_temp, is_step_name, model_dirs, validate_na
 from art.store.sql import run_checked as run
 
 MTIME_SETTLE_NS = 2_000_000_000
+SLOW_OPEN_FILES = 1_000  # a reader that counts this many files the catalog lacks says how to stop it
+_told: set[Path] = set()
+
+
+class UncataloguedFilesWarning(UserWarning):
+    """A reader counted many trajectory files its store's catalog does not hold (a store written
+    by openpipe-art, say): every new process counts them again until a writer records them."""
 
 Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
 Changing = Callable[[str, str, str], None]  # (project, model, "files" | "history")
@@ -138,6 +146,7 @@ def sync_models(
         )
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
     unknown = [f.path for f in new_files if f.path not in known_stats]
+    started = time.monotonic()
     counted = bulk_file_stats_soon(unknown, check, bulk=not thorough)
     try:
         for i, ((project, model), model_dir) in enumerate(targets.items()):
@@ -154,7 +163,23 @@ def sync_models(
         raise
     stats = {**counted(), **known_stats}
     _register_files(con, new_files, stats)
+    if not thorough and len(unknown) >= SLOW_OPEN_FILES:
+        _tell_uncatalogued(base_path, len(unknown), time.monotonic() - started)
     return len(targets)
+
+
+def _tell_uncatalogued(base_path: Path, files: int, seconds: float) -> None:
+    """Once per process and store: a reader's open is O(files) until the catalog holds them."""
+    if base_path in _told:
+        return
+    _told.add(base_path)
+    warnings.warn(
+        f"{files:,} trajectory files under {base_path} are not in its catalog (a store written by "
+        f"openpipe-art, say), so every new process counts them again ({seconds:.1f} s this time): "
+        f"`art rebuild --base-path {base_path}` records them once",
+        UncataloguedFilesWarning,
+        stacklevel=2,
+    )
 
 
 def _register_files(

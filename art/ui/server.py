@@ -7,11 +7,13 @@ query parameters are checked names and integers (`art.ui.params`), bound as SQL 
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import hmac
 import io
 import ipaddress
 import re
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -28,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from art.errors import ArtError, InvalidArgumentError
+from art.errors import ArtError, InvalidArgumentError, PortInUseError
 from art.ui import data, params
 from art.ui.console import run_console
 from art.ui.snapshot import PathOrStore, Snapshot
@@ -217,7 +219,9 @@ def is_loopback(host: str) -> bool:
 def serve(
     path_or_store: PathOrStore, host: str = "127.0.0.1", port: int = 8765, token: str | None = None
 ) -> None:
-    """Serve until interrupted. A host other than loopback needs a token."""
+    """Serve until interrupted. A host other than loopback needs a token. The port is taken
+    before anything is printed: one in use is an error that says so, not uvicorn's log line
+    after a "serving" line."""
     import uvicorn
 
     if not is_loopback(host) and not token:
@@ -225,5 +229,27 @@ def serve(
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/" + (f"?token={token}" if token else "")
     from art.store.resolve import as_store
 
-    print(f"art ui: serving {as_store(path_or_store).describe()} at {url}", flush=True)
-    uvicorn.run(create_app(path_or_store, token), host=host, port=port, log_level="warning")
+    sock = listening_socket(host, port)
+    try:
+        print(f"art ui: serving {as_store(path_or_store).describe()} at {url}", flush=True)
+        config = uvicorn.Config(create_app(path_or_store, token), host=host, port=port, log_level="warning")
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port), as uvicorn binds one; PortInUseError when it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        hint = "another program listens there: pass --port" if e.errno == errno.EADDRINUSE else "pass --host"
+        why = f"art ui cannot listen on {host} port {port} ({e.strerror or e}): {hint}"
+        raise PortInUseError(why) from e
+    sock.set_inheritable(True)
+    return sock
