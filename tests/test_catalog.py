@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import shutil
 import warnings
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 import art
@@ -137,3 +139,32 @@ async def test_a_store_path_with_a_question_mark_works_without_a_catalog(tmp_pat
     assert not list(tmp_path.glob("runs.wal*"))
     with pytest.raises(CatalogPathError, match=r"runs[?]v2"):
         art.rebuild(base)
+
+
+async def test_a_file_rewritten_in_place_is_read_as_it_is_and_counted_when_its_folder_changes(
+    tmp_path: Path,
+) -> None:
+    """openpipe-art writes a re-logged step over its old file (same inode; the folder unchanged),
+    which an open that looks at folders, not files, cannot see: the views read the file as it is
+    now, and its counts are taken again once a file lands in (or leaves) its folder."""
+    m = Model(name="m", project="p", base_path=str(tmp_path), report_metrics=[])
+    await m.log([group(1.0, 0.0)], split="train", step=0)
+    await m.log([group(1.0, 0.0, 0.5), group(0.25)], split="train", step=1)
+    m.store.flush()
+    split_dir = tmp_path / "p" / "models" / "m" / "trajectories" / "train"
+    st = split_dir.stat()
+    os.utime(split_dir, ns=(st.st_atime_ns, st.st_mtime_ns - 10**10))  # settled long ago
+    Catalog(tmp_path).rebuild()
+    settled = split_dir.stat()
+    table = pq.read_table(split_dir / "0001.parquet")
+    with open(split_dir / "0000.parquet", "r+b") as f:  # as pyarrow's write_table(path) does
+        f.truncate(0)
+        pq.write_table(table, f)
+    os.utime(split_dir, ns=(settled.st_atime_ns, settled.st_mtime_ns))
+    with art.connect(tmp_path) as con:
+        assert con.execute("SELECT count(*) FROM trajectories WHERE step = 0").fetchone() == (4,)
+    shutil.copyfile(split_dir / "0001.parquet", split_dir / "0002.parquet")
+    with art.connect(tmp_path) as con:
+        files = con.execute("SELECT step, trajectories FROM trajectory_files ORDER BY step").fetchall()
+        assert files == [(0, 4), (1, 4), (2, 4)]
+        assert con.execute("SELECT trajectories FROM runs").fetchone() == (12,)
