@@ -5,6 +5,8 @@ flagged or read one by one without breaking the open."""
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -205,3 +207,23 @@ def test_a_reader_counting_many_uncatalogued_files_says_how_to_stop_it(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         art.connect(tmp_path).close()
+
+
+def test_the_advice_to_rebuild_is_a_command_that_works_and_only_where_one_can(tmp_path: Path) -> None:
+    """The suggested command runs as printed (a path with a space is quoted); a store whose
+    path holds a '?' keeps no catalog (`art rebuild` refuses it), so nothing is suggested."""
+    spaced = tmp_path / "my store"
+    art_store(spaced, copies=112)
+    with pytest.warns(UncataloguedFilesWarning) as told:
+        art.connect(spaced).close()
+    command = re.search(r"`art (rebuild .*)` records", str(told[0].message)).group(1)
+    cli = [sys.executable, "-m", "art", *shlex.split(command)]
+    done = subprocess.run(cli, capture_output=True, timeout=120)
+    assert done.returncode == 0, done
+    assert (spaced / "catalog.duckdb").is_file()
+    no_catalog = tmp_path / "q?store"
+    art_store(no_catalog, copies=112)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        art.connect(no_catalog).close()
+    assert not [w for w in seen if issubclass(w.category, UncataloguedFilesWarning)]

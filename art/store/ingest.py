@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -35,7 +36,7 @@ from art.store.history_ingest import (
     record_source,
 )
 from art.store.own_files import OwnFile
-from art.store.paths import is_stale_temp, is_step_name, model_dirs, validate_name
+from art.store.paths import catalog_path, is_stale_temp, is_step_name, model_dirs, validate_name
 from art.store.sql import run_checked as run
 
 MTIME_SETTLE_NS = 2_000_000_000
@@ -173,10 +174,12 @@ def _tell_uncatalogued(base_path: Path, files: int, seconds: float) -> None:
     if base_path in _told:
         return
     _told.add(base_path)
+    if "?" in str(catalog_path(base_path)) or not os.access(base_path, os.W_OK):
+        return  # no catalog can be kept (Catalog.unusable) or written there: rebuild cannot help
     warnings.warn(
         f"{files:,} trajectory files under {base_path} are not in its catalog (a store written by "
         f"openpipe-art, say), so every new process counts them again ({seconds:.1f} s this time): "
-        f"`art rebuild --base-path {base_path}` records them once",
+        f"`art rebuild --base-path {shlex.quote(str(base_path))}` records them once",
         UncataloguedFilesWarning,
         stacklevel=2,
     )
