@@ -36,8 +36,9 @@ def warning_line(
     line: str | None = None,
 ) -> None:
     """A library warning as the commands print their errors: one line on stderr (Python's own
-    format adds the file, line and source of the warn() call, which say nothing to a user)."""
-    typer.echo(f"warning: {' '.join(str(message).split())}", err=True)
+    format adds the file, line and source of the warn() call, which say nothing to a user).
+    Only line breaks are joined: a path in the text may hold two spaces in a row."""
+    typer.echo(f"warning: {' '.join(str(message).splitlines())}", err=True)
 
 
 def one_format(as_json: bool, as_csv: bool) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -23,10 +24,10 @@ import art
 from art.cli import app
 from art.errors import InvalidArgumentError, PortInUseError
 from art.ui.data import trajectories
-from art.ui.server import create_app, serve
+from art.ui.server import create_app, listening_sockets, serve
 from bench.ui_store import build_showcase
 from tests.conftest import traj
-from tests.servers import ServerUnavailable, local_lake
+from tests.servers import ServerUnavailable, free_port, local_lake, wait_for_port
 from tests.ui_support import ui_server
 
 
@@ -149,6 +150,21 @@ def test_a_port_in_use_is_an_error_that_says_so(store: Path) -> None:
     assert out.stderr.startswith(f"error: art ui cannot listen on 127.0.0.1 port {port}")
     assert "--port" in out.stderr
     assert "serving" not in out.stdout and "Traceback" not in out.stderr
+
+
+def test_ctrl_c_stops_the_dashboard_cleanly_and_frees_its_port(store: Path) -> None:
+    port = free_port()
+    cli = [sys.executable, "-m", "art", "ui", "--base-path", str(store), "--host", "localhost"]
+    pipe = subprocess.PIPE
+    proc = subprocess.Popen([*cli, "--port", str(port)], stdout=pipe, stderr=pipe, text=True)
+    try:
+        wait_for_port(port, 30)  # localhost: every address it resolves to (127.0.0.1 here)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and err == "" and f"localhost:{port}/" in out
+    listening_sockets("127.0.0.1", port)[0].close()  # the port is free again
 
 
 def test_with_a_token_every_request_needs_it(store: Path) -> None:

@@ -6,6 +6,7 @@ query parameters are checked names and integers (`art.ui.params`), bound as SQL 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import hashlib
@@ -229,27 +230,41 @@ def serve(
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/" + (f"?token={token}" if token else "")
     from art.store.resolve import as_store
 
-    sock = listening_socket(host, port)
+    socks = listening_sockets(host, port)
     try:
         print(f"art ui: serving {as_store(path_or_store).describe()} at {url}", flush=True)
         config = uvicorn.Config(create_app(path_or_store, token), host=host, port=port, log_level="warning")
-        uvicorn.Server(config).run(sockets=[sock])
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops it (exit 0, as uvicorn.run)
+            uvicorn.Server(config).run(sockets=socks)
     finally:
-        sock.close()
+        for sock in socks:
+            sock.close()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to (host, port), as uvicorn binds one; PortInUseError when it cannot be."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to every address `host` resolves to (`localhost`: 127.0.0.1 and ::1, as
+    uvicorn binds them), listening; PortInUseError naming the port when one cannot be bound."""
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise InvalidArgumentError("host", host, f"does not resolve to an address ({e.strerror})") from e
+    socks: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            socks.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:  # beside an IPv4 socket on the same port, as asyncio does
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(2048)
     except OSError as e:
-        sock.close()
-        hint = "another program listens there: pass --port" if e.errno == errno.EADDRINUSE else "pass --host"
+        for sock in socks:
+            sock.close()
+        hint = {
+            errno.EADDRINUSE: "another program listens there: pass --port",
+            errno.EACCES: "a port below 1024 needs privileges: pass --port",
+        }.get(e.errno or 0, "pass --host")
         why = f"art ui cannot listen on {host} port {port} ({e.strerror or e}): {hint}"
         raise PortInUseError(why) from e
-    sock.set_inheritable(True)
-    return sock
+    return socks
