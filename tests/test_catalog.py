@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import shutil
 import warnings
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -141,30 +143,43 @@ async def test_a_store_path_with_a_question_mark_works_without_a_catalog(tmp_pat
         art.rebuild(base)
 
 
-async def test_a_file_rewritten_in_place_is_read_as_it_is_and_counted_when_its_folder_changes(
+async def test_a_step_logged_again_in_place_is_counted_again_without_a_folder_change(
     tmp_path: Path,
 ) -> None:
-    """openpipe-art writes a re-logged step over its old file (same inode; the folder unchanged),
-    which an open that looks at folders, not files, cannot see: the views read the file as it is
-    now, and its counts are taken again once a file lands in (or leaves) its folder."""
+    """openpipe-art writes a step logged again over its old file (same inode, the folder
+    unchanged), then appends the step's history line: the catch-up looks again at the files of
+    the steps new history lines name. A file rewritten by hand, with no history line, is
+    counted again once a file lands in (or leaves) its folder."""
     m = Model(name="m", project="p", base_path=str(tmp_path), report_metrics=[])
-    await m.log([group(1.0, 0.0)], split="train", step=0)
-    await m.log([group(1.0, 0.0, 0.5), group(0.25)], split="train", step=1)
+    await m.log([group(1.0, 0.0)], split="val", step=0)
+    await m.log([group(1.0, 0.0, 0.5), group(0.25)], split="val", step=1)
     m.store.flush()
-    split_dir = tmp_path / "p" / "models" / "m" / "trajectories" / "train"
+    split_dir = tmp_path / "p" / "models" / "m" / "trajectories" / "val"
     st = split_dir.stat()
     os.utime(split_dir, ns=(st.st_atime_ns, st.st_mtime_ns - 10**10))  # settled long ago
-    Catalog(tmp_path).rebuild()
+    Catalog(tmp_path).rebuild()  # a writer's catalog that has listed the settled folder
     settled = split_dir.stat()
-    table = pq.read_table(split_dir / "0001.parquet")
-    with open(split_dir / "0000.parquet", "r+b") as f:  # as pyarrow's write_table(path) does
-        f.truncate(0)
-        pq.write_table(table, f)
-    os.utime(split_dir, ns=(settled.st_atime_ns, settled.st_mtime_ns))
-    with art.connect(tmp_path) as con:
-        assert con.execute("SELECT count(*) FROM trajectories WHERE step = 0").fetchone() == (4,)
+    two, four = (pq.read_table(split_dir / f"000{i}.parquet") for i in (0, 1))
+
+    def rewrite_in_place(name: str, table: pa.Table) -> None:  # as pyarrow's write_table(path) does
+        with open(split_dir / name, "r+b") as f:
+            f.truncate(0)
+            pq.write_table(table, f)
+        os.utime(split_dir, ns=(settled.st_atime_ns, settled.st_mtime_ns))
+
+    def counted() -> list[tuple]:
+        with art.connect(tmp_path) as con:
+            assert con.execute("SELECT count(*) FROM trajectories").fetchone()[0] == sum(
+                n for _, n in con.execute("SELECT step, trajectories FROM trajectory_files").fetchall()
+            )  # the view and the counts agree
+            return con.execute("SELECT step, trajectories FROM trajectory_files ORDER BY step").fetchall()
+
+    assert counted() == [(0, 2), (1, 4)]
+    rewrite_in_place("0000.parquet", four)
+    with open(split_dir.parents[1] / "history.jsonl", "a") as f:  # openpipe-art's line for it
+        f.write(json.dumps({"val/reward": 0.5, "step": 0, "recorded_at": "2026-01-01T00:00:00"}) + "\n")
+    assert split_dir.stat().st_mtime_ns == settled.st_mtime_ns
+    assert counted() == [(0, 4), (1, 4)]  # a reader's catch-up
+    rewrite_in_place("0000.parquet", two)  # by hand, no history line: seen when the folder changes
     shutil.copyfile(split_dir / "0001.parquet", split_dir / "0002.parquet")
-    with art.connect(tmp_path) as con:
-        files = con.execute("SELECT step, trajectories FROM trajectory_files ORDER BY step").fetchall()
-        assert files == [(0, 4), (1, 4), (2, 4)]
-        assert con.execute("SELECT trajectories FROM runs").fetchone() == (12,)
+    assert counted() == [(0, 2), (1, 4), (2, 4)]

@@ -6,7 +6,9 @@ inode and mtime are as recorded is not listed again: adding, replacing or removi
 changes its folder's mtime. A folder mtime younger than MTIME_SETTLE_NS is not recorded (a
 file could land within the same clock tick), so that folder is listed again next time.
 New or changed trajectory files are gathered first and counted together (bulk_stats), while
-the histories are read, then recorded in one statement.
+the histories are read, then recorded in one statement. openpipe-art writes a step logged
+again over its old file, which changes no folder, and then appends the step's history line:
+the files of the steps that new history lines name are looked at again (O(new lines)).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from art.store.bulk_stats import bulk_file_stats_soon
+from art.store.bulk_stats import bulk_file_stats, bulk_file_stats_soon
 from art.store.catch_up import CatchUpCancelled
 from art.store.confined import stat_regular
 from art.store.file_stats import FileStats
@@ -36,7 +38,7 @@ from art.store.history_ingest import (
     record_source,
 )
 from art.store.own_files import OwnFile
-from art.store.paths import catalog_path, is_stale_temp, is_step_name, model_dirs, validate_name
+from art.store.paths import catalog_path, is_stale_temp, is_step_name, model_dirs, step_name, validate_name
 from art.store.sql import run_checked as run
 
 MTIME_SETTLE_NS = 2_000_000_000
@@ -132,6 +134,7 @@ def sync_models(
         targets = {key: found[key] for key in only if key in found}
     new_files: list[NewFile] = []
     known_stats: dict[Path, FileStats] = {}
+    unlisted: dict[tuple[str, str], set[str]] = {}
     for (project, model), model_dir in targets.items():
         check()
         sources = all_sources.get((project, model), {})
@@ -142,20 +145,24 @@ def sync_models(
             changing(project, model, "files")
             _own_files(con, base_path, project, model, written, new_files, known_stats)
             continue
-        _sync_files(
+        unlisted[(project, model)] = _sync_files(
             con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, changing
         )
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
     unknown = [f.path for f in new_files if f.path not in known_stats]
     started = time.monotonic()
     counted = bulk_file_stats_soon(unknown, check, bulk=not thorough)
+    rewritten: list[NewFile] = []
     try:
         for i, ((project, model), model_dir) in enumerate(targets.items()):
             check()
             sources = all_sources.get((project, model), {})
             known_model = (project, model) in known_models
             _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
-            _sync_history(con, base_path, project, model, model_dir, sources, changing)
+            first = _sync_history(con, base_path, project, model, model_dir, sources, changing)
+            quiet = unlisted.get((project, model))  # folders this catch-up did not list
+            if first is not None and quiet:
+                rewritten += _logged_again(con, project, model, model_dir, first, quiet, changing)
             if progress is not None:
                 progress(f"{project}/{model}", i + 1, len(targets))
     except BaseException:
@@ -163,10 +170,46 @@ def sync_models(
             counted()  # never leave with the counting thread still inside DuckDB
         raise
     stats = {**counted(), **known_stats}
+    if rewritten:  # a few files: counted here, each in full
+        stats.update(bulk_file_stats([f.path for f in rewritten], check, bulk=not thorough))
+        new_files += rewritten
     _register_files(con, new_files, stats)
     if not thorough and len(unknown) >= SLOW_OPEN_FILES:
         _tell_uncatalogued(base_path, len(unknown), time.monotonic() - started)
     return len(targets)
+
+
+def _logged_again(
+    con: duckdb.DuckDBPyConnection,
+    project: str,
+    model: str,
+    model_dir: str,
+    first: int,
+    unlisted: set[str],
+    changing: Changing,
+) -> list[NewFile]:
+    """The files of the steps that history lines from `first` on logged, in folders that were
+    not listed, whose size or mtime differ from the catalog's: openpipe-art writes a step logged
+    again over its old file (same inode), which changes no folder, then appends its history
+    line. O(new lines), not O(files)."""
+    rel_model = _rel_model(project, model)
+    found: list[NewFile] = []
+    logged = run(con, "local/logged_steps", project=project, model=model, first_seq=first).fetchall()
+    for split, step in logged:
+        if split not in unlisted or step < 0:
+            continue
+        name = f"{step_name(step)}.parquet"
+        path = f"{model_dir}/trajectories/{split}/{name}"
+        try:
+            st = stat_regular(path)
+        except FileNotFoundError:
+            continue
+        rel = f"{rel_model}/trajectories/{split}/{name}"
+        if not found:
+            changing(project, model, "files")  # the model's file rows, before they are read
+        if run(con, "local/file_signature", path=rel).fetchone() != (st.st_size, st.st_mtime_ns):
+            found.append(NewFile(rel, project, model, split, step, Path(path), st.st_size, st.st_mtime_ns))
+    return found
 
 
 def _tell_uncatalogued(base_path: Path, files: int, seconds: float) -> None:
@@ -308,7 +351,9 @@ def _sync_history(
     model_dir: str,
     sources: dict[str, tuple[Any, ...]],
     changing: Changing,
-) -> None:
+) -> int | None:
+    """Catch up with the model's history.jsonl; returns the number of the first line it read
+    (0 when it read the file from the start), None when nothing was new."""
     path = f"{model_dir}/history.jsonl"
     rel = f"{_rel_model(project, model)}/history.jsonl"
     row = sources.get(rel)
@@ -319,13 +364,19 @@ def _sync_history(
         except FileNotFoundError:
             st = None
         if st is not None and is_unchanged(st, known):
-            return  # as catch_up_history would find it: nothing new (one stat, no call)
+            return None  # as catch_up_history would find it: nothing new (one stat, no call)
         if st is None or not appended_to(st, known):
             changing(project, model, "history")  # it will read the file again from the start
+            known_lines = 0
+        else:
+            known_lines = known.lines
+    else:
+        known_lines = 0
     new = catch_up_history(con, project, model, Path(path), known)
     if new == known:
-        return
+        return None
     record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
+    return known_lines
 
 
 def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
@@ -374,10 +425,12 @@ def _sync_files(
     check: Callable[[], None],
     new_files: list[NewFile],
     changing: Changing,
-) -> None:
-    """Walk the split folders of one model; new or changed files are added to `new_files`."""
+) -> set[str]:
+    """Walk the split folders of one model; new or changed files are added to `new_files`.
+    Returns the splits whose folders were not listed (unchanged since they last were)."""
     known_dirs = {path: row for path, row in sources.items() if row[0] == "dir"}
     seen_dirs: set[str] = set()
+    unlisted: set[str] = set()
     now = time.time_ns()
     rel_model = _rel_model(project, model)
     for split, dst, split_dir in _split_dirs(model_dir):
@@ -385,6 +438,7 @@ def _sync_files(
         seen_dirs.add(rel_dir)
         row = known_dirs.get(rel_dir)
         if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
+            unlisted.add(split)
             continue  # nothing added, replaced or removed in this folder since
         changing(project, model, "files")
         _sync_split(con, project, model, split, Path(split_dir), rel_dir, remove_stale, check, new_files)
@@ -400,6 +454,7 @@ def _sync_files(
         for (rel,) in run(con, "local/files_of_model", project=project, model=model).fetchall():
             if rel.rsplit("/", 1)[0] not in seen_dirs:
                 run(con, "local/delete_file", path=rel)
+    return unlisted
 
 
 def _sync_split(
