@@ -5,6 +5,7 @@ python bench/peer_art.py read FILE [FILE ...]               ART's reader on parq
 python bench/peer_art.py log-bench BASE STEPS GROUPS PER_GROUP
 python bench/peer_art.py best-step HISTORY_DIR REPEATS        time ART's checkpoint choice
 python bench/peer_art.py scenario BASE                          tests/compat/scenario.py under ART
+python bench/peer_art.py relog BASE SPLIT STEP GROUPS PER_GROUP  log one split and step (again)
 Commands chain with "+": `write ... + read FILE` prints one JSON line per command.
 """
 
@@ -81,6 +82,18 @@ def best_step(history_dir: str, repeats: int) -> None:
     print(json.dumps({"p50": statistics.median(times), "best": best}))
 
 
+def relog(base: str, split: str, step: int, groups: int, per_group: int) -> None:
+    """One log() of `groups` x `per_group` at `split` and `step` (a step logged again, as a
+    resumed run or a repeated eval does)."""
+    from workload import build, group_specs
+
+    art, Choice = _peer()
+    model = art.Model(name="peer", project="bench", base_path=base, report_metrics=[])
+    batch = build(group_specs(7000 + step, groups, per_group), art, Choice)
+    asyncio.run(model.log(batch, split=split, step=step))
+    print(json.dumps({"ok": True}))
+
+
 def scenario(base: str) -> None:
     """tests/compat/scenario.py run by ART (in this process: one ART import for the lot)."""
     import importlib.util
@@ -98,6 +111,7 @@ COMMANDS = {
     "log-bench": lambda a: log_bench(a[0], *map(int, a[1:])),
     "best-step": lambda a: best_step(a[0], int(a[1])),
     "scenario": lambda a: scenario(a[0]),
+    "relog": lambda a: relog(a[0], a[1], *map(int, a[2:])),
 }
 
 

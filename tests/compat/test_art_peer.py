@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from workload import build, feed, group_specs  # noqa: E402
 
+from art.store.catalog import Catalog  # noqa: E402
+from art.store.file_stats import file_stats  # noqa: E402
 from art.store.parquet_read import read_groups  # noqa: E402
 
 pytestmark = pytest.mark.compat
@@ -48,15 +51,32 @@ NAMES = ["train/0000.parquet", "train/0003.parquet", "val/0002.parquet"]
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
-    """Ours written first, so that one ART process writes its store and reads both."""
+def settled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store whose catalog has listed its split folders, settled long ago (their mtimes are
+    recorded); `runs`' ART process then logs its val step 2 again (3 groups of 2, was 1)."""
+    base = tmp_path_factory.mktemp("settled")
+    model = art.Model(name="peer", project="bench", base_path=str(base), report_metrics=[])
+    asyncio.run(feed(model, art, Choice, 3, 4, 2))
+    for folder in (base / "bench/models/peer/trajectories").iterdir():
+        st = folder.stat()
+        os.utime(folder, ns=(st.st_atime_ns, st.st_mtime_ns - 10**10))
+    Catalog(base).rebuild()
+    return base
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, settled: Path) -> tuple[Path, Path, dict]:
+    """Ours written first, so that one ART process writes its store and reads both (and logs
+    `settled`'s val step 2 again)."""
     theirs = tmp_path_factory.mktemp("theirs")
     ours = tmp_path_factory.mktemp("ours")
     model = art.Model(name="peer", project="bench", base_path=str(ours), report_metrics=[])
     asyncio.run(feed(model, art, Choice, STEPS, GROUPS, PER_GROUP))
     dirs = theirs / "bench/models/peer", ours / "bench/models/peer"
     files = [str(d / "trajectories" / n) for n in NAMES for d in dirs]
-    out = peer("write", str(theirs), str(STEPS), str(GROUPS), str(PER_GROUP), "+", "read", *files)
+    relog = ["relog", str(settled), "val", "2", "3", "2"]
+    write = ["write", str(theirs), str(STEPS), str(GROUPS), str(PER_GROUP)]
+    out = peer(*write, "+", "read", *files, "+", *relog)
     return *dirs, json.loads(out.splitlines()[1])
 
 
@@ -101,3 +121,17 @@ def test_our_reader_reads_arts_files(stores: tuple[Path, Path], name: str) -> No
         assert g_got.trajectories == g_exp.trajectories
         assert [e.message for e in g_got.exceptions] == [e.message for e in g_exp.exceptions]
         assert (g_got.metadata, g_got.metrics, g_got.logs) == (g_exp.metadata, g_exp.metrics, g_exp.logs)
+
+
+def test_a_step_arts_logs_again_is_counted_again(runs: tuple[Path, Path, dict], settled: Path) -> None:
+    """openpipe-art writes a step logged again over its old file (its folder unchanged) and then
+    appends the step's history line: a reader over a catalog that has listed the settled
+    folder counts the file as it is now."""
+    val = settled / "bench/models/peer/trajectories/val"
+    full = file_stats(val / "0002.parquet")
+    assert (full.groups, full.trajectories) == (3, 6)
+    assert val.stat().st_mtime_ns < time.time_ns() - 5 * 10**9  # written in place: folder untouched
+    with art.connect(settled) as con:
+        where = "WHERE split = 'val' AND step = 2"
+        assert con.execute(f"SELECT groups, trajectories FROM trajectory_files {where}").fetchone() == (3, 6)
+        assert con.execute(f"SELECT count(*) FROM trajectories {where}").fetchone() == (6,)
