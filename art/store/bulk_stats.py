@@ -136,8 +136,9 @@ def _batch(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[Path, File
     among them): footers first, then counts of the v2 files alone, halving around failures."""
     by_name = {str(p): p for p in paths}
     try:
-        run(con, "local/set_bulk_paths", paths=json.dumps(list(by_name)))
-        counts = run(con, "local/bulk_counts").fetchall()
+        names = list(by_name)
+        run(con, "local/set_bulk_paths", paths=json.dumps(names))
+        counts = _named(run(con, "local/bulk_counts").fetchall(), names)
     except duckdb.Error:
         footers, _ = _each_readable(con, "local/bulk_footers", paths)
         v2 = [by_name[f[0]] for f in footers if f[0] in by_name and _theirs_v2(f)]
@@ -158,15 +159,23 @@ def _theirs_v2(footer: tuple[Any, ...]) -> bool:
     return version == "2" and not ours
 
 
+def _named(rows: list[tuple[Any, ...]], names: list[str]) -> list[tuple[Any, ...]]:
+    """local/bulk_counts' rows with each file's place in the list replaced by its name."""
+    return [(names[index], *rest) for index, *rest in rows]
+
+
 def _each_readable(
     con: duckdb.DuckDBPyConnection, query: str, paths: list[Path]
 ) -> tuple[list[tuple[Any, ...]], list[Path]]:
-    """Rows of `query` over `paths`, and the paths it could not read (halving on failure)."""
+    """Rows of `query` over `paths`, and the paths it could not read (halving on failure);
+    rows of local/bulk_counts name their files."""
     if not paths:
         return [], []
     try:
-        run(con, "local/set_bulk_paths", paths=json.dumps([str(p) for p in paths]))
-        return run(con, query).fetchall(), []
+        names = [str(p) for p in paths]
+        run(con, "local/set_bulk_paths", paths=json.dumps(names))
+        rows = run(con, query).fetchall()
+        return (_named(rows, names) if query == "local/bulk_counts" else rows), []
     except duckdb.Error:
         if len(paths) == 1:
             return [], paths

@@ -4,11 +4,12 @@
 -- an openpipe-art store): a group's exceptions are read from its row with trajectory_index 0,
 -- or its placeholder row (NULL), the one row openpipe-art writes first for each group. Reads,
 -- and so decodes every page of, the group_index, trajectory_index and group_json columns only;
--- a file that cannot be read fails the whole statement (the caller splits the list).
+-- a file that cannot be read fails the whole statement (the caller splits the list). Files are
+-- named by their place in the list (DuckDB's file_index; grouping by the name text cost ~10%).
 -- params: none
-SELECT filename, count(*)::BIGINT AS rows, count(DISTINCT group_index) AS groups,
+SELECT file_index, count(*)::BIGINT AS rows, count(DISTINCT group_index) AS groups,
        count(trajectory_index)::BIGINT AS trajectories,
        coalesce(sum(json_array_length(group_json, '$.exceptions'))
                     FILTER (WHERE coalesce(trajectory_index, 0) = 0), 0)::BIGINT AS exceptions
-FROM read_parquet(getvariable('art_bulk_paths'), filename = true)
-GROUP BY filename
+FROM read_parquet(getvariable('art_bulk_paths'))
+GROUP BY file_index
