@@ -96,6 +96,13 @@ def _decimals(values: list[float]) -> int:
     return max(0, min(6, 3 - math.floor(math.log10(top))))
 
 
+def _spans_decades(values: list[float]) -> bool:
+    """Whether the column's precision would print some nonzero value with no significant digit
+    (one token count of 50,000 in a column of rewards made every reward 0 or 1)."""
+    finite = [abs(v) for v in values if math.isfinite(v) and v != 0]
+    return bool(finite) and max(finite) / min(finite) >= 1000
+
+
 def _cells(values: list[Any]) -> tuple[list[Text], bool]:
     """A column's cells as text, and whether the column is numeric (right-aligned)."""
     present = [v for v in values if v is not None]
@@ -103,7 +110,10 @@ def _cells(values: list[Any]) -> tuple[list[Text], bool]:
         isinstance(v, int | float | decimal.Decimal) and not isinstance(v, bool) for v in present
     )
     if numeric and any(not isinstance(v, int) for v in present):
-        places = _decimals([float(v) for v in present])
+        floats = [float(v) for v in present]
+        if _spans_decades(floats):  # metrics of different scales (long format): each its own
+            return [Text("" if v is None else f"{float(v):.{_decimals([float(v)])}f}") for v in values], True
+        places = _decimals(floats)
         return [Text("" if v is None else f"{float(v):.{places}f}") for v in values], True
     out = []
     for v in values:
