@@ -10,6 +10,8 @@ import pytest
 
 import art
 from art import LocalBackend, LocalStore, Model, TrainableModel, TrajectoryGroup
+from art.checkpoints import best_steps
+from art.errors import NotFoundError
 from art.store.lake import DuckLakeStore
 from art.ui.data import trajectories as step_page
 
@@ -104,6 +106,10 @@ async def test_missing_metric_deletes_nothing_on_the_lake_too(lake: DuckLakeStor
         await m.best_step("val/nope")
     assert await m.delete_checkpoints() == [1, 2]
     assert sorted(p.name for p in m.paths.checkpoints.iterdir()) == ["0001", "0002"]
+    # a lake keeps no model.json: a missing model is named with the runs that exist, no hint
+    with pytest.raises(NotFoundError, match="no model 'ckp'") as e:
+        best_steps(lake, "lake", "ckp", "val/reward")
+    assert "stored as run" not in str(e.value)
 
 
 def test_store_from_environment() -> None:
