@@ -194,6 +194,7 @@ def _logged_again(
     line. O(new lines), not O(files)."""
     rel_model = _rel_model(project, model)
     found: list[NewFile] = []
+    taken = False
     logged = run(con, "local/logged_steps", project=project, model=model, first_seq=first).fetchall()
     for split, step in logged:
         if split not in unlisted or step < 0:
@@ -205,8 +206,9 @@ def _logged_again(
         except FileNotFoundError:
             continue
         rel = f"{rel_model}/trajectories/{split}/{name}"
-        if not found:
+        if not taken:
             changing(project, model, "files")  # the model's file rows, before they are read
+            taken = True
         if run(con, "local/file_signature", path=rel).fetchone() != (st.st_size, st.st_mtime_ns):
             found.append(NewFile(rel, project, model, split, step, Path(path), st.st_size, st.st_mtime_ns))
     return found
