@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -159,6 +160,9 @@ def test_ctrl_c_stops_the_dashboard_cleanly_and_frees_its_port(store: Path) -> N
     proc = subprocess.Popen([*cli, "--port", str(port)], stdout=pipe, stderr=pipe, text=True)
     try:
         wait_for_port(port, 30)  # localhost: every address it resolves to (127.0.0.1 here)
+        deadline = time.monotonic() + 30
+        while get(f"http://127.0.0.1:{port}/api/runs")[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)  # the port listens before uvicorn serves: Ctrl-C while it serves
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:

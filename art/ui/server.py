@@ -231,11 +231,12 @@ def serve(
     from art.store.resolve import as_store
 
     socks = listening_sockets(host, port)
+    # Ctrl-C stops it (exit 0, as uvicorn.run), also before uvicorn has taken the signal over
     try:
-        print(f"art ui: serving {as_store(path_or_store).describe()} at {url}", flush=True)
-        config = uvicorn.Config(create_app(path_or_store, token), host=host, port=port, log_level="warning")
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops it (exit 0, as uvicorn.run)
-            uvicorn.Server(config).run(sockets=socks)
+        with contextlib.suppress(KeyboardInterrupt):
+            print(f"art ui: serving {as_store(path_or_store).describe()} at {url}", flush=True)
+            app = create_app(path_or_store, token)
+            uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run(sockets=socks)
     finally:
         for sock in socks:
             sock.close()
