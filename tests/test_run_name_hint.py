@@ -34,7 +34,7 @@ def test_the_model_name_points_at_its_run(tmp_path: Path) -> None:
     assert art.checkpoints.best_steps(tmp_path, "proj", "run-7", "val/reward")[0].step == 1
 
 
-def test_a_name_no_model_json_gives_gets_no_such_hint(tmp_path: Path) -> None:
+def test_a_name_that_no_model_json_gives_gets_no_such_hint(tmp_path: Path) -> None:
     art_registered_run(tmp_path)
     with pytest.raises(NotFoundError) as e:
         history(tmp_path, "proj", "agnet")
