@@ -32,7 +32,7 @@ from art.store.catch_up import CatchUp, CatchUpCancelled
 from art.store.confined import check_not_link, folder, replace_file
 from art.store.ingest import sync_models
 from art.store.own_files import OwnFile, Pending, merge
-from art.store.paths import catalog_path
+from art.store.paths import catalog_path, keeps_no_catalog
 from art.store.sql import run_checked as run
 
 DEFAULT_LOCK_TIMEOUT = float(60)
@@ -63,9 +63,7 @@ class Catalog:
         self.catch_up = CatchUp(self._catch_up, merge)
         # DuckDB's file lock is per process: threads of one process take turns here instead.
         self.in_process = threading.RLock()
-        # DuckDB names a database's log by cutting its path at the first '?' (options follow):
-        # under such a path every commit fails, so the store does without a catalog
-        self.unusable = "?" in str(self.path)
+        self.unusable = keeps_no_catalog(self.base_path)
         self.told = False
 
     @contextmanager

@@ -38,7 +38,14 @@ from art.store.history_ingest import (
     record_source,
 )
 from art.store.own_files import OwnFile
-from art.store.paths import catalog_path, is_stale_temp, is_step_name, model_dirs, step_name, validate_name
+from art.store.paths import (
+    is_stale_temp,
+    is_step_name,
+    keeps_no_catalog,
+    model_dirs,
+    step_name,
+    validate_name,
+)
 from art.store.sql import run_checked as run
 
 MTIME_SETTLE_NS = 2_000_000_000
@@ -219,8 +226,8 @@ def _tell_uncatalogued(base_path: Path, files: int, seconds: float) -> None:
     if base_path in _told:
         return
     _told.add(base_path)
-    if "?" in str(catalog_path(base_path)) or not os.access(base_path, os.W_OK):
-        return  # no catalog can be kept (Catalog.unusable) or written there: rebuild cannot help
+    if keeps_no_catalog(base_path) or not os.access(base_path, os.W_OK):
+        return  # no catalog can be kept or written there: rebuild cannot help
     warnings.warn(
         f"{files:,} trajectory files under {base_path} are not in its catalog (a store written by "
         f"openpipe-art, say), so every new process counts them again ({seconds:.1f} s this time): "

@@ -137,6 +137,12 @@ def catalog_path(base_path: str | Path) -> Path:
     return Path(base_path) / "catalog.duckdb"
 
 
+def keeps_no_catalog(base_path: str | Path) -> bool:
+    """DuckDB names a database's log by cutting its path at the first '?' (options follow):
+    under such a path every commit fails, so the store does without a catalog."""
+    return "?" in str(catalog_path(base_path))
+
+
 def model_dirs(base_path: Path) -> list[tuple[str, str, str]]:
     """Every `PROJECT/models/MODEL` folder under base_path whose names are valid, sorted, as
     text paths (a Path built per model cost ~5 us, on every open)."""
