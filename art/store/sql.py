@@ -103,10 +103,14 @@ def run_all_checked(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] | lis
     try:
         con.execute("\n;\n".join(texts))  # `;` on a line of its own: never inside a comment
     except duckdb.Error as e:
-        raise CatalogError(
-            f"catalog queries {', '.join(names)} failed: {e}. The catalog is an index of the "
-            f"files: `art rebuild` recreates it."
-        ) from e
+        raise _catalog_error(f"catalog queries {', '.join(names)}", e) from e
+
+
+def _catalog_error(what: str, e: duckdb.Error) -> CatalogError:
+    return CatalogError(
+        f"{what} failed: {e}. The catalog is an index of the files: "
+        "`art rebuild` recreates it."
+    )
 
 
 def run_checked(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.DuckDBPyConnection:
@@ -114,7 +118,4 @@ def run_checked(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duc
     try:
         return run(con, name, **values)
     except duckdb.Error as e:
-        raise CatalogError(
-            f"catalog query {name!r} failed: {e}. The catalog is an index of the files: "
-            f"`art rebuild` recreates it."
-        ) from e
+        raise _catalog_error(f"catalog query {name!r}", e) from e
