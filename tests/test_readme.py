@@ -9,9 +9,9 @@ How a block runs is declared by an HTML comment on the line before its fence:
   already the venv they create, so `python3 -m venv .venv` and `. .venv/bin/activate` are
   skipped; `pip install -e ".[X,Y]"` is checked instead of run (no network in tests): every
   extra must exist in pyproject.toml and every requirement it brings must be installed here;
-  `python -m pytest ...` becomes `python -m pytest --collect-only -q` (the suite cannot run
-  inside itself); `ruff ...` and `bash bench/...` run in the repository; anything else runs in
-  the reader folder.
+  `python -m pytest ...` becomes `python -m pytest --collect-only -q -n 0` (the suite cannot
+  run inside itself); `ruff ...` and `bash bench/...` run in the repository (once each: a
+  later block's same command is not run again); anything else runs in the reader folder.
 - `<!-- readme: lake -->`: the reader context plus a DuckLake on PostgreSQL and S3 started on
   127.0.0.1 (tests/servers.py), named by the ART_LAKE_* / AWS_* variables the README lists.
 - `<!-- readme: output-of COMMAND -->` on a ```text block: COMMAND runs in a folder of its
@@ -124,6 +124,9 @@ def check_install(command: str) -> None:
         assert req.specifier.contains(version, prereleases=True), (spec, version)
 
 
+_repository_commands_passed: set[str] = set()
+
+
 def run_setup(block: Block, reader: Path) -> None:
     for command in (c.strip() for c in block.body.replace("\n", " ").split("&&")):
         if command in ("python3 -m venv .venv", ". .venv/bin/activate"):
@@ -132,10 +135,15 @@ def run_setup(block: Block, reader: Path) -> None:
             check_install(command)
             continue
         if command.startswith("python -m pytest"):
-            command = "python -m pytest --collect-only -q -p no:cacheprovider"
-        cwd = ROOT if command.startswith(("ruff", "python -m pytest", "bash bench/")) else reader
+            command = "python -m pytest --collect-only -q -p no:cacheprovider -n 0"
+        in_repository = command.startswith(("ruff", "python -m pytest", "bash bench/"))
+        if in_repository and command in _repository_commands_passed:
+            continue  # the same command on the same repository: it passed for an earlier block
+        cwd = ROOT if in_repository else reader
         out = subprocess.run(command, shell=True, cwd=cwd, env=env_for(), capture_output=True, text=True)
         assert out.returncode == 0, f"README line {block.line}: {command}\n{out.stdout}\n{out.stderr}"
+        if in_repository:
+            _repository_commands_passed.add(command)
 
 
 @pytest.fixture(scope="module")

@@ -190,6 +190,33 @@ def test_a_curve_point_opens_that_steps_trajectories(page, url: str) -> None:  #
     page.locator("#pane-a .transcript").wait_for()
 
 
+def test_a_metrics_only_step_is_not_offered(page, url: str, store: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The demo logs each train step's trajectories, then its training metrics at the next
+    step: the last train step holds only metrics. It is not offered as an empty page."""
+    last = art.connect(store).sql(
+        "SELECT max(step) FROM history WHERE model = 'arith-seed7' AND split = 'train'").fetchone()[0]
+    page.goto(url + f"#/trajectories?run=demo/arith-seed7&split=train&step={last}")
+    page.locator("#pane-a .transcript").wait_for()
+    assert page.locator("#traj-notice").inner_text() == (
+        f"train step {last} has no trajectories; showing train step {last - 1}.")
+    assert page.locator("#pick-step").input_value() == str(last - 1)
+    assert str(last) not in page.locator("#pick-step option").all_inner_texts()
+    page.goto(url + "#/curves?run=agents/tools")  # tools logs train/loss only, val trajectories
+    over = page.locator('.chart[data-metric="train/loss"] .u-over')
+    over.scroll_into_view_if_needed()
+    drawn(page, "train/loss")
+    box = over.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    notice = "train step 5 has no trajectories; showing val step 5."
+    page.locator("#traj-notice").filter(has_text=notice).wait_for()
+    page.locator("#pane-a .transcript").wait_for()
+    page.screenshot(path=tmp_path / "nearest-step.png")
+    page.goto(url + "#/trajectories?run=agents/plain")  # metrics only
+    assert page.locator("#traj-none").inner_text() == "No trajectories logged for this run (only metrics)."
+    page.screenshot(path=tmp_path / "metrics-only.png")
+
+
 def test_transcript_shows_tool_calls_and_hostile_text_stays_text(page, url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.goto(url + "#/trajectories?run=agents/tools&split=val&step=3")
     pane = page.locator("#pane-a")

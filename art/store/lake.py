@@ -33,6 +33,7 @@ LAKE_VIEWS = (
     "lake/view_trajectories",
     "lake/macro_trajectories_of",
     "lake/macro_groups_without_trajectories",
+    "lake/macro_trajectory_steps",
 )
 
 

@@ -39,7 +39,7 @@ from art.store.sandbox import close_doors
 from art.store.sql import run_all_checked as run_all
 from art.store.sql import run_checked as run
 
-VIEWS = ("local/view_runs", "view_history_by_step")
+VIEWS = ("local/view_runs", "view_history_by_step", "local/macro_trajectory_steps")
 # an all-v2 store: the view and trajectories_of() read through art_trajectory_rows, and
 # trajectories_of() and the dashboard's art_groups_without_trajectories() pick their files
 # from the list (art_trajectory_files_of)

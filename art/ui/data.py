@@ -105,14 +105,15 @@ def _runs_of(table: pa.Table, keys: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 def steps(cur: duckdb.DuckDBPyConnection, project: str | None, model: str | None) -> dict[str, Any]:
-    """Every run's name, and the splits and steps (newest first) of the given run, or of the
-    first run when none (or an unknown one) is given: one request fills the page's pickers."""
+    """Every run's name, and the splits and steps (newest first) that hold trajectories of the
+    given run, or of the first run when none (or an unknown one) is given: one request fills
+    the page's pickers."""
     names = [f"{p}/{m}" for p, m in run(cur, "ui/run_names").fetchall()]
     if f"{project}/{model}" not in names:
         project, model = names[0].split("/") if names else (None, None)
     by_split: dict[str, list[int]] = {}
     if project is not None:
-        for split, step, _calls in run(cur, "ui/steps", project=project, model=model).fetchall():
+        for split, step in run(cur, "ui/steps", project=project, model=model).fetchall():
             by_split.setdefault(split, []).append(step)
     return {"runs": names, "project": project, "model": model, "splits": by_split}
 

@@ -1,7 +1,6 @@
--- ui/steps: the splits and steps one run logged, newest first, with the log() calls of each.
--- Returns (split, step, log_calls).
+-- ui/steps: the splits and steps of one run that have trajectories to show, newest first (a
+-- step that logged only metrics, such as a training step's loss, is left out).
+-- Returns (split, step).
 -- params: $project, $model
-SELECT split, step, count(DISTINCT seq) AS log_calls
-FROM history WHERE project = $project AND model = $model
-GROUP BY split, step
+SELECT split, step FROM art_trajectory_steps($project, $model)
 ORDER BY split, step DESC

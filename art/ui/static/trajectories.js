@@ -14,6 +14,8 @@ class TrajectoriesPage {
     this.run = params.get("run") || "";
     this.split = params.get("split") || "";
     this.step = params.get("step") || "";
+    this.linked = this.step !== ""; // a link to a step (from a curve): say if it cannot be shown
+    this.notice = "";
     this.filter = { meta: params.get("meta") || "", min: params.get("min") || "", max: params.get("max") || "" };
     this.picked = [null, null];
     this.pickers = h("span", { class: "pickers" });
@@ -44,14 +46,26 @@ class TrajectoriesPage {
     try {
       const picks = await api("/api/steps", this.run ? { project, model } : {});
       if (!picks.runs.length) { this.list.replaceChildren(h("p", {}, "No runs in this store yet.")); return; }
+      // only steps with trajectories are listed: a link to one that logged only metrics (a
+      // point of a loss curve) shows the nearest step before it, and says so
+      const asked = this.linked && this.run === `${picks.project}/${picks.model}` ? `${this.split} step ${this.step}` : "";
+      if (this.linked || !keepPicks) this.notice = "";
+      this.linked = false;
       this.run = `${picks.project}/${picks.model}`;
       const names = Object.keys(picks.splits);
       if (!names.includes(this.split)) this.split = names.includes("val") ? "val" : names[0] || "";
       const steps = picks.splits[this.split] || [];
-      if (!steps.map(String).includes(String(this.step))) this.step = steps.length ? String(steps[0]) : "";
+      if (!steps.map(String).includes(String(this.step))) this.step = nearest(steps, this.step);
+      if (asked && asked !== `${this.split} step ${this.step}` && this.step !== "") {
+        this.notice = `${asked} has no trajectories; showing ${this.split} step ${this.step}.`;
+      }
       this.pickers.replaceChildren(
         this.select("run", picks.runs), this.select("split", names), this.select("step", steps.map(String)));
-      if (this.step === "") { this.list.replaceChildren(h("p", {}, "No steps logged for this run.")); return; }
+      if (this.step === "") {
+        this.list.replaceChildren(h("p", { id: "traj-none" }, "No trajectories logged for this run (only metrics)."));
+        this.panes.replaceChildren();
+        return;
+      }
       const same = early && this.run === `${project}/${model}` && this.split === wanted.split && this.step === wanted.step;
       this.data = await (same ? early : api("/api/trajectories",
         { project: picks.project, model: picks.model, split: this.split, step: this.step }));
@@ -88,7 +102,8 @@ class TrajectoriesPage {
     const first = groups.find((g) => g.shown.length);
     if (!this.picked[0] && first) this.picked = [first.shown[0], first.shown[first.shown.length - 1]];
     const total = groups.reduce((n, g) => n + g.shown.length, 0);
-    this.list.replaceChildren(h("p", { class: "note", id: "traj-count" }, `${total} trajectories in ${groups.length} groups`),
+    this.list.replaceChildren(...(this.notice ? [h("p", { class: "note", id: "traj-notice" }, this.notice)] : []),
+      h("p", { class: "note", id: "traj-count" }, `${total} trajectories in ${groups.length} groups`),
       ...groups.map((g) => this.groupCard(g)));
     this.panes.replaceChildren(...this.picked.map((t, i) => h("div", { class: "pane", id: `pane-${"ab"[i]}` },
       t ? transcript(t) : h("p", { class: "note" }, "Pick a trajectory (A or B)."))));
@@ -106,6 +121,15 @@ class TrajectoriesPage {
         h("button", { type: "button", onclick: () => { this.picked[0] = t; this.render(); } }, "A"),
         h("button", { type: "button", onclick: () => { this.picked[1] = t; this.render(); } }, "B")))));
   }
+}
+
+// The step to show for `wanted` among `steps` (newest first): the nearest at or before it,
+// else the earliest; the newest when none is wanted.
+function nearest(steps, wanted) {
+  if (!steps.length) return "";
+  if (wanted === "" || Number.isNaN(Number(wanted))) return String(steps[0]);
+  const before = steps.find((s) => s <= Number(wanted));
+  return String(before ?? steps[steps.length - 1]);
 }
 
 function transcript(t) {

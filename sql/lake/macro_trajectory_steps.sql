@@ -1,0 +1,6 @@
+-- lake/macro_trajectory_steps: art_trajectory_steps(project, model) on a DuckLake store, the
+-- splits and steps of one run that hold trajectory rows (placeholder rows of groups with only
+-- exceptions included, as a local store's file list counts them).
+-- params: none
+CREATE OR REPLACE TEMP MACRO art_trajectory_steps(p, m) AS TABLE
+SELECT DISTINCT split, step FROM lake.main.trajectories WHERE project = p AND model = m

@@ -1,0 +1,6 @@
+-- local/macro_trajectory_steps: art_trajectory_steps(project, model), the splits and steps of
+-- one run that have a trajectory file (the dashboard's step picker: a step that logged only
+-- metrics has no transcript to show), from the catalog's file list: no file is opened.
+-- params: none
+CREATE OR REPLACE TEMP MACRO art_trajectory_steps(p, m) AS TABLE
+SELECT DISTINCT split, step FROM trajectory_files WHERE project = p AND model = m
