@@ -22,7 +22,7 @@ import pytest
 import art
 from art import Model, TrajectoryGroup
 from art.errors import CatalogBusyError
-from art.store import catalog_snapshot, local_views
+from art.store import catalog_snapshot, ingest, local_views
 from art.store.catalog import Catalog
 from art.store.catalog_file import create_schema
 from art.store.catalog_snapshot import attach_snapshot
@@ -115,6 +115,58 @@ async def test_an_unchanged_store_reads_the_same_as_its_files(tmp_path: Path) ->
     con = art.connect(base)
     assert con.execute("SELECT count(*) FROM taken_models").fetchone() == (0,)
     assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+
+
+async def test_a_store_its_writer_just_left_is_read_in_place(tmp_path: Path) -> None:
+    """The folders a writer touched in its last seconds are recorded as not settled (their
+    mtimes too recent to trust), so every reader lists them again: finding them as recorded
+    must not copy the model's rows into memory (which made every later open O(files)), and
+    finding a change must still show it."""
+    base = tmp_path / "s"
+    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
+    for step in range(3):
+        await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
+    m.store.flush()
+    (base / "catalog.lock").unlink(missing_ok=True)
+    with duckdb.connect(str(base / "catalog.duckdb"), read_only=True) as cat:
+        unsettled = cat.execute("SELECT count(*) FROM sources WHERE kind = 'dir' AND mtime_ns = 0").fetchone()
+    assert unsettled == (1,)  # the val folder: the case under test
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM taken_models").fetchone() == (0,)
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+    step_from_elsewhere(base / "p/models/a")  # a step the catalog has not seen, in that folder
+    (base / "p/models/a/trajectories/val/0000.parquet").unlink()  # and one gone
+    con = art.connect(base)
+    assert con.execute("SELECT rows FROM taken_models").fetchall() == [("files",)]
+    assert con.execute("SELECT step FROM trajectory_files ORDER BY step").fetchall() == [(1,), (2,), (3,)]
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth2"))
+
+
+async def test_a_folder_found_as_recorded_is_listed_once_per_catalog_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once its mtime has settled, a folder the catalog holds as not settled is listed by one
+    open of a process and remembered with that catalog copy; a file landing in it later
+    changes its mtime, and the next open lists it again."""
+    monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # keep every copy
+    base = tmp_path / "s"
+    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
+    for step in range(3):
+        await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
+    m.store.flush()
+    (base / "catalog.lock").unlink(missing_ok=True)
+    val = base / "p/models/a/trajectories/val"
+    old = time.time() - 3600
+    os.utime(val, (old, old))  # settled now, while the catalog recorded it as not yet
+    listings: list[str] = []
+    real = ingest._sync_split
+    monkeypatch.setattr(ingest, "_sync_split", lambda d, *a: listings.append(d.name) or real(d, *a))
+    for _ in range(3):
+        assert art.connect(base).execute("SELECT count(*) FROM trajectory_files").fetchone() == (3,)
+    assert listings == ["val"]
+    step_from_elsewhere(base / "p/models/a")
+    assert art.connect(base).execute("SELECT max(step) FROM trajectory_files").fetchone() == (3,)
+    assert listings == ["val", "val"]
 
 
 def _in_child(code: str, *args: str) -> subprocess.Popen[str]:

@@ -7,7 +7,9 @@ reader leaves nothing behind) under the same POSIX shared lock DuckDB takes on t
 writer's open fails and retries for those few ms, as against DuckDB's own read-only open),
 and the copy is attached read-only as `art_catalog`: nothing is ever written to it (no WAL).
 
-Only the small tables (models, sources) are copied into memory. trajectory_files and history
+Only the small `models` table is copied into memory; `sources` (how far each file was read) is
+read once for the catch-up, which records no progress (a reader catches up once and is gone:
+its in-memory catalog is never caught up again). trajectory_files and history
 are read from the snapshot in place (local/view_snapshot_*), except for the models the
 reader's catch-up changes: `changing()` first copies those models' rows into memory
 (O(changes), not O(files)); lines appended to a history.jsonl are only added in memory.
@@ -26,7 +28,7 @@ import fcntl
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +44,20 @@ NOT_TAKEN = "not taken"  # no snapshot possible here: the caller copies the rows
 class Snapshot:
     """The attached snapshot of one reader connection, and the models its catch-up took over."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, copy: _Copy | None = None) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        copy: _Copy | None = None,
+        sources: list[tuple[Any, ...]] | None = None,
+    ) -> None:
         self.con = con
         self.copy = copy
+        self.sources = sources or []
         self.taken: set[tuple[str, str, str]] = set()
+
+    def recorded_sources(self) -> list[tuple[Any, ...]]:
+        """The snapshot's `sources` rows (local/all_sources' columns), read when it was attached."""
+        return self.sources
 
     def index(self, base: str) -> Any:
         """What the previous open over this same copy derived from its file rows (local_views'
@@ -74,6 +86,28 @@ class Snapshot:
         run(self.con, f"local/take_model_{rows}", project=project, model=model)
         run(self.con, "local/take_model", project=project, model=model, rows=rows)
 
+    def recorded_files(self, project: str, model: str, prefix: str) -> list[tuple[str, int, int]]:
+        """The files recorded under `prefix` (path, bytes, mtime_ns), from memory when the
+        model's rows were taken, else read in the snapshot: a folder listed again only to find
+        it as recorded (one written in the last seconds) costs no copy of the model's rows."""
+        taken = (project, model, "files") in self.taken
+        name = "local/files_under" if taken else "local/snapshot_files_under"
+        return run(self.con, name, prefix=prefix).fetchall()
+
+    def record(self, rel: str, project: str, model: str, kind: str, progress: Any) -> None:
+        """A reader records no progress: its catch-up runs once, and nothing reads it after."""
+
+    def listed_before(self, rel_dir: str, inode: int, mtime_ns: int) -> bool:
+        """An earlier open over this same copy listed the folder, as it is now, after its mtime
+        had settled, and found it as the copy records it (a folder the copy holds as not
+        settled, as the last one a writer touched before it stopped, is listed once per
+        process, not on every open)."""
+        return self.copy is not None and self.copy.listed.get(rel_dir) == (inode, mtime_ns)
+
+    def found_as_recorded(self, rel_dir: str, inode: int, mtime_ns: int) -> None:
+        if self.copy is not None:
+            self.copy.listed[rel_dir] = (inode, mtime_ns)
+
     def create_views(self) -> None:
         """`trajectory_files` and `history` over memory and the snapshot (temp views, which
         the public views and file_index resolve before the in-memory tables)."""
@@ -92,6 +126,8 @@ class _Copy:
     mem: int
     checked: bool = False
     index: tuple[str, Any] | None = None  # (base, local_views.FileIndex) of the last open
+    # split folder -> (inode, mtime) when a listing after its mtime settled found it as recorded
+    listed: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 _copies: dict[Path, _Copy] = {}
@@ -204,9 +240,9 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
                 return f"could not be read ({broken} rows break its NOT NULL or key constraints)"
             copy.checked = True
         run(con, "local/schema_taken_models")
-        for name in COPY_QUERIES[:2]:  # models, sources: small; the others are read in place
-            run(con, name)
+        run(con, COPY_QUERIES[0])  # models: small; the views join it (the others are read in place)
+        sources = run(con, "local/snapshot_all_sources").fetchall()  # the catch-up's starting point
     except (duckdb.Error, CatalogError) as e:  # run_checked raises CatalogError
         run(con, "local/detach_catalog")
         return f"could not be read ({str(e).splitlines()[0]})"
-    return Snapshot(con, copy)
+    return Snapshot(con, copy, sources)

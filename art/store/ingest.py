@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
@@ -58,7 +58,61 @@ class UncataloguedFilesWarning(UserWarning):
     by openpipe-art, say): every new process counts them again until a writer records them."""
 
 Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
-Changing = Callable[[str, str, str], None]  # (project, model, "files" | "history")
+
+
+class CatalogRows(Protocol):
+    """Where a catch-up finds what its catalog recorded and how it records changes: a writer's
+    catalog in place (WriterRows), or a reader's snapshot (catalog_snapshot.Snapshot), which
+    takes a model's rows into memory only before changing them and records no progress."""
+
+    def changing(self, project: str, model: str, rows: str) -> None:
+        """Before a model's "files" or "history" rows are changed (or its files read by name)."""
+        ...
+
+    def recorded_files(self, project: str, model: str, prefix: str) -> list[tuple[str, int, int]]:
+        """The files recorded in one split folder (`prefix` ends with `/`): path, bytes, mtime_ns."""
+        ...
+
+    def recorded_sources(self) -> list[tuple[Any, ...]]:
+        """Every source's progress (local/all_sources' rows)."""
+        ...
+
+    def record(self, rel: str, project: str, model: str, kind: str, progress: HistoryProgress) -> None:
+        """Keep how far a source was read, for the next catch-up."""
+        ...
+
+    def listed_before(self, rel_dir: str, inode: int, mtime_ns: int) -> bool:
+        """This split folder, as it is now, was found as recorded by an earlier listing."""
+        ...
+
+    def found_as_recorded(self, rel_dir: str, inode: int, mtime_ns: int) -> None:
+        """A listing after the folder's mtime had settled found it as recorded."""
+        ...
+
+
+class WriterRows:
+    """A writer's catalog connection: rows read and changed in place, progress recorded."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def changing(self, project: str, model: str, rows: str) -> None:
+        pass
+
+    def recorded_files(self, project: str, model: str, prefix: str) -> list[tuple[str, int, int]]:
+        return run(self.con, "local/files_under", prefix=prefix).fetchall()
+
+    def recorded_sources(self) -> list[tuple[Any, ...]]:
+        return run(self.con, "local/all_sources").fetchall()
+
+    def record(self, rel: str, project: str, model: str, kind: str, progress: HistoryProgress) -> None:
+        record_source(self.con, rel, project, model, kind, progress)
+
+    def listed_before(self, rel_dir: str, inode: int, mtime_ns: int) -> bool:
+        return False  # the recorded mtime says it: a settled listing is recorded with it
+
+    def found_as_recorded(self, rel_dir: str, inode: int, mtime_ns: int) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -85,12 +139,13 @@ def _rel_model(project: str, model: str) -> str:
     return f"{project}/models/{model}"
 
 
-def _all_sources(con: duckdb.DuckDBPyConnection) -> Sources:
-    """Every recorded source, by model: one query instead of one per model."""
+def _all_sources(rows: list[tuple[Any, ...]]) -> Sources:
+    """Every recorded source (local/all_sources' rows), by model."""
     out: Sources = {}
-    for path, project, model, *rest in run(con, "local/all_sources").fetchall():
+    for path, project, model, *rest in rows:
         out.setdefault((project, model), {})[path] = tuple(rest)
     return out
+
 
 
 def sync_models(
@@ -102,7 +157,7 @@ def sync_models(
     *,
     remove_stale: bool = True,
     thorough: bool = True,
-    changing: Changing | None = None,
+    snapshot: CatalogRows | None = None,
     own: dict[tuple[str, str], list[OwnFile]] | None = None,
 ) -> int:
     """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
@@ -110,25 +165,26 @@ def sync_models(
     `remove_stale=False` (readers) leaves writers' stale temp files alone: reading writes nothing.
     `thorough=False` (readers) counts openpipe-art's new files in bulk without decoding every
     page; a writer's catalog keeps what it records, so writers decode every page of every file.
-    `changing(project, model, rows)` (readers over a catalog snapshot) is called before the
-    catch-up reads or changes a model's "files" rows (a split folder changed), or deletes its
-    "history" rows (history.jsonl replaced, shrunk or gone; appended lines are only added),
-    so an unchanged model costs no copy of its rows.
+    `snapshot` (a reader's, see CatalogRows): `changing(project, model, rows)` is called
+    before the catch-up changes a model's "files" rows (a split folder's files changed), reads
+    them by file (a step logged again), or deletes its "history" rows (history.jsonl
+    replaced, shrunk or gone; appended lines are only added), so an unchanged model costs no
+    copy of its rows; a folder listed again and found as recorded is no change.
     `cancelled()` is asked before each model and file; when true, CatchUpCancelled is raised
     (the caller's transaction is then never committed).
     `own`: models whose only file changes since this catalog last caught up with them are files
     this process wrote; those still as written are recorded from their records (own_files.py).
     """
     check = _canceller(cancelled)
-    changing = changing or _no_hook
+    rows: CatalogRows = snapshot if snapshot is not None else WriterRows(con)
+    all_sources = _all_sources(rows.recorded_sources())
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
     known_models = set(run(con, "local/list_models").fetchall())
-    all_sources = _all_sources(con)
     if only is None:
         for project, model in known_models:
             if (project, model) not in found:
-                changing(project, model, "files")
-                changing(project, model, "history")
+                rows.changing(project, model, "files")
+                rows.changing(project, model, "history")
                 for q in (
                     "local/forget_model",
                     "local/forget_model_files",
@@ -149,11 +205,11 @@ def sync_models(
         if written is not None:
             written = list({f.path: f for f in written}.values())  # a step logged twice: its last file
         if written is not None and _own_files_suffice(base_path, sources, written):
-            changing(project, model, "files")
+            rows.changing(project, model, "files")
             _own_files(con, base_path, project, model, written, new_files, known_stats)
             continue
         unlisted[(project, model)] = _sync_files(
-            con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, changing
+            con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, rows
         )
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
     unknown = [f.path for f in new_files if f.path not in known_stats]
@@ -165,11 +221,11 @@ def sync_models(
             check()
             sources = all_sources.get((project, model), {})
             known_model = (project, model) in known_models
-            _sync_model_json(con, base_path, project, model, model_dir, sources, known_model)
-            first = _sync_history(con, base_path, project, model, model_dir, sources, changing)
+            _sync_model_json(con, project, model, model_dir, sources, known_model, rows)
+            first = _sync_history(con, project, model, model_dir, sources, rows)
             quiet = unlisted.get((project, model))  # folders this catch-up did not list
             if first is not None and quiet:
-                rewritten += _logged_again(con, project, model, model_dir, first, quiet, changing)
+                rewritten += _logged_again(con, project, model, model_dir, first, quiet, rows)
             if progress is not None:
                 progress(f"{project}/{model}", i + 1, len(targets))
     except BaseException:
@@ -193,7 +249,7 @@ def _logged_again(
     model_dir: str,
     first: int,
     unlisted: set[str],
-    changing: Changing,
+    rows: CatalogRows,
 ) -> list[NewFile]:
     """The files of the steps that history lines from `first` on logged, in folders that were
     not listed, whose size or mtime differ from the catalog's: openpipe-art writes a step logged
@@ -214,7 +270,7 @@ def _logged_again(
             continue
         rel = f"{rel_model}/trajectories/{split}/{name}"
         if not taken:
-            changing(project, model, "files")  # the model's file rows, before they are read
+            rows.changing(project, model, "files")  # the model's file rows, before they are read
             taken = True
         if run(con, "local/file_signature", path=rel).fetchone() != (st.st_size, st.st_mtime_ns):
             found.append(NewFile(rel, project, model, split, step, Path(path), st.st_size, st.st_mtime_ns))
@@ -266,9 +322,6 @@ def _register_files(
     run(con, "local/insert_files", files=json.dumps(rows))
 
 
-def _no_hook(project: str, model: str, rows: str) -> None:
-    pass
-
 
 def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
     def check() -> None:
@@ -311,12 +364,12 @@ def _own_files(
 
 def _sync_model_json(
     con: duckdb.DuckDBPyConnection,
-    base_path: Path,
     project: str,
     model: str,
     model_dir: str,
     sources: dict[str, tuple[Any, ...]],
     known_model: bool,
+    rows: CatalogRows,
 ) -> None:
     path = f"{model_dir}/model.json"
     rel = f"{_rel_model(project, model)}/model.json"
@@ -349,17 +402,16 @@ def _sync_model_json(
     )
     if st is not None:
         progress = HistoryProgress(st.st_size, 0, st.st_ino, st.st_mtime_ns)
-        record_source(con, rel, project, model, "model_json", progress)
+        rows.record(rel, project, model, "model_json", progress)
 
 
 def _sync_history(
     con: duckdb.DuckDBPyConnection,
-    base_path: Path,
     project: str,
     model: str,
     model_dir: str,
     sources: dict[str, tuple[Any, ...]],
-    changing: Changing,
+    rows: CatalogRows,
 ) -> int | None:
     """Catch up with the model's history.jsonl; returns the number of the first line it read
     (0 when it read the file from the start), None when nothing was new."""
@@ -375,7 +427,7 @@ def _sync_history(
         if st is not None and is_unchanged(st, known):
             return None  # as catch_up_history would find it: nothing new (one stat, no call)
         if st is None or not appended_to(st, known):
-            changing(project, model, "history")  # it will read the file again from the start
+            rows.changing(project, model, "history")  # it will read the file again from the start
             known_lines = 0
         else:
             known_lines = known.lines
@@ -384,7 +436,7 @@ def _sync_history(
     new = catch_up_history(con, project, model, Path(path), known)
     if new == known:
         return None
-    record_source(con, rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
+    rows.record(rel, project, model, "history", new or HistoryProgress(0, 0, 0, 0))
     return known_lines
 
 
@@ -433,10 +485,12 @@ def _sync_files(
     remove_stale: bool,
     check: Callable[[], None],
     new_files: list[NewFile],
-    changing: Changing,
+    rows: CatalogRows,
 ) -> set[str]:
     """Walk the split folders of one model; new or changed files are added to `new_files`.
-    Returns the splits whose folders were not listed (unchanged since they last were)."""
+    Returns the splits whose folders were not listed (unchanged since they last were).
+    A folder listed again (its mtime too recent to have been recorded, say: the last one a
+    writer touched before it stopped) and found as recorded changes nothing."""
     known_dirs = {path: row for path, row in sources.items() if row[0] == "dir"}
     seen_dirs: set[str] = set()
     unlisted: set[str] = set()
@@ -446,20 +500,30 @@ def _sync_files(
         rel_dir = f"{rel_model}/trajectories/{split}"
         seen_dirs.add(rel_dir)
         row = known_dirs.get(rel_dir)
-        if row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns and row[4] != 0:
+        recorded_settled = row is not None and row[3] == dst.st_ino and row[4] == dst.st_mtime_ns != 0
+        if recorded_settled or rows.listed_before(rel_dir, dst.st_ino, dst.st_mtime_ns):
             unlisted.add(split)
             continue  # nothing added, replaced or removed in this folder since
-        changing(project, model, "files")
-        _sync_split(con, project, model, split, Path(split_dir), rel_dir, remove_stale, check, new_files)
-        settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS
+        recorded = rows.recorded_files(project, model, rel_dir + "/")
+        found, gone = _sync_split(
+            Path(split_dir), rel_dir, project, model, split, recorded, remove_stale, check
+        )
+        settled = now - dst.st_mtime_ns > MTIME_SETTLE_NS  # `now` was taken before the listing
+        if found or gone:
+            rows.changing(project, model, "files")
+            for rel in gone:
+                run(con, "local/delete_file", path=rel)
+            new_files += found
+        elif settled:
+            rows.found_as_recorded(rel_dir, dst.st_ino, dst.st_mtime_ns)
         progress = HistoryProgress(0, 0, dst.st_ino, dst.st_mtime_ns if settled else 0)
-        record_source(con, rel_dir, project, model, "dir", progress)
+        rows.record(rel_dir, project, model, "dir", progress)
     for rel_dir in known_dirs.keys() - seen_dirs:
-        changing(project, model, "files")
+        rows.changing(project, model, "files")
         run(con, "local/delete_files_under", prefix=rel_dir + "/")
         run(con, "local/delete_source", path=rel_dir)
     if not known_dirs and seen_dirs:  # a catalog from before folders were recorded
-        changing(project, model, "files")
+        rows.changing(project, model, "files")
         for (rel,) in run(con, "local/files_of_model", project=project, model=model).fetchall():
             if rel.rsplit("/", 1)[0] not in seen_dirs:
                 run(con, "local/delete_file", path=rel)
@@ -467,27 +531,24 @@ def _sync_files(
 
 
 def _sync_split(
-    con: duckdb.DuckDBPyConnection,
+    split_dir: Path,
+    rel_dir: str,
     project: str,
     model: str,
     split: str,
-    split_dir: Path,
-    rel_dir: str,
+    recorded: list[tuple[str, int, int]],
     remove_stale: bool,
     check: Callable[[], None],
-    new_files: list[NewFile],
-) -> None:
-    known = {
-        path: (size, mtime)
-        for path, size, mtime in run(con, "local/files_under", prefix=rel_dir + "/").fetchall()
-    }
+) -> tuple[list[NewFile], list[str]]:
+    """One split folder's files against those `recorded` there: (new or changed, gone)."""
+    known = {path: (size, mtime) for path, size, mtime in recorded}
     seen: set[str] = set()
+    found: list[NewFile] = []
     for step, f, st in _files_in(split_dir, remove_stale):
         check()
         rel = f"{rel_dir}/{f.name}"
         seen.add(rel)
         if known.get(rel) == (st.st_size, st.st_mtime_ns):
             continue
-        new_files.append(NewFile(rel, project, model, split, step, f, st.st_size, st.st_mtime_ns))
-    for rel in known.keys() - seen:
-        run(con, "local/delete_file", path=rel)
+        found.append(NewFile(rel, project, model, split, step, f, st.st_size, st.st_mtime_ns))
+    return found, sorted(known.keys() - seen)

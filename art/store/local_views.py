@@ -81,8 +81,7 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         create_schema(con)
         snapshot = catalog_for(base).read_into(con)
         con.begin()
-        changing = snapshot.changing if snapshot is not None else None
-        sync_models(con, base, None, remove_stale=False, thorough=False, changing=changing)
+        sync_models(con, base, None, remove_stale=False, thorough=False, snapshot=snapshot)
         con.commit()
         if snapshot is not None:
             snapshot.create_views()
