@@ -457,8 +457,9 @@ def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
             continue
 
 
-def _files_in(split_dir: Path, remove_stale: bool) -> Iterator[tuple[int, Path, os.stat_result]]:
-    """(step, path, stat) of each NNNN.parquet file in a split folder."""
+def _files_in(split_dir: Path, remove_stale: bool) -> Iterator[tuple[int, str, os.stat_result]]:
+    """(step, path, stat) of each NNNN.parquet file in a split folder (paths as text: a
+    `Path` per file cost a few microseconds, on every file of a folder listed again)."""
     try:
         entries = sorted(os.scandir(split_dir), key=lambda e: e.name)
     except FileNotFoundError:
@@ -468,7 +469,7 @@ def _files_in(split_dir: Path, remove_stale: bool) -> Iterator[tuple[int, Path, 
         if name.endswith(".parquet") and is_step_name(name[: -len(".parquet")]):
             try:
                 if e.is_file(follow_symlinks=False):
-                    yield int(name[: -len(".parquet")]), Path(e.path), e.stat(follow_symlinks=False)
+                    yield int(name[: -len(".parquet")]), e.path, e.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue
         elif remove_stale and is_stale_temp(Path(e.path)):
@@ -544,11 +545,11 @@ def _sync_split(
     known = {path: (size, mtime) for path, size, mtime in recorded}
     seen: set[str] = set()
     found: list[NewFile] = []
-    for step, f, st in _files_in(split_dir, remove_stale):
+    for step, path, st in _files_in(split_dir, remove_stale):
         check()
-        rel = f"{rel_dir}/{f.name}"
+        rel = f"{rel_dir}/{path.rsplit('/', 1)[1]}"
         seen.add(rel)
         if known.get(rel) == (st.st_size, st.st_mtime_ns):
             continue
-        found.append(NewFile(rel, project, model, split, step, f, st.st_size, st.st_mtime_ns))
+        found.append(NewFile(rel, project, model, split, step, Path(path), st.st_size, st.st_mtime_ns))
     return found, sorted(known.keys() - seen)
