@@ -28,6 +28,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from compiled import compile_package  # noqa: E402
+
 # -- what each side runs, in a fresh process -------------------------------------------------
 
 PRELUDE = """
@@ -494,6 +496,7 @@ def main() -> None:
     parser.add_argument("--art-store", type=Path, help="an openpipe-art store made before (else written)")
     parser.add_argument("--first-open-steps", type=int, default=2_000)
     args = parser.parse_args()
+    compile_package()  # fresh processes load bytecode, as on a user's machine
     peer = str(args.peer) if args.peer.exists() else None
     rounds = args.rounds or (3 if args.quick else 5)
     sizes = [100, 1_000] if args.quick else [100, 1_000, 5_000]

@@ -25,6 +25,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from compiled import compile_package  # noqa: E402
 from workload import build, group_specs  # noqa: E402
 
 import art  # noqa: E402
@@ -445,6 +446,7 @@ def main() -> None:
         "--only-shapes", action="store_true", help="only Model.log per shape (ours and openpipe-art)"
     )
     args = parser.parse_args()
+    compile_package()  # fresh processes load bytecode, as on a user's machine
     peer = args.peer if args.peer.exists() else None
     quick = args.quick
     steps, runs = (20, 2) if quick else (100, 3)
