@@ -13,6 +13,7 @@ from art import LocalBackend, LocalStore, Model, TrainableModel, TrajectoryGroup
 from art.checkpoints import best_steps
 from art.errors import NotFoundError
 from art.store.lake import DuckLakeStore
+from art.ui.data import steps as step_picks
 from art.ui.data import trajectories as step_page
 
 from ..conftest import traj
@@ -81,6 +82,20 @@ async def test_same_answers_as_a_local_store(lake: DuckLakeStore, tmp_path: Path
     page = step_page(lake_con, "lake", "same", "val", 2)
     assert page == step_page(local_con, "lake", "same", "val", 2)
     assert [g["exceptions"][0]["message"] for g in page["groups"] if not g["trajectories"]] == ["boom"]
+
+
+async def test_the_dashboard_offers_the_same_steps_as_a_local_store(lake: DuckLakeStore, tmp_path: Path) -> None:
+    """A step logged with no groups at all has nothing to show on either store: the step
+    picker leaves it out on both (a step whose only group is empty keeps its placeholder)."""
+    offered = []
+    for store in (LocalStore(tmp_path / "local"), lake):
+        model = Model(name="picks", project="lake", report_metrics=[], store=store)
+        await model.log([TrajectoryGroup([traj(0.5)])], split="val", step=0)
+        await model.log([TrajectoryGroup([])], split="val", step=1)
+        await model.log([], split="val", step=2)
+        await model.log(split="train", step=3, metrics={"loss": 0.5})
+        offered.append(step_picks(art.connect(store), "lake", "picks")["splits"])
+    assert offered[0] == offered[1] == {"val": [1, 0]}
 
 
 async def test_logging_a_step_again_replaces_its_trajectories(lake: DuckLakeStore) -> None:
