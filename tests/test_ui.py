@@ -217,6 +217,14 @@ def test_a_metrics_only_step_is_not_offered(page, url: str, store: Path, tmp_pat
     page.screenshot(path=tmp_path / "metrics-only.png")
 
 
+def test_a_link_to_a_step_written_otherwise_shows_it_without_a_notice(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """`step=03` names step 3, which has trajectories: it is shown, and nothing says it has none."""
+    page.goto(url + "#/trajectories?run=agents/tools&split=val&step=03")
+    page.locator("#pane-a .transcript").wait_for()
+    assert page.locator("#pick-step").input_value() == "3"
+    assert page.locator("#traj-notice").count() == 0
+
+
 def test_transcript_shows_tool_calls_and_hostile_text_stays_text(page, url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.goto(url + "#/trajectories?run=agents/tools&split=val&step=3")
     pane = page.locator("#pane-a")
