@@ -48,7 +48,7 @@ class TrajectoriesPage {
       if (!picks.runs.length) { this.list.replaceChildren(h("p", {}, "No runs in this store yet.")); return; }
       // only steps with trajectories are listed: a link to one that logged only metrics (a
       // point of a loss curve) shows the nearest step before it, and says so
-      const asked = this.linked && this.run === `${picks.project}/${picks.model}` ? `${this.split} step ${this.step}` : "";
+      const asked = this.linked && this.run === `${picks.project}/${picks.model}` ? { split: this.split, step: this.step } : null;
       if (this.linked || !keepPicks) this.notice = "";
       this.linked = false;
       this.run = `${picks.project}/${picks.model}`;
@@ -56,8 +56,9 @@ class TrajectoriesPage {
       if (!names.includes(this.split)) this.split = names.includes("val") ? "val" : names[0] || "";
       const steps = picks.splits[this.split] || [];
       if (!steps.map(String).includes(String(this.step))) this.step = nearest(steps, this.step);
-      if (asked && asked !== `${this.split} step ${this.step}` && this.step !== "") {
-        this.notice = `${asked} has no trajectories; showing ${this.split} step ${this.step}.`;
+      const moved = asked && (asked.split !== this.split || Number(asked.step) !== Number(this.step));
+      if (moved && this.step !== "") {
+        this.notice = `${asked.split} step ${asked.step} has no trajectories; showing ${this.split} step ${this.step}.`;
       }
       this.pickers.replaceChildren(
         this.select("run", picks.runs), this.select("split", names), this.select("step", steps.map(String)));
