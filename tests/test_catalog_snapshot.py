@@ -439,3 +439,43 @@ def test_a_catalog_with_a_collation_is_never_read(tmp_path: Path) -> None:
     con.close()
     with pytest.warns(CatalogDamagedWarning, match="COLLATE"):
         assert answers(base) == expected
+
+
+async def test_a_file_rewritten_in_place_in_a_folder_found_as_recorded_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpipe-art writes a step logged again over its old file (same inode: the folder's
+    mtime stays), then appends its history line: a folder remembered as found as recorded
+    must not hide the new rows from the next open in the same process."""
+    monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # keep every copy
+    base = tmp_path / "s"
+    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
+    for step in range(3):
+        await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
+    m.store.flush()
+    (base / "catalog.lock").unlink(missing_ok=True)
+    model = base / "p/models/a"
+    val = model / "trajectories/val"
+    old = time.time() - 3600
+    os.utime(val, (old, old))
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))  # remembered now
+    listings: list[str] = []
+    real = ingest._sync_split
+    monkeypatch.setattr(ingest, "_sync_split", lambda d, *a: listings.append(str(d)) or real(d, *a))
+    before = os.stat(val)
+    bigger = TrajectoryGroup([traj(0.9), traj(0.8), traj(0.7)])
+    other = Model(name="a", project="p", base_path=str(tmp_path / "elsewhere"), report_metrics=[])
+    await other.log([bigger], split="val", step=1)
+    with (val / "0001.parquet").open("r+b") as f:  # in place: same inode, no folder change
+        f.truncate(0)
+        f.write((tmp_path / "elsewhere/p/models/a/trajectories/val/0001.parquet").read_bytes())
+    line = json.loads((model / "history.jsonl").read_text().splitlines()[-1])
+    line.update({"step": 1, "val/reward": 0.8})
+    with (model / "history.jsonl").open("a") as f:
+        f.write(json.dumps(line) + "\n")
+    after = os.stat(val)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM trajectories WHERE step = 1").fetchone() == (3,)
+    assert listings == []  # the remembered folder was not listed: the history line told
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth2"))

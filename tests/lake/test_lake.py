@@ -84,7 +84,9 @@ async def test_same_answers_as_a_local_store(lake: DuckLakeStore, tmp_path: Path
     assert [g["exceptions"][0]["message"] for g in page["groups"] if not g["trajectories"]] == ["boom"]
 
 
-async def test_the_dashboard_offers_the_same_steps_as_a_local_store(lake: DuckLakeStore, tmp_path: Path) -> None:
+async def test_the_dashboard_offers_the_same_steps_as_a_local_store(
+    lake: DuckLakeStore, tmp_path: Path
+) -> None:
     """A step logged with no groups at all has nothing to show on either store: the step
     picker leaves it out on both (a step whose only group is empty keeps its placeholder)."""
     offered = []
