@@ -481,3 +481,23 @@ async def test_a_history_line_edited_in_place_reaches_every_reader(tmp_path: Pat
     shown = analysis.history(base, "p", "a", metric="val/reward")
     at = {c: i for i, c in enumerate(shown.columns)}
     assert [r[at["value"]] for r in shown.rows] == [v for _, v in after]
+
+
+async def test_a_history_recreated_under_its_old_inode_is_read_from_the_start(tmp_path: Path) -> None:
+    """A run deleted and logged again under its name: ext4 hands the new history.jsonl the
+    freed inode, and it grows past the recorded size. Read as lines appended past the old
+    offset, it kept the old run's values and a tail of the new one, in the catalog too."""
+    base = await small_store(tmp_path / "s")
+    hist = base / "p/models/a/history.jsonl"
+    old_ino = hist.stat().st_ino
+    line = json.loads(hist.read_text().splitlines()[0])
+    with open(hist, "w") as f:  # the same inode (as ext4 reuses it), other and more lines
+        for step in range(12):
+            f.write(json.dumps({**line, "step": step, "val/reward": 0.9}) + "\n")
+    assert hist.stat().st_ino == old_ino
+    (base / "catalog.lock").unlink(missing_ok=True)
+    query = "SELECT step, value FROM history WHERE metric = 'val/reward' ORDER BY step"
+    expected = [(step, 0.9) for step in range(12)]
+    assert art.connect(base).execute(query).fetchall() == expected
+    Catalog(base).sync()
+    assert art.connect(base).execute(query).fetchall() == expected
