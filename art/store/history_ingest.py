@@ -114,10 +114,28 @@ def is_unchanged(st: os.stat_result, known: HistoryProgress) -> bool:
     return same and known.mtime_ns in (0, st.st_mtime_ns)
 
 
-def appended_to(st: os.stat_result, known: HistoryProgress) -> bool:
+def appended_to(st: os.stat_result, known: HistoryProgress, path: str | os.PathLike[str]) -> bool:
     """The same file, grown: only the lines past `known.bytes` are read. (Anything else, a
-    file replaced, shrunk or rewritten at the same size, is read again from the start.)"""
-    return st.st_ino == known.inode and st.st_size > known.bytes
+    file replaced, shrunk or rewritten at the same size, is read again from the start; so is
+    one whose byte before that offset no longer ends a line: a file deleted and written again,
+    which ext4 gives the freed inode. One that happens to end a line there is not told apart.)"""
+    if st.st_ino != known.inode or st.st_size <= known.bytes:
+        return False
+    return known.bytes == 0 or _ends_a_line(path, known.bytes)
+
+
+def _ends_a_line(path: str | os.PathLike[str], offset: int) -> bool:
+    """The byte before `offset` is a newline (one read of one byte)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return os.pread(fd, 1, offset - 1) == b"\n"
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def catch_up_history(
@@ -139,7 +157,7 @@ def catch_up_history(
     if known is not None:
         if is_unchanged(st, known):
             return known
-        if appended_to(st, known):
+        if appended_to(st, known, path):
             offset, lines = known.bytes, known.lines
         else:
             run(con, "local/delete_model_history", project=project, model=model)

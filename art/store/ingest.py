@@ -426,7 +426,7 @@ def _sync_history(
             st = None
         if st is not None and is_unchanged(st, known):
             return None  # as catch_up_history would find it: nothing new (one stat, no call)
-        if st is None or not appended_to(st, known):
+        if st is None or not appended_to(st, known, path):
             rows.changing(project, model, "history")  # it will read the file again from the start
             known_lines = 0
         else:
