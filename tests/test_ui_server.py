@@ -29,7 +29,7 @@ from art.ui.server import create_app, listening_sockets, serve
 from bench.ui_store import build_showcase
 from tests.conftest import traj
 from tests.servers import ServerUnavailable, free_port, local_lake, wait_for_port
-from tests.ui_support import ui_server
+from tests.ui_support import chromium, ui_server
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +108,26 @@ def test_one_request_fills_the_trajectory_pickers(url: str) -> None:
     assert picks["splits"] == {"val": [5, 4, 3, 2, 1, 0]}
     picks = json.loads(get(url + "api/steps?project=agents&model=plain")[2])
     assert (picks["model"], picks["splits"]) == ("plain", {})  # metrics only
+
+
+def test_a_damaged_step_file_is_offered_and_its_page_says_why(tmp_path: Path) -> None:
+    """The views leave a file that cannot be read out, so its step page would be empty: the
+    picker offers the step with the reason, and the page shows it."""
+    base = tmp_path / "store"
+    m = art.Model(name="m", project="p", base_path=str(base), report_metrics=[])
+    for step in range(2):
+        asyncio.run(m.log([art.TrajectoryGroup([traj(0.5)])], split="val", step=step))
+    m.store.flush()
+    damaged = base / "p/models/m/trajectories/val/0001.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    with ui_server(base) as u, chromium() as browser:
+        picks = json.loads(get(u + "api/steps")[2])
+        assert picks["splits"] == {"val": [1, 0]}
+        assert list(picks["unreadable"]) == ["val"] and list(picks["unreadable"]["val"]) == ["1"]
+        assert "0001.parquet" in picks["unreadable"]["val"]["1"]
+        page = browser.new_page()
+        page.goto(u + "#/trajectories?run=p/m&split=val&step=1")
+        assert "0001.parquet" in page.locator("#traj-unreadable").inner_text()
 
 
 def test_the_console_refuses_writes_and_files_outside_the_store(url: str) -> None:

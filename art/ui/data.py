@@ -112,10 +112,13 @@ def steps(cur: duckdb.DuckDBPyConnection, project: str | None, model: str | None
     if f"{project}/{model}" not in names:
         project, model = names[0].split("/") if names else (None, None)
     by_split: dict[str, list[int]] = {}
+    unreadable: dict[str, dict[str, str]] = {}  # split -> step (JSON's text key) -> why unreadable
     if project is not None:
-        for split, step in run(cur, "ui/steps", project=project, model=model).fetchall():
+        for split, step, error in run(cur, "ui/steps", project=project, model=model).fetchall():
             by_split.setdefault(split, []).append(step)
-    return {"runs": names, "project": project, "model": model, "splits": by_split}
+            if error is not None:
+                unreadable.setdefault(split, {})[str(step)] = error
+    return {"runs": names, "project": project, "model": model, "splits": by_split, "unreadable": unreadable}
 
 
 def trajectories(

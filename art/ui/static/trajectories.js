@@ -67,6 +67,12 @@ class TrajectoriesPage {
         this.panes.replaceChildren();
         return;
       }
+      const why = ((picks.unreadable || {})[this.split] || {})[this.step];
+      if (why) { // a damaged file: the views leave it out, so its page would show nothing
+        this.list.replaceChildren(h("p", { class: "error", id: "traj-unreadable" }, `This step's file could not be read: ${why}`));
+        this.panes.replaceChildren();
+        return;
+      }
       const same = early && this.run === `${project}/${model}` && this.split === wanted.split && this.step === wanted.step;
       this.data = await (same ? early : api("/api/trajectories",
         { project: picks.project, model: picks.model, split: this.split, step: this.step }));
