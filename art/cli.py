@@ -97,7 +97,10 @@ def runs(
     from art import analysis
     from art.run_config import with_config_columns
 
-    result = with_config_columns(_guard(analysis.runs, _store(base_path)), config)
+    store = _store(base_path)
+    result = with_config_columns(_guard(analysis.runs, store), config)
+    if not result.rows:  # an empty table alone does not say why: name the store (and the one beside it)
+        typer.echo(f"warning: no runs in {store.describe()}", err=True)
     first = ("config", "trajectory_files", "first_step", "base_model", "trainable", "last_recorded_at")
     first += ("exceptions", "log_calls", "trajectories")
     _emit(result, as_json, as_csv, wide, title="runs", keep=("project", "model"), drop_first=first)

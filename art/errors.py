@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class ArtError(Exception):
     """Base class of every error raised on purpose by this library."""
@@ -89,7 +91,8 @@ class StoreNotFoundError(ArtError, ValueError):
 
     def __init__(self, path: object) -> None:
         self.path = path
-        super().__init__(f"no store at {str(path)!r}: the folder does not exist (check --base-path)")
+        what = "it is a file, not a folder" if os.path.exists(str(path)) else "the folder does not exist"
+        super().__init__(f"no store at {str(path)!r}: {what} (check --base-path)")
 
 
 class MissingExtraError(ArtError, ImportError):

@@ -89,4 +89,6 @@ class LocalStore:
         catalog_for(self.base_path).flush()
 
     def describe(self) -> str:
-        return str(self.base_path)
+        from art.store.misplaced import misplaced_hint
+
+        return f"{self.base_path}{misplaced_hint(self.base_path)}"
