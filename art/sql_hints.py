@@ -7,18 +7,22 @@ call) or a subquery makes DuckDB refuse `read_parquet`, a function the user neve
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from art.errors import InvalidArgumentError
 
 _NOT_CONSTANT = ("lateral join column parameters", "cannot contain subqueries")
+# a bare column as an argument: the macro's filter does not see the row's own columns by these names
+_ROW_COLUMN = re.compile(r'Referenced column "(project|model|split|step)" not found')
 _BAD_ARGUMENTS = "trajectories_of() does not support the supplied arguments"
 
 
 def explained(error: duckdb.Error, statement: str) -> Exception:
     """`error`, or an InvalidArgumentError that says what to write instead."""
     text = str(error)
-    if "trajectories_of" in statement and any(s in text for s in _NOT_CONSTANT):
+    if "trajectories_of" in statement and (any(s in text for s in _NOT_CONSTANT) or _ROW_COLUMN.search(text)):
         return InvalidArgumentError(
             "trajectories_of() arguments in",
             " ".join(statement.split()),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -96,6 +97,8 @@ async def test_a_store_holding_openpipe_art_v1_files_takes_at_step_too(tmp_path:
     [
         "SELECT m.model, count(*) FROM models m, trajectories_of(m.project, m.model) GROUP BY ALL",
         "SELECT count(*) FROM trajectories_of('p', 'a', at_step := (SELECT max(step) FROM trajectory_files))",
+        "SELECT count(*) FROM trajectories_of('p', model)",
+        "SELECT count(*) FROM trajectories_of('p', 'a', split)",
     ],
 )
 async def test_arguments_that_are_not_constants_get_an_error_that_says_what_to_write(
@@ -124,3 +127,21 @@ async def test_arguments_by_the_wrong_name_get_the_signature(tmp_path: Path, arg
     assert result.exit_code == 2 and "at_step := 3" in result.output
     with pytest.raises(ConsoleError, match="the step by name"):
         run_console(tmp_path, statement)
+
+
+@pytest.mark.parametrize("with_v1_files", [False, True])
+@pytest.mark.parametrize("arguments", ["'p', model", "project, model", "'p', 'a', split"])
+async def test_a_bare_column_as_an_argument_is_an_error_not_another_runs_rows(
+    tmp_path: Path, arguments: str, with_v1_files: bool
+) -> None:
+    """`trajectories_of('p', model)` gave the store's first file (of any model: read_parquet took
+    `model` as the text 'model', the filter as each row's own model); on a store with v1 files,
+    every model of the project."""
+    if with_v1_files:
+        shutil.copytree(DATA / "art-0.5.9" / "art-fixture", tmp_path / "art-fixture")
+    await log_steps(tmp_path, "other", "first", steps=1)
+    await log_steps(tmp_path, "p", "a", steps=2)
+    await log_steps(tmp_path, "p", "b", steps=2)
+    con = art.connect(tmp_path)
+    with pytest.raises(duckdb.BinderException, match="Referenced column"):
+        con.sql(f"SELECT count(*) FROM trajectories_of({arguments})").fetchall()

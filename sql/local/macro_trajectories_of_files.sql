@@ -4,7 +4,15 @@
 -- 10,000. No such file: no rows (read_parquet needs a file, so it is given the store's first
 -- one and the constant WHERE, folded when the query is planned, keeps it from being read).
 -- params: none
+-- The WHERE sees the row's project, model, split and step under other names: an argument
+-- written as a bare column (`trajectories_of('p', model)`) is then an error, not a column of
+-- the row itself (read_parquet took it as the text 'model' and the WHERE as the row's model:
+-- the store's first file came back, for any model).
 CREATE OR REPLACE TEMP MACRO trajectories_of(p, m, s := NULL, at_step := NULL) AS TABLE
-SELECT * FROM art_trajectory_rows(coalesce(nullif(art_trajectory_files_of(p, m, s, at_step), []),
-                                           [split_part(getvariable('art_trajectory_paths'), chr(0), 1)]))
-WHERE len(art_trajectory_files_of(p, m, s, at_step)) > 0
+SELECT art_of_project AS project, art_of_model AS model, art_of_split AS split, art_of_step AS step,
+       * EXCLUDE (art_of_project, art_of_model, art_of_split, art_of_step)
+FROM (SELECT *
+      FROM art_trajectory_rows(coalesce(nullif(art_trajectory_files_of(p, m, s, at_step), []),
+                                        [split_part(getvariable('art_trajectory_paths'), chr(0), 1)]))
+           AS t(art_of_project, art_of_model, art_of_split, art_of_step)
+      WHERE len(art_trajectory_files_of(p, m, s, at_step)) > 0)
