@@ -190,6 +190,17 @@ def test_a_curve_point_opens_that_steps_trajectories(page, url: str) -> None:  #
     page.locator("#pane-a .transcript").wait_for()
 
 
+@pytest.mark.parametrize("runs", [["demo/no-such-run"], ["demo/no-such-run", "agents/tools"]])
+def test_a_run_the_store_does_not_hold_is_named_not_a_blank_page(page, url: str, runs: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """A curves link to a run this store lacks (a typo, another store's link) drew an empty page."""
+    page.goto(url + "#/curves?" + "&".join(f"run={r}" for r in runs))
+    notice = page.locator("#curves-notice")
+    notice.wait_for()
+    assert notice.inner_text() == "Nothing logged for demo/no-such-run in this store."
+    if len(runs) > 1:
+        drawn(page, "val/reward")
+
+
 def test_a_metrics_only_step_is_not_offered(page, url: str, store: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The demo logs each train step's trajectories, then its training metrics at the next
     step: the last train step holds only metrics. It is not offered as an empty page."""

@@ -68,7 +68,11 @@ class CurvesPage {
       sections.get(s).push(m);
     }
     const order = [...sections.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-    this.body.replaceChildren(...order.map((s) => h("section", { class: "section", dataset: { section: s } },
+    // A run with nothing logged (a typo in a link, another store's run) is named, not a blank page.
+    const empty = data.runs.filter((r) => !Object.keys(r.metrics).length).map((r) => `${r.project}/${r.model}`);
+    const notice = empty.length
+      ? [h("p", { class: "note", id: "curves-notice" }, `Nothing logged for ${empty.join(", ")} in this store.`)] : [];
+    this.body.replaceChildren(...notice, ...order.map((s) => h("section", { class: "section", dataset: { section: s } },
       h("h2", {}, `${s}/`),
       h("div", { class: "charts" }, sections.get(s).map((m) => this.chart(m, data, pending))))));
     for (const box of pending.keys()) this.observer.observe(box);
