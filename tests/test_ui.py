@@ -352,3 +352,20 @@ def test_a_group_that_holds_only_exceptions_is_shown(browser, tmp_path: Path, wi
         # the class's name, not Python's print of it ("<class 'RuntimeError'>", as ART stores it)
         assert page.locator(".group .exception").inner_text() == "RuntimeError: the judge crashed"
         page.close()
+
+
+def test_a_nan_reward_is_shown_as_nan_not_blank(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A NaN reward (a judge that failed; stored as ART stores it) came through JSON as null and
+    showed as an empty 'reward' heading and list entry."""
+    base = tmp_path / "store"
+    model = art.Model(name="m", project="p", base_path=str(base), report_metrics=[])
+    with pytest.warns(UserWarning):
+        run_async(model.log([art.TrajectoryGroup([traj(0.5), traj(float("nan"))])], split="val", step=1))
+    with ui_server(base) as u:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(u + "#/trajectories?run=p/m&split=val&step=1")
+        page.locator("#pane-a .transcript").wait_for()
+        assert page.locator(".group .reward").all_inner_texts() == ["0.5000", "NaN"]
+        page.locator(".group li").nth(1).locator("button", has_text="A").click()
+        page.locator("#pane-a h3", has_text="reward NaN").wait_for()
+        page.close()

@@ -123,7 +123,7 @@ class TrajectoriesPage {
       g.exceptions.map((x) => h("div", { class: "exception" }, `${excType(x.type)}: ${x.message || ""}`)),
       (g.logs || []).map((l) => h("div", { class: "log" }, l)),
       h("ol", {}, g.shown.map((t) => h("li", { dataset: { trajectory: t.trajectory_index } },
-        h("span", { class: "reward" }, fmt(t.reward)), " ",
+        h("span", { class: "reward" }, rewardText(t.reward)), " ",
         h("span", { class: "meta" }, t.metadata ? JSON.stringify(t.metadata) : ""), " ",
         h("button", { type: "button", onclick: () => { this.picked[0] = t; this.render(); } }, "A"),
         h("button", { type: "button", onclick: () => { this.picked[1] = t; this.render(); } }, "B")))));
@@ -139,9 +139,14 @@ function nearest(steps, wanted) {
   return String(before ?? steps[steps.length - 1]);
 }
 
+// A trajectory's reward is never missing: JSON has no NaN, so a NaN reward arrives as null.
+function rewardText(r) {
+  return r === null || r === undefined ? "NaN" : fmt(r);
+}
+
 function transcript(t) {
   return h("article", { class: "transcript" },
-    h("h3", {}, `group ${t.group_index} · trajectory ${t.trajectory_index} · reward ${fmt(t.reward)}`),
+    h("h3", {}, `group ${t.group_index} · trajectory ${t.trajectory_index} · reward ${rewardText(t.reward)}`),
     kv(t.metrics), kv(t.metadata),
     (t.logs || []).map((l) => h("div", { class: "log" }, l)),
     t.messages.map((m) => h("div", { class: `msg ${m.role}${m.trainable ? " trainable" : ""}` },
