@@ -98,7 +98,7 @@ def runs(
     from art.run_config import with_config_columns
 
     store = _store(base_path)
-    result = with_config_columns(_guard(analysis.runs, store), config)
+    result = _guard(with_config_columns, _guard(analysis.runs, store), config)
     if not result.rows:  # an empty table alone does not say why: name the store (and the one beside it)
         typer.echo(f"warning: no runs in {store.describe()}", err=True)
     first = ("config", "trajectory_files", "first_step", "base_model", "trainable", "last_recorded_at")

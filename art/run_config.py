@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from art.analysis import Result
+from art.errors import NotFoundError
 
 
 def flatten(config: Any, prefix: str = "") -> dict[str, Any]:
@@ -34,10 +35,15 @@ def differing_keys(configs: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def with_config_columns(result: Result, keys: Sequence[str] | None) -> Result:
-    """The runs result with a `config.KEY` column per key (`keys`, or those that differ)."""
+    """The runs result with a `config.KEY` column per key (`keys`, or those that differ); a key
+    in no run's config raises NotFoundError (when there are runs)."""
     at = result.columns.index("config")
     configs = [flatten(r[at]) for r in result.rows]
     chosen = list(keys) if keys else differing_keys(configs)
+    known = sorted({k for c in configs for k in c})
+    for key in chosen:  # a typo would be an empty column, as if no run had set it
+        if result.rows and key not in known:
+            raise NotFoundError("config key", key, known)
     rows = [
         (
             *(json.loads(v) if i == at and isinstance(v, str) else v for i, v in enumerate(r)),
