@@ -245,7 +245,10 @@ def demo(
     """Run a small real training run on the CPU into the store, then keep the best checkpoint.
     Run again, it continues the same model; --name starts another."""
     from art.demo import report_lines, run_demo
+    from art.store.paths import validate_name
 
+    if name is not None:  # before any work: the model's own check is pydantic's, a traceback here
+        _guard(validate_name, "--name", name)
     with _progress("training") as advance:
         r = _guard(
             asyncio.run,
