@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import art
 from art.cli import app
-from art.errors import NotFoundError, StoreNotFoundError
+from art.errors import InvalidArgumentError, NotFoundError, StoreNotFoundError
 
 runner = CliRunner()
 
@@ -69,3 +69,16 @@ def test_the_library_error_names_the_store_too(work: Path) -> None:
 def test_a_store_with_runs_says_nothing_more(work: Path) -> None:
     result = cli("runs", "--base-path", str(work / ".art"))
     assert result.exit_code == 0 and "agent-001" in result.stdout and result.stderr == ""
+
+
+@pytest.mark.parametrize("under", ["", ".art"])
+def test_logging_into_a_file_says_the_base_path_is_a_file(work: Path, under: str) -> None:
+    """It was OSError's '[Errno 17] File exists' (or 20, 'Not a directory'), from `art demo` too."""
+    base = work / "curves.png" / under if under else work / "curves.png"
+    model = art.Model(name="m", project="p", base_path=str(base), report_metrics=[])
+    chat = [{"role": "user", "content": "2+2?"}, {"message": {"role": "assistant", "content": "4"}}]
+    group = art.TrajectoryGroup([art.Trajectory(messages_and_choices=chat, reward=1.0)])
+    with pytest.raises(InvalidArgumentError, match=r"base_path .*curves\.png.*(is a file|under a file)"):
+        asyncio.run(model.log([group], split="val", step=1))
+    result = cli("demo", "--steps", "1", "--base-path", str(base))
+    assert result.exit_code == 2 and "invalid base_path" in result.stderr and "Errno" not in result.stderr

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from art.errors import OutsideStoreError
+from art.errors import InvalidArgumentError, OutsideStoreError
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 FILE_FLAGS = os.O_NOFOLLOW | os.O_CLOEXEC
@@ -34,7 +34,11 @@ def _refuse(dir_fd: int, name: str, shown: Path, error: OSError) -> OutsideStore
 def open_dir(base: Path, parts: Sequence[str], create: bool = True) -> int:
     """A descriptor of `base/parts...`, each part a real folder (made when `create`)."""
     if create:
-        base.mkdir(parents=True, exist_ok=True)
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as e:  # a file where the store should be
+            what = "is a file, not a folder" if isinstance(e, FileExistsError) else "lies under a file"
+            raise InvalidArgumentError("base_path", str(base), f"{what} (a store is a folder)") from e
     return _descend(os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), parts, base, create)
 
 
