@@ -92,6 +92,8 @@ class StoreNotFoundError(ArtError, ValueError):
     def __init__(self, path: object) -> None:
         self.path = path
         what = "it is a file, not a folder" if os.path.exists(str(path)) else "the folder does not exist"
+        if "~" in os.path.normpath(str(path)).split(os.sep):  # `--base-path=~/x`: no shell expanded it
+            what += "; a ~ in a path is not your home folder here: write it out"
         super().__init__(f"no store at {str(path)!r}: {what} (check --base-path)")
 
 

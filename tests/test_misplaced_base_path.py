@@ -82,3 +82,11 @@ def test_logging_into_a_file_says_the_base_path_is_a_file(work: Path, under: str
         asyncio.run(model.log([group], split="val", step=1))
     result = cli("demo", "--steps", "1", "--base-path", str(base))
     assert result.exit_code == 2 and "invalid base_path" in result.stderr and "Errno" not in result.stderr
+
+
+def test_a_tilde_nothing_expanded_is_pointed_out(tmp_path: Path) -> None:
+    """`art runs --base-path=~/x/.art` (no shell expands ~ after '=') or art.connect('~/...')."""
+    with pytest.raises(StoreNotFoundError, match="a ~ in a path is not your home folder"):
+        art.connect("~/surely-not-here/.art")
+    result = cli("runs", "--base-path=~/surely-not-here/.art")
+    assert result.exit_code == 1 and "a ~ in a path is not your home folder" in result.stderr
