@@ -69,7 +69,7 @@ def history(
     if split is not None and split not in splits:
         raise NotFoundError("split", split, splits, f" in {project}/{model}")
     if metric is not None and metric not in metrics:
-        raise MetricNotFoundError(metric, metrics)
+        raise MetricNotFoundError(metric, metrics, f"{project}/{model}")
     if metric is not None and split is not None:  # both exist, never together
         raise NotFoundError("split", split, metric_splits, f" for {metric} in {project}/{model}")
     return result

@@ -52,7 +52,7 @@ def best_steps(
             available = [r[0] for r in run(con, "metrics_of_model", project=project, model=model).fetchall()]
         if not available:  # nothing logged: say which name is wrong, not that the metric is
             check_run_exists(store, project, model)
-        raise MetricNotFoundError(metric, available)
+        raise MetricNotFoundError(metric, available, f"{project}/{model}")
     return [BestStep(int(s), float(sm), float(v)) for s, sm, v in rows]
 
 

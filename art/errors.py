@@ -73,8 +73,9 @@ class NotFoundError(ArtError, ValueError):
 class MetricNotFoundError(NotFoundError):
     """A metric asked for by name that the history does not hold; nothing was deleted."""
 
-    def __init__(self, metric: str, available: list[str]) -> None:
+    def __init__(self, metric: str, available: list[str], run: str = "") -> None:
         self.metric = metric
+        self.run = run  # "project/model": a command over several runs must say which one lacks it
         super().__init__("metric", metric, available)
 
     def _message(self, where: str) -> str:
@@ -83,7 +84,8 @@ class MetricNotFoundError(NotFoundError):
             if self.available
             else "none: nothing has been logged yet"
         )
-        return f"metric {self.value!r} was never logged for this model; metrics that exist: {shown}"
+        run = self.run or "this model"
+        return f"metric {self.value!r} was never logged for {run}; metrics that exist: {shown}"
 
 
 class StoreNotFoundError(ArtError, ValueError):
