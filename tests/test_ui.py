@@ -369,3 +369,17 @@ def test_a_nan_reward_is_shown_as_nan_not_blank(browser, tmp_path: Path) -> None
         page.locator(".group li").nth(1).locator("button", has_text="A").click()
         page.locator("#pane-a h3", has_text="reward NaN").wait_for()
         page.close()
+
+
+def test_a_wide_runs_table_scrolls_in_its_box_not_the_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Config columns make the runs table wider than the window: the whole page scrolled
+    sideways, and scrolled right its header (the navigation) was gone, the top left blank."""
+    page.set_viewport_size({"width": 700, "height": 600})
+    page.goto(url + "#/runs")
+    page.wait_for_selector('#runs-table tr[data-run="demo/arith-seed7"]')
+    assert page.evaluate("document.documentElement.scrollWidth") == 700
+    box = page.locator(".table-box")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    box.evaluate("b => { b.scrollLeft = 10000; }")
+    assert page.locator("header nav a", has_text="Curves").is_visible()
+    assert page.locator("#runs-table th", has_text="seed").is_visible()

@@ -50,7 +50,8 @@ class RunsPage {
     const metrics = data.metrics.includes(this.metric) ? data.metrics : [this.metric, ...data.metrics];
     this.metricSelect.replaceChildren(...metrics.map((m) => h("option", { value: m, selected: m === this.metric }, m)));
     const rows = data.runs.filter((r) => !this.project || r.project === this.project);
-    this.body.replaceChildren(this.table(data, rows),
+    // A table wider than the window scrolls in its own box: the page (and its header) stay put.
+    this.body.replaceChildren(h("div", { class: "table-box" }, this.table(data, rows)),
       h("p", { class: "note" }, `${rows.length} of ${data.runs.length} runs · best = trailing mean over ${data.window} evaluated step(s), ${data.mode}, ties to the latest step (as delete_checkpoints)`));
   }
 
