@@ -103,13 +103,15 @@ def sql(store: StoreLike, statement: str) -> Result:
         con.close()
 
 
-def pivot_history(result: Result) -> Result:
+def pivot_history(result: Result, window: int = 1) -> Result:
     """A `history` result in wide format: one row per step, one column per metric holding its
-    smoothed value (the value itself when the window is 1)."""
+    smoothed value (the value itself when the window is 1). With a window > 1 the columns are
+    named `METRIC (mean of N)`: under the bare name an export reads as the logged values."""
     at = {c: i for i, c in enumerate(result.columns)}
     metrics = list(dict.fromkeys(r[at["metric"]] for r in result.rows))
     by_step: dict[int, dict[str, Any]] = {}
     for r in result.rows:
         by_step.setdefault(r[at["step"]], {})[r[at["metric"]]] = r[at["smoothed"]]
     rows = [(step, *(values.get(m) for m in metrics)) for step, values in sorted(by_step.items())]
-    return Result(["step", *metrics], rows)
+    names = metrics if window == 1 else [f"{m} (mean of {window})" for m in metrics]
+    return Result(["step", *names], rows)

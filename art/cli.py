@@ -130,8 +130,8 @@ def history(
     )
     first: list[str] = []
     if pivot:  # rewards stay in view longest
-        result = analysis.pivot_history(result)
-        first = [c for c in reversed(result.columns) if not c.endswith("/reward")]
+        result = analysis.pivot_history(result, window)
+        first = [c for c in reversed(result.columns) if not c.partition(" (mean of ")[0].endswith("/reward")]
     title = f"{project}/{model}"
     _emit(result, as_json, as_csv, wide, title=title, keep=("step", "metric"), drop_first=first)
 
