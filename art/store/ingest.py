@@ -147,7 +147,6 @@ def _all_sources(rows: list[tuple[Any, ...]]) -> Sources:
     return out
 
 
-
 def sync_models(
     con: duckdb.DuckDBPyConnection,
     base_path: Path,
@@ -320,7 +319,6 @@ def _register_files(
             }
         )
     run(con, "local/insert_files", files=json.dumps(rows))
-
 
 
 def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
