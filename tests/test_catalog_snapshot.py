@@ -57,6 +57,17 @@ async def catalogued_store(base: Path, models: tuple[str, ...]) -> Path:
     return base
 
 
+async def just_written(base: Path) -> Path:
+    """Three val steps of p/a, as a writer leaves them: its catalog caught up right after
+    the last step, so it holds the val folder as not yet settled."""
+    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
+    for step in range(3):
+        await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
+    m.store.flush()
+    (base / "catalog.lock").unlink(missing_ok=True)
+    return base
+
+
 def answers(base: Path) -> dict[str, list[tuple]]:
     con = art.connect(base)
     try:
@@ -122,12 +133,7 @@ async def test_a_store_its_writer_just_left_is_read_in_place(tmp_path: Path) -> 
     mtimes too recent to trust), so every reader lists them again: finding them as recorded
     must not copy the model's rows into memory (which made every later open O(files)), and
     finding a change must still show it."""
-    base = tmp_path / "s"
-    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
-    for step in range(3):
-        await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
-    m.store.flush()
-    (base / "catalog.lock").unlink(missing_ok=True)
+    base = await just_written(tmp_path / "s")
     with duckdb.connect(str(base / "catalog.duckdb"), read_only=True) as cat:
         unsettled = cat.execute("SELECT count(*) FROM sources WHERE kind = 'dir' AND mtime_ns = 0").fetchone()
     assert unsettled == (1,)  # the val folder: the case under test
@@ -149,12 +155,7 @@ async def test_a_folder_found_as_recorded_is_listed_once_per_catalog_copy(
     open of a process and remembered with that catalog copy; a file landing in it later
     changes its mtime, and the next open lists it again."""
     monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # keep every copy
-    base = tmp_path / "s"
-    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
-    for step in range(3):
-        await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
-    m.store.flush()
-    (base / "catalog.lock").unlink(missing_ok=True)
+    base = await just_written(tmp_path / "s")
     val = base / "p/models/a/trajectories/val"
     old = time.time() - 3600
     os.utime(val, (old, old))  # settled now, while the catalog recorded it as not yet
@@ -448,12 +449,7 @@ async def test_a_file_rewritten_in_place_in_a_folder_found_as_recorded_is_read_a
     mtime stays), then appends its history line: a folder remembered as found as recorded
     must not hide the new rows from the next open in the same process."""
     monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # keep every copy
-    base = tmp_path / "s"
-    m = Model(name="a", project="p", base_path=str(base), report_metrics=[])
-    for step in range(3):
-        await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
-    m.store.flush()
-    (base / "catalog.lock").unlink(missing_ok=True)
+    base = await just_written(tmp_path / "s")
     model = base / "p/models/a"
     val = model / "trajectories/val"
     old = time.time() - 3600
