@@ -30,6 +30,15 @@ class InvalidValueError(ArtError, ValueError):
         super().__init__(f"invalid {field} {text}: {reason}")
 
 
+class MissingSettingError(InvalidValueError):
+    """An environment variable a command needs is not set."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.value = None
+        ValueError.__init__(self, f"{field} is not set: {reason}")
+
+
 class InvalidTrajectoryError(InvalidValueError):
     """A trajectory, group or metric value that cannot be stored faithfully."""
 

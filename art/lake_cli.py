@@ -21,17 +21,22 @@ app = typer.Typer(
 
 
 def _store() -> DuckLakeStore:
-    from art.errors import InvalidArgumentError
     from art.store.lake import DuckLakeStore
 
     store = _guard(DuckLakeStore.from_env)
     if store is None:
-        _guard(_missing, InvalidArgumentError)
+        _guard(_missing)
     return store
 
 
-def _missing(error: type[Exception]) -> None:
-    raise error("ART_LAKE_CATALOG", None, "must name the lake's PostgreSQL database (and ART_LAKE_DATA_PATH)")
+def _missing() -> None:
+    from art.errors import MissingSettingError
+
+    raise MissingSettingError(
+        "ART_LAKE_CATALOG",
+        "`art lake` commands work on the DuckLake it names (its PostgreSQL catalog, with "
+        "ART_LAKE_DATA_PATH for its files; see the README's DuckLake section)",
+    )
 
 
 @app.command()

@@ -328,3 +328,12 @@ def test_demo_again_continues_the_run_and_says_so(tmp_path: Path) -> None:
     assert again.stdout.startswith("continued demo/arith-seed7 from step 2 to 4")
     other = cli("demo", "--steps", "2", "--name", "second", "-b", str(tmp_path))
     assert other.stdout.startswith("trained demo/second for 2 steps")
+
+
+def test_art_lake_without_its_settings_says_which_one_is_missing() -> None:
+    """The lake is named by environment variables: a newcomer who has not set them is told
+    which one and what it names (it said `invalid ART_LAKE_CATALOG None`)."""
+    result = runner.invoke(app, ["lake", "init"], env={"ART_LAKE_CATALOG": None, "ART_LAKE_DATA_PATH": None})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ART_LAKE_CATALOG is not set: ")
+    assert "ART_LAKE_DATA_PATH" in result.stderr and "None" not in result.stderr
