@@ -218,7 +218,12 @@ def plot(
         typer.Option("--metric", "-m", help="A metric to plot (repeat); default val/reward."),
     ] = None,
     window: Window = DEFAULT_WINDOW,
-    mode: ModeOption = Mode.max,
+    mode: Annotated[
+        list[Mode] | None,
+        typer.Option(
+            "--mode", help="Whether higher or lower is better: once for all metrics, or once per -m in order."
+        ),
+    ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")] = Path("curve.png"),
     base_path: BasePath = Path(".art"),
 ) -> None:
@@ -227,7 +232,8 @@ def plot(
     from art.plotting import curves, plot_curves
 
     metrics = metric or ["val/reward"]
-    items = _guard(curves, _store(base_path), project, models, metrics, window, mode.value)
+    modes = [m.value for m in mode or [Mode.max]]
+    items = _guard(curves, _store(base_path), project, models, metrics, window, modes)
     written = _guard(plot_curves, items, window, output, f"{project}: {', '.join(models)}")
     typer.echo(f"wrote {written}")
 

@@ -25,13 +25,26 @@ class Curve:
 
 
 def curves(
-    store: StoreLike, project: str, models: Sequence[str], metrics: Sequence[str], window: int, mode: str
+    store: StoreLike,
+    project: str,
+    models: Sequence[str],
+    metrics: Sequence[str],
+    window: int,
+    mode: str | Sequence[str],
 ) -> list[Curve]:
-    """Every (model, metric) curve; a missing model or metric raises before anything is drawn."""
+    """Every (model, metric) curve; a missing model or metric raises before anything is drawn.
+    `mode` ("max" or "min") picks each best step: one for every metric, or one per metric in
+    their order (a reward's best is its highest, a loss's its lowest)."""
+    modes = [mode] * len(metrics) if isinstance(mode, str) else list(mode)
+    if len(modes) == 1:
+        modes *= len(metrics)
+    if len(modes) != len(metrics):
+        per = f"{len(metrics)}: {', '.join(metrics)}"
+        raise InvalidArgumentError("mode", list(modes), f"give one mode, or one per metric ({per})")
     store = as_store(store)
     out = []
     for model in models:
-        for metric in metrics:
+        for metric, mode in zip(metrics, modes, strict=True):
             series = history(store, project, model, metric=metric, window=window)
             best = best_step(store, project, model, metric, window=window, mode=mode).rows[0]
             out.append(

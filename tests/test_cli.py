@@ -126,3 +126,19 @@ def test_plot_names_its_file_and_refuses_a_format_it_cannot_write(store: Path, t
     result = runner.invoke(app, ["plot", "proj", "agent", "-o", str(tmp_path / "c.xyz"), "-b", str(store)])
     assert result.exit_code == 2 and "cannot write .xyz files; use one of:" in result.output
     assert "png" in result.output and "Traceback" not in result.output and not (tmp_path / "c.xyz").exists()
+
+
+def test_plot_takes_one_mode_per_metric(store: Path, tmp_path: Path) -> None:
+    """A reward's best step is its highest, a loss's its lowest: `--mode` once per `-m`, in
+    order (one `--mode` for every metric, as before); a count that matches neither is refused."""
+    from art.plotting import curves
+
+    both = curves(store, "proj", ["agent"], ["val/reward", "val/reward"], 1, ["max", "min"])
+    values = dict(zip(both[0].steps, both[0].values, strict=True))
+    assert [c.best[1] for c in both] == [max(values.values()), min(values.values())]
+    out = tmp_path / "c.png"
+    args = ["plot", "proj", "agent", "-m", "val/reward", "-m", "val/reward", "-o", str(out), "-b", str(store)]
+    assert runner.invoke(app, [*args, "--mode", "max", "--mode", "min"]).exit_code == 0
+    result = runner.invoke(app, [*args, "--mode", "max", "--mode", "min", "--mode", "max"])
+    assert result.exit_code == 2
+    assert "give one mode, or one per metric (2: val/reward, val/reward)" in result.output
