@@ -90,3 +90,14 @@ def test_a_tilde_nothing_expanded_is_pointed_out(tmp_path: Path) -> None:
         art.connect("~/surely-not-here/.art")
     result = cli("runs", "--base-path=~/surely-not-here/.art")
     assert result.exit_code == 1 and "a ~ in a path is not your home folder" in result.stderr
+
+
+def test_a_folder_with_a_models_folder_of_its_own_is_not_called_a_store_s_project(tmp_path: Path) -> None:
+    """A code repository with a `models/` folder (no store anywhere): its parent was named as
+    the store to pass, only because the repository's own `models/x` matched `*/models/*`."""
+    repo = tmp_path / "home" / "repo"
+    (repo / "models" / "llama").mkdir(parents=True)
+    (repo / "models" / "llama" / "config.json").write_text("{}")
+    result = cli("runs", "--base-path", str(repo))
+    assert result.exit_code == 0
+    assert "--base-path" not in result.stderr and "inside the store" not in result.stderr, result.stderr

@@ -7,9 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _is_model(folder: Path) -> bool:
+    """A folder a run logged into (a code repository's `models/x` is not one)."""
+    return (folder / "history.jsonl").is_file() or (folder / "trajectories").is_dir()
+
+
 def _holds_runs(base: Path) -> bool:
     try:
-        return any(base.glob("*/models/*"))
+        return any(_is_model(m) for m in base.glob("*/models/*"))
     except OSError:
         return False
 
@@ -18,8 +23,7 @@ def _store_above(base: Path) -> Path | None:
     """The store that `base` lies in: a project folder (`models/` inside) or a model folder."""
     if (base / "models").is_dir():
         return base.parent
-    is_model = (base / "history.jsonl").is_file() or (base / "trajectories").is_dir()
-    if base.parent.name == "models" and is_model:
+    if base.parent.name == "models" and _is_model(base):
         return base.parent.parent.parent
     return None
 
