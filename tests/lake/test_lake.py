@@ -259,3 +259,20 @@ def test_running_totals_live_in_the_lake(lake: DuckLakeStore) -> None:
 
 def _row(store: DuckLakeStore, step: int, cost: float) -> dict:
     return store.log_step("lake", "totals", None, "train", step, {"costs/train/judge": cost})
+
+
+async def test_trajectories_of_keeps_the_views_columns_and_takes_constants_only(lake: DuckLakeStore) -> None:
+    """The macro renames the row's project, model, split and step (by position) so that a bare
+    column as an argument is an error: the columns, their order and types stay the view's."""
+    m = Model(name="columns", project="lake", report_metrics=[], store=lake)
+    await m.log(groups_for(1), split="val", step=1)
+    con = art.connect(lake)
+    view = [d[:2] for d in con.execute("SELECT * FROM trajectories LIMIT 0").description]
+    macro = con.execute("SELECT * FROM trajectories_of('lake', 'columns') LIMIT 0").description
+    assert [d[:2] for d in macro] == view
+    assert con.execute(
+        "SELECT DISTINCT project, model, split, step "
+        "FROM trajectories_of('lake', 'columns', 'val', at_step := 1)"
+    ).fetchall() == [("lake", "columns", "val", 1)]
+    with pytest.raises(duckdb.BinderException, match="Referenced column"):
+        con.execute("SELECT count(*) FROM trajectories_of('lake', model)").fetchall()
