@@ -221,7 +221,9 @@ def plot(
     mode: Annotated[
         list[Mode] | None,
         typer.Option(
-            "--mode", help="Whether higher or lower is better: once for all metrics, or once per -m in order."
+            "--mode",
+            metavar="<max|min>",
+            help="Whether higher or lower is better: once for all metrics, or once per -m in order.",
         ),
     ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")] = Path("curve.png"),
