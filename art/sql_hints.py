@@ -22,7 +22,9 @@ _BAD_ARGUMENTS = "trajectories_of() does not support the supplied arguments"
 def explained(error: duckdb.Error, statement: str) -> Exception:
     """`error`, or an InvalidArgumentError that says what to write instead."""
     text = str(error)
-    if "trajectories_of" in statement and (any(s in text for s in _NOT_CONSTANT) or _ROW_COLUMN.search(text)):
+    column = _ROW_COLUMN.search(text)
+    bare = column is not None and column.group(1) in _argument_words(statement)
+    if "trajectories_of" in statement and (any(s in text for s in _NOT_CONSTANT) or bare):
         return InvalidArgumentError(
             "trajectories_of() arguments in",
             " ".join(statement.split()),
@@ -38,3 +40,23 @@ def explained(error: duckdb.Error, statement: str) -> Exception:
             "position, the step by name, e.g. trajectories_of('proj', 'run-1', 'val', at_step := 3)",
         )
     return error
+
+
+def _argument_words(statement: str) -> set[str]:
+    """The identifiers written inside trajectories_of(...) calls (lower case, unquoted): a
+    missing `model` elsewhere in the query is the query's own mistake, not the call's."""
+    tokens = duckdb.tokenize(statement)
+    ends = [start for start, _ in tokens[1:]] + [len(statement)]
+    found: set[str] = set()
+    depth = 0  # inside a call's parentheses
+    after_name = False
+    for (start, kind), end in zip(tokens, ends, strict=True):
+        word = statement[start:end].strip()
+        if depth:
+            depth += {"(": 1, ")": -1}.get(word, 0)
+            if kind == duckdb.token_type.identifier:
+                found.add(word.strip('"').lower())
+        elif after_name and word == "(":
+            depth = 1
+        after_name = kind == duckdb.token_type.identifier and word.lower() == "trajectories_of"
+    return found

@@ -145,3 +145,20 @@ async def test_a_bare_column_as_an_argument_is_an_error_not_another_runs_rows(
     con = art.connect(tmp_path)
     with pytest.raises(duckdb.BinderException, match="Referenced column"):
         con.sql(f"SELECT count(*) FROM trajectories_of({arguments})").fetchall()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT model FROM (SELECT reward FROM trajectories_of('p', 'a'))",
+        "SELECT step, avg(reward) FROM (SELECT reward FROM trajectories_of('p', 'a', 'val')) GROUP BY step",
+    ],
+)
+async def test_a_missing_column_outside_the_arguments_is_not_blamed_on_them(
+    tmp_path: Path, statement: str
+) -> None:
+    """The hint for a bare column as an argument named the arguments for any query that lacked
+    a column called project, model, split or step: here the outer query does, not the call."""
+    await log_steps(tmp_path, "p", "a", steps=2)
+    with pytest.raises(duckdb.BinderException, match="Referenced column"):
+        analysis.sql(tmp_path, statement)
