@@ -337,3 +337,13 @@ def test_art_lake_without_its_settings_says_which_one_is_missing() -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ART_LAKE_CATALOG is not set: ")
     assert "ART_LAKE_DATA_PATH" in result.stderr and "None" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["lake", "init"], ["runs"]])
+def test_a_lake_without_its_data_path_says_it_is_not_set(command: list[str]) -> None:
+    """ART_LAKE_CATALOG alone: it said `invalid ART_LAKE_DATA_PATH None`."""
+    env = {"ART_LAKE_CATALOG": "dbname=lake", "ART_LAKE_DATA_PATH": None}
+    result = runner.invoke(app, command, env=env)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ART_LAKE_DATA_PATH is not set: "), result.stderr
+    assert "None" not in result.stderr

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from art.errors import InvalidArgumentError
+from art.errors import InvalidArgumentError, MissingSettingError
 from art.store.base import Progress
 from art.store.lake_errors import scrub_conninfo
 
@@ -102,7 +102,9 @@ class DuckLakeStore:
             return None
         data_path = env.get("ART_LAKE_DATA_PATH")
         if not data_path:
-            raise InvalidArgumentError("ART_LAKE_DATA_PATH", data_path, "is needed with ART_LAKE_CATALOG")
+            raise MissingSettingError(
+                "ART_LAKE_DATA_PATH", "it is needed with ART_LAKE_CATALOG: where the lake's data files go"
+            )
         s3 = None
         if data_path.startswith("s3://"):
             s3 = S3Settings(
