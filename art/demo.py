@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import shlex
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -246,5 +247,6 @@ def report_lines(r: dict[str, Any], base_path: Path) -> list[str]:
         "strategies sampled in the last 5 train steps (SQL over trajectories):",
     ]
     lines += [f"  {strategy:<12} {n}" for strategy, n in r["late_train_strategies"]]
-    lines.append(f"try: art history demo {r['model']} --metric val/reward --window {w}")
+    store = "" if base_path == Path(".art") else f" -b {shlex.quote(str(base_path))}"  # as run: runnable
+    lines.append(f"try: art history demo {shlex.quote(r['model'])} --metric val/reward --window {w}{store}")
     return lines
