@@ -103,6 +103,11 @@ def test_runs_page_offers_the_metrics_that_exist(page, url: str, store: Path) ->
     best = analysis.best_step(store, "agents", "tools", "train/loss", mode="min").rows[0]
     assert cells(page, "agents/tools")["best train/loss (w=1)"] == f"{best[1]:.4g} @{best[0]}"
     assert cells(page, "agents/plain")["best train/loss (w=1)"] == ""  # it logged no loss
+    assert page.locator("#metric-notice").count() == 0
+    page.goto(url + "#/runs?metric=val/rewrd")  # a typo in a link: an empty column, said so
+    notice = page.locator("#metric-notice")
+    notice.wait_for()
+    assert notice.inner_text() == "No run in this store logged val/rewrd; pick a metric above."
 
 
 @pytest.mark.parametrize("version", ["art-0.5.9", "art-0.5.23"])

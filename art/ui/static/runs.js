@@ -50,8 +50,11 @@ class RunsPage {
     const metrics = data.metrics.includes(this.metric) ? data.metrics : [this.metric, ...data.metrics];
     this.metricSelect.replaceChildren(...metrics.map((m) => h("option", { value: m, selected: m === this.metric }, m)));
     const rows = data.runs.filter((r) => !this.project || r.project === this.project);
+    // A metric no run logged (a typo in a link) would be an empty column: say so above it.
+    const unknown = data.metrics.includes(this.metric) ? [] : [h("p", { class: "note", id: "metric-notice" },
+      `No run in this store logged ${this.metric}; pick a metric above.`)];
     // A table wider than the window scrolls in its own box: the page (and its header) stay put.
-    this.body.replaceChildren(h("div", { class: "table-box" }, this.table(data, rows)),
+    this.body.replaceChildren(...unknown, h("div", { class: "table-box" }, this.table(data, rows)),
       h("p", { class: "note" }, `${rows.length} of ${data.runs.length} runs · best = trailing mean over ${data.window} evaluated step(s), ${data.mode}, ties to the latest step (as delete_checkpoints)`));
   }
 
