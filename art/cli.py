@@ -7,7 +7,6 @@ included) exits 2. New commands register with `@app.command()` or `app.add_typer
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import warnings
 from pathlib import Path
@@ -252,6 +251,8 @@ def demo(
 ) -> None:
     """Run a small real training run on the CPU into the store, then keep the best checkpoint.
     Run again, it continues the same model; --name starts another."""
+    import asyncio  # here: the other commands need no event loop (it costs ~45 ms of import)
+
     from art.demo import report_lines, run_demo
     from art.store.paths import validate_name
 
