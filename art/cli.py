@@ -84,7 +84,12 @@ def _emit(result: Any, as_json: bool, as_csv: bool, wide: bool = False, **table:
 def runs(
     config: Annotated[
         list[str] | None,
-        typer.Option("--config", "-c", help="Show this config key (repeat); default: keys that differ."),
+        typer.Option(
+            "--config",
+            "-c",
+            metavar="<key>",
+            help="Show this config key (repeat); default: keys that differ.",
+        ),
     ] = None,
     base_path: BasePath = Path(".art"),
     as_json: AsJson = False,
@@ -214,7 +219,9 @@ def plot(
     models: Annotated[list[str], typer.Argument(help="One or more models of the project.")],
     metric: Annotated[
         list[str] | None,
-        typer.Option("--metric", "-m", help="A metric to plot (repeat); default val/reward."),
+        typer.Option(
+            "--metric", "-m", metavar="<metric>", help="A metric to plot (repeat); default val/reward."
+        ),
     ] = None,
     window: Window = DEFAULT_WINDOW,
     mode: Annotated[

@@ -314,6 +314,7 @@ def test_bad_usage_exits_2(demo_store: Path, args: list[str]) -> None:
 def test_help_shows_flags_as_flags_and_window_defaults(command: str) -> None:
     text = cli(command, "--help").stdout
     assert "<bool>" not in text and "--json <" not in text
+    assert "<list[" not in text.partition("Options:")[2]  # a repeatable option names one value
     if "--window" in text:
         assert re.search(r"--window <int range> [^\[]*\[default: \d", " ".join(text.split()))
     if "--mode" in text:
