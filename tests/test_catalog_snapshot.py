@@ -475,3 +475,18 @@ async def test_a_file_rewritten_in_place_in_a_folder_found_as_recorded_is_read_a
     assert con.execute("SELECT count(*) FROM trajectories WHERE step = 1").fetchone() == (3,)
     assert listings == []  # the remembered folder was not listed: the history line told
     assert answers(base) == answers(files_only_copy(base, tmp_path / "truth2"))
+
+
+async def test_a_history_line_for_a_step_whose_file_is_as_recorded_takes_nothing(tmp_path: Path) -> None:
+    """New history lines make the catch-up look again at the files of the steps they name (a
+    step openpipe-art logged again over its old file); a file found as recorded is read in the
+    snapshot, and the model's rows stay there."""
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    model = base / "p/models/a"
+    line = json.loads((model / "history.jsonl").read_text().splitlines()[-1])
+    line.update({"step": 2, "val/reward": 0.75})
+    with (model / "history.jsonl").open("a") as f:
+        f.write(json.dumps(line) + "\n")
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM taken_models").fetchone() == (0,)
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))

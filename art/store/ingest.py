@@ -70,7 +70,8 @@ class CatalogRows(Protocol):
         ...
 
     def recorded_files(self, project: str, model: str, prefix: str) -> list[tuple[str, int, int]]:
-        """The files recorded in one split folder (`prefix` ends with `/`): path, bytes, mtime_ns."""
+        """The files recorded whose path starts with `prefix` (a split folder's, ending with
+        `/`, or one file's path): path, bytes, mtime_ns."""
         ...
 
     def recorded_sources(self) -> list[tuple[Any, ...]]:
@@ -256,7 +257,6 @@ def _logged_again(
     line. O(new lines), not O(files)."""
     rel_model = _rel_model(project, model)
     found: list[NewFile] = []
-    taken = False
     logged = run(con, "local/logged_steps", project=project, model=model, first_seq=first).fetchall()
     for split, step in logged:
         if split not in unlisted or step < 0:
@@ -268,11 +268,12 @@ def _logged_again(
         except FileNotFoundError:
             continue
         rel = f"{rel_model}/trajectories/{split}/{name}"
-        if not taken:
-            rows.changing(project, model, "files")  # the model's file rows, before they are read
-            taken = True
-        if run(con, "local/file_signature", path=rel).fetchone() != (st.st_size, st.st_mtime_ns):
+        # read where it is recorded (a reader's snapshot: nothing taken for a file as recorded)
+        recorded = {p: (b, m) for p, b, m in rows.recorded_files(project, model, rel)}
+        if recorded.get(rel) != (st.st_size, st.st_mtime_ns):
             found.append(NewFile(rel, project, model, split, step, Path(path), st.st_size, st.st_mtime_ns))
+    if found:
+        rows.changing(project, model, "files")  # before the files are recorded anew
     return found
 
 
