@@ -17,10 +17,19 @@ def test_sql_folder_is_found_and_not_empty() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sql_file_is_one_statement_with_declared_params(name: str) -> None:
+    """A process trusts the header's list (sql.query does not parse): DuckDB's parser must
+    find exactly the parameters it declares."""
     q = sql.query(name)
     assert q.text.lstrip().startswith(f"-- {name}:"), "header must start with the query's name"
     assert "-- params:" in q.text
-    assert q.params == q.declared
+    parsed = sql.parse_query(name, q.text)
+    assert parsed.params == parsed.declared == q.params
+
+
+def test_a_name_that_is_not_a_shipped_file_is_refused() -> None:
+    for name in ("nope", "../pyproject", "local/../best_step", "/etc/passwd", "Best_Step", ""):
+        with pytest.raises(QueryParameterError, match="no query named"):
+            sql.query(name)
 
 
 def test_a_call_with_a_missing_or_extra_parameter_is_refused() -> None:

@@ -28,7 +28,6 @@ import fcntl
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -117,17 +116,19 @@ class Snapshot:
             run(self.con, view if rows in kinds else view + "_all")
 
 
-@dataclass
 class _Copy:
     """A settled catalog's copy, kept for the next open in this process while the file is
     unchanged (same device, inode, size, mtime and ctime), with its check's result."""
 
-    key: tuple[int, ...]
-    mem: int
-    checked: bool = False
-    index: tuple[str, Any] | None = None  # (base, local_views.FileIndex) of the last open
-    # split folder -> (inode, mtime) when a listing after its mtime settled found it as recorded
-    listed: dict[str, tuple[int, int]] = field(default_factory=dict)
+    __slots__ = ("checked", "index", "key", "listed", "mem")
+
+    def __init__(self, key: tuple[int, ...], mem: int) -> None:
+        self.key = key
+        self.mem = mem
+        self.checked = False
+        self.index: tuple[str, Any] | None = None  # (base, local_views.FileIndex) of the last open
+        # split folder -> (inode, mtime) when a listing after its mtime settled found it as recorded
+        self.listed: dict[str, tuple[int, int]] = {}
 
 
 _copies: dict[Path, _Copy] = {}

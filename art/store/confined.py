@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -144,7 +143,7 @@ def write_all(fd: int, data: bytes) -> None:
 def replace_file(dir_fd: int, name: str, data: bytes, shown: Path, durable: bool = True) -> None:
     """Write `data` to a temp file in the folder, then rename it over `name` (links are replaced,
     never followed); `durable` syncs it to disk first."""
-    tmp = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    tmp = f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
     try:
         try:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from art.store.paths import is_stale_temp, is_step_name, validate_name
 
@@ -14,8 +13,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-@dataclass(frozen=True)
-class FileStats:
+class FileStats(NamedTuple):
     rows: int | None
     groups: int | None
     trajectories: int | None

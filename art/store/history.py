@@ -13,10 +13,9 @@ import math
 import os
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from art.errors import StoreWriteError
 from art.store.confined import open_file, write_all
@@ -96,8 +95,7 @@ def _cut_torn_tail(fd: int, size: int) -> int:
     return end
 
 
-@dataclass(frozen=True)
-class HistoryRow:
+class HistoryRow(NamedTuple):
     """One parsed history line: its metrics and where it sits in the file."""
 
     seq: int

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import duckdb
 
@@ -46,8 +45,7 @@ def history_schema() -> pa.Schema:
     )
 
 
-@dataclass(frozen=True)
-class HistoryProgress:
+class HistoryProgress(NamedTuple):
     """How much of a source file (history.jsonl, model.json) has been ingested: bytes and
     lines, of which file (inode) and version (mtime)."""
 

@@ -20,9 +20,8 @@ import shlex
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import duckdb
 
@@ -116,8 +115,7 @@ class WriterRows:
         pass
 
 
-@dataclass(frozen=True)
-class NewFile:
+class NewFile(NamedTuple):
     """A trajectory file the catalog has not seen as it is now: counted after the walk, in bulk."""
 
     rel: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +15,34 @@ if TYPE_CHECKING:
     from art.trajectories import TrajectoryGroup
 
 
-@dataclass(frozen=True)
 class LocalStore:
-    """The store at `base_path` (default `.art`); `implicit` marks one a Model made for itself."""
+    """The store at `base_path` (default `.art`); `implicit` marks one a Model made for itself.
 
-    base_path: Path = Path(".art")
-    implicit: bool = field(default=False, compare=False, repr=False)
+    Immutable, equal to another by its absolute base path alone. (A plain class: the
+    `dataclasses` module imports `inspect`, ~7 ms of every process's first `art.connect()`.)"""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "base_path", Path(self.base_path).absolute())
+    __slots__ = ("base_path", "implicit")
+    base_path: Path
+    implicit: bool
+
+    def __init__(self, base_path: str | Path = Path(".art"), implicit: bool = False) -> None:
+        object.__setattr__(self, "base_path", Path(base_path).absolute())
+        object.__setattr__(self, "implicit", implicit)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a LocalStore cannot be changed (its {name!r} is fixed): make a new one")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a LocalStore cannot be changed (its {name!r} is fixed): make a new one")
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__ and other.base_path == self.base_path  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self.base_path)
+
+    def __repr__(self) -> str:
+        return f"LocalStore(base_path={self.base_path!r})"
 
     def log_step(
         self,

@@ -26,8 +26,8 @@ import os
 import re
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -55,8 +55,7 @@ Plan = tuple[list[str], list[str], list[str]]
 _UNSPELLABLE = re.compile(r"\\[*?\[]")
 
 
-@dataclass(frozen=True)
-class FileIndex:
+class FileIndex(NamedTuple):
     """What the views take from local/file_index: the files' patterns (NUL-separated), the
     first one, how many (and how many v2), and their split folders (folder, escaped). Kept
     with an unchanged catalog snapshot for the next open (the folders are checked again)."""

@@ -14,9 +14,8 @@ this one cannot see that.)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from art.store.file_stats import FileStats, footer_counts
 
@@ -24,8 +23,7 @@ if TYPE_CHECKING:  # readers import this module (ingest); only the writer needs 
     import pyarrow as pa
 
 
-@dataclass(frozen=True)
-class OwnFile:
+class OwnFile(NamedTuple):
     """One file as the writer left it: where, which step, its identity and its counts."""
 
     path: Path

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from art.errors import InvalidNameError
 
@@ -83,8 +82,7 @@ def step_name(step: int) -> str:
     return f"{step:04d}"
 
 
-@dataclass(frozen=True)
-class ModelPaths:
+class ModelPaths(NamedTuple):
     """Where one model's files live: `BASE/PROJECT/models/MODEL/...`."""
 
     base_path: Path
@@ -177,7 +175,7 @@ def _real_dirs(folder: str) -> list[str]:
 
 def temp_name(target: Path) -> Path:
     """A sibling temp path that does not end in .parquet: DuckDB's glob matches hidden files."""
-    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
 
 
 def is_stale_temp(path: Path) -> bool:
