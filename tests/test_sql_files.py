@@ -51,8 +51,8 @@ def test_queries_run_together_in_order_and_a_failure_names_them() -> None:
     sql.run_all_checked(con, ["local/schema_models", "local/schema_sources"])
     tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables == {"models", "sources"}
-    sql.run_all_checked(con, ["local/attach_memory_catalog", "local/detach_expected"])  # in order
+    sql.run_all_checked(con, ["local/schema_models", "local/clear_models"])  # in order
     with pytest.raises(QueryParameterError):  # a query that takes values is not run this way
         sql.run_all_checked(con, ["local/set_base_path"])
-    with pytest.raises(CatalogError, match="local/detach_expected"):  # nothing attached to detach
-        sql.run_all_checked(con, ["local/detach_expected", "local/attach_memory_catalog"])
+    with pytest.raises(CatalogError, match="local/detach_catalog"):  # nothing attached to detach
+        sql.run_all_checked(con, ["local/detach_catalog", "local/schema_history"])

@@ -50,27 +50,6 @@ def _expected() -> frozenset[tuple[str, str, str, str]]:
         con.close()
 
 
-_expected_tables: frozenset[tuple[str, str]] | None = None
-
-
-def _expected_for_readers(con: duckdb.DuckDBPyConnection) -> frozenset[tuple[str, str]]:
-    """What local/catalog_tables finds in a fresh schema, built once per process in an
-    in-memory database attached to `con` for the moment (through a cursor of its own, so
-    `con`'s default database stays as it was): a DuckDB of its own cost ~20 ms on a first open."""
-    global _expected_tables
-    if _expected_tables is None:
-        with con.cursor() as cur:
-            run(cur, "local/attach_memory_catalog")
-            try:
-                run(cur, "local/use_database")
-                create_schema(cur)
-                expected = frozenset(run(cur, "local/catalog_tables", db="art_expected").fetchall())
-            finally:
-                run(con, "local/detach_expected")
-        _expected_tables = expected
-    return _expected_tables
-
-
 def unexpected_objects(con: duckdb.DuckDBPyConnection, db: str, *, macros: bool = True) -> list[str]:
     """What database `db` holds beyond our schema (a table may be missing: it is created)."""
     expected = _expected()
@@ -95,9 +74,12 @@ def literal(path: Path) -> str:
 
 def catalog_check(con: duckdb.DuckDBPyConnection) -> list[str]:
     """What the attached catalog (art_catalog) holds beyond, or lacks of, the tables and
-    columns a reader uses (macros aside: a reader never resolves names in it)."""
-    found = set(run(con, "local/catalog_tables", db=ALIAS).fetchall())
-    return sorted(" ".join(r) for r in found ^ _expected_for_readers(con))
+    columns a reader uses (macros aside: a reader never resolves names in it), against `con`'s
+    own database, which holds our fresh schema and nothing else (read_into's caller made it)."""
+    rows = run(con, "local/catalog_tables", db=ALIAS, schema="memory").fetchall()
+    found = {(kind, detail) for db, kind, detail in rows if db == ALIAS}
+    expected = {(kind, detail) for db, kind, detail in rows if db != ALIAS}
+    return sorted(" ".join(r) for r in found ^ expected)
 
 
 def copy_into(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) -> str | None:
