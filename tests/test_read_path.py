@@ -501,3 +501,37 @@ async def test_a_history_recreated_under_its_old_inode_is_read_from_the_start(tm
     assert art.connect(base).execute(query).fetchall() == expected
     Catalog(base).sync()
     assert art.connect(base).execute(query).fetchall() == expected
+
+
+async def test_a_models_trajectories_folder_is_allowed_whole_only_when_nothing_in_it_leads_out(
+    tmp_path: Path,
+) -> None:
+    """A model whose `trajectories` folder holds only its split folders (and plain files) is
+    allowed as one folder; a link, or a folder the views do not read, beside the splits sends
+    it back to one entry per split folder, and no name or byte beyond is reachable."""
+    base = await small_store(tmp_path / "s", models=("a", "b", "c"))
+    traj_a, traj_b, traj_c = (base / f"p/models/{m}/trajectories" for m in "abc")
+    (traj_a / "README.txt").write_text("notes")  # a plain file: in the store, readable
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep/secret.txt").write_text("secret")
+    (traj_b / "evil").symlink_to(outside)
+    (traj_c / "empty").mkdir()  # a folder the views do not read
+    (traj_c / "empty/hidden.txt").write_text("x")
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM trajectories").fetchone() == (18,)
+    assert con.execute("SELECT content FROM read_text($p)", {"p": str(traj_a / "README.txt")}).fetchall() == [
+        ("notes",)
+    ]
+    for path in (traj_b / "evil/deep/secret.txt", outside / "deep/secret.txt", traj_c / "empty/hidden.txt"):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM read_blob($p)", {"p": str(path)}).fetchall()
+    for pattern in (f"{traj_b}/*", f"{traj_b}/evil/*", f"{traj_b}/*/*", f"{traj_c}/*", f"{traj_c}/empty/*"):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM glob($p)", {"p": pattern}).fetchall()
+    # a link that appears in a folder allowed whole before sends it back to its splits
+    (traj_a / "later").symlink_to(outside)
+    con = art.connect(base)
+    with pytest.raises(duckdb.PermissionException):
+        con.execute("SELECT * FROM glob($p)", {"p": f"{traj_a}/later/*"}).fetchall()
+    assert con.execute("SELECT count(*) FROM trajectories").fetchone() == (18,)

@@ -13,8 +13,9 @@ no file access except in the store's split folders that hold the views' files (r
 inside the store: DuckDB resolves symlinks before it compares, so a link in or to a folder
 that points elsewhere is refused), no extensions, and a locked configuration. One folder per
 split, not one entry per file: DuckDB's `allowed_paths` costs ~35 us an entry, which made
-every open O(files). A folder that holds a link or a subfolder, or whose path has glob
-characters, is allowed file by file instead (see `_sandbox_plan`). The surfaces that take SQL
+every open O(files); and one per model, its `trajectories` folder, when that holds nothing
+but files and such split folders. A folder that holds a link or a subfolder, or whose path
+has glob characters, is allowed file by file instead (see `_sandbox_plan`). The surfaces that take SQL
 text from someone else (`art sql`, the dashboard) also refuse COPY, EXPORT and ATTACH before
 they run: DuckDB's allowed folders are writable as well as readable.
 """
@@ -147,10 +148,29 @@ def _sandbox_plan(base: Path, rows: list[tuple[str, str]]) -> Plan:
         if not _real_below(str(base), folder, real_dirs):
             dropped.append(folder)
         elif folder == pattern and _only_files(folder, real_dirs[folder]):
-            folders.append(folder + "/")
+            folders.append(folder)
         else:
             one_by_one.append(folder)
-    return folders, one_by_one, dropped
+    return _whole_trajectories(folders, real_dirs), one_by_one, dropped
+
+
+def _whole_trajectories(folders: list[str], known: dict[str, os.stat_result | None]) -> list[str]:
+    """The split folders allowed whole, as allowed folders (ending with `/`): a model's
+    `trajectories` folder stands for its splits when all it holds is regular files and split
+    folders among `folders` (real, holding only files). Then nothing below it is a link or
+    deeper than a split folder, and DuckDB checks half as many entries: `allowed_directories`
+    is linear in them (7.4 ms for 400 folders, 3.9 ms for 200, on every open)."""
+    splits: dict[str, set[str]] = {}
+    for folder in folders:
+        parent, _, split = folder.rpartition("/")
+        splits.setdefault(parent, set()).add(split)
+    allowed = []
+    for parent, names in splits.items():
+        if _only_files_and_dirs(parent, known.get(parent), names):
+            allowed.append(parent + "/")
+        else:
+            allowed.extend(f"{parent}/{name}/" for name in sorted(names))
+    return allowed
 
 
 def _real_below(base: str, folder: str, known: dict[str, os.stat_result | None]) -> bool:
@@ -197,6 +217,39 @@ def _only_files(folder: str, st: os.stat_result | None) -> bool:
     else:
         _only_files_seen.pop(folder, None)
     return only
+
+
+# folder -> ((device, inode, ctime), the names of its subfolders) when it was last seen holding
+# only regular files and subfolders
+_dirs_seen: dict[str, tuple[tuple[int, int, int], frozenset[str]]] = {}
+
+
+def _only_files_and_dirs(folder: str, st: os.stat_result | None, dirs: set[str]) -> bool:
+    """`folder` holds regular files and the subfolders named in `dirs`, nothing else (no link,
+    no other folder, no fifo or device); remembered by inode and ctime as in `_only_files`."""
+    if st is None:
+        return False
+    key = (st.st_dev, st.st_ino, st.st_ctime_ns)
+    seen = _dirs_seen.get(folder)
+    if seen is not None and seen[0] == key:
+        return seen[1] <= dirs
+    subfolders = set()
+    try:
+        with os.scandir(folder) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    subfolders.add(e.name)
+                elif e.is_symlink() or not e.is_file(follow_symlinks=False):
+                    _dirs_seen.pop(folder, None)
+                    return False
+    except OSError:
+        _dirs_seen.pop(folder, None)
+        return False
+    if time.time_ns() - key[2] > CTIME_SETTLE_NS:
+        _dirs_seen[folder] = (key, frozenset(subfolders))
+    else:
+        _dirs_seen.pop(folder, None)
+    return subfolders <= dirs
 
 
 def lock_down(con: duckdb.DuckDBPyConnection, folders: list[str], files: list[str]) -> None:
