@@ -315,6 +315,23 @@ async def test_a_link_added_to_a_split_folder_since_the_last_open_is_seen(
             con.execute("SELECT * FROM glob($p)", {"p": pattern}).fetchall()
 
 
+async def test_a_split_folder_added_or_removed_since_the_last_open_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model's trajectories folder is remembered with its split folders' names by inode and
+    ctime; adding or removing a split folder changes its ctime, so the next open lists it."""
+    monkeypatch.setattr(ingest, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    splits = "SELECT split, count(*) FROM trajectories GROUP BY split ORDER BY split"
+    assert art.connect(base).execute(splits).fetchall() == [("train", 6), ("val", 6)]
+    trajectories = base / "p/models/a/trajectories"
+    (trajectories / "eval").mkdir()
+    shutil.copyfile(trajectories / "val/0001.parquet", trajectories / "eval/0001.parquet")
+    assert art.connect(base).execute(splits).fetchall() == [("eval", 2), ("train", 6), ("val", 6)]
+    shutil.rmtree(trajectories / "eval")
+    assert art.connect(base).execute(splits).fetchall() == [("train", 6), ("val", 6)]
+
+
 async def test_a_kept_file_index_serves_only_an_unchanged_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,6 +54,17 @@ def validate_name(field: str, value: object) -> str:
     if len(value) > MAX_NAME_LENGTH:
         raise InvalidNameError(field, value, f"must be at most {MAX_NAME_LENGTH} characters")
     return value
+
+
+@lru_cache(maxsize=1 << 16)
+def is_valid_name(value: str) -> bool:
+    """`validate_name` as a yes or no, remembered: every open lists the same folder names
+    again (three a model; ~2 us each, ~1 ms an open with 200 models)."""
+    try:
+        validate_name("name", value)
+    except InvalidNameError:
+        return False
+    return True
 
 
 def validate_split(split: object) -> str:
@@ -148,19 +160,15 @@ def model_dirs(base_path: Path) -> list[tuple[str, str, str]]:
     # os.scandir and text paths: the entries' types come with the listing (Path.is_dir and
     # is_symlink cost two system calls and ~10 us a model, on every open)
     for project in _real_dirs(str(base_path)):
+        if not is_valid_name(project):
+            continue
         models = f"{base_path}/{project}/models"
         try:  # a `models` folder that is a link (to another store's, say) holds no model here
             if not stat.S_ISDIR(os.lstat(models).st_mode):
                 continue
         except OSError:
             continue
-        for model in _real_dirs(models):
-            try:
-                validate_name("project", project)
-                validate_name("model", model)
-            except InvalidNameError:
-                continue
-            found.append((project, model, f"{models}/{model}"))
+        found.extend((project, m, f"{models}/{m}") for m in _real_dirs(models) if is_valid_name(m))
     return found
 
 
