@@ -99,6 +99,19 @@ async def test_deleted_catalog_is_recreated_from_files(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM trajectory_files").fetchone() == (1,)
 
 
+async def test_a_store_deleted_before_its_catch_up_is_not_recreated(tmp_path: Path) -> None:
+    """A store removed (rm -rf) while its writer still had a catch-up pending stays removed:
+    the catch-up (at the latest, the one at exit) made the folder and an empty catalog."""
+    from art.store.catalog import catalog_for
+
+    base = tmp_path / "store"
+    m = Model(name="agent", project="proj", base_path=str(base), report_metrics=[])
+    await m.log([group(1.0)], step=0)
+    shutil.rmtree(base)  # within the catch-up's wait to batch calls (1 s)
+    catalog_for(base).flush()
+    assert not base.exists()
+
+
 def test_a_relative_base_path_keeps_its_catalog_after_a_chdir(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The per-process Catalog is keyed and built on the absolute path: a later chdir must not
     make a writer's catch-up create a catalog in the new working directory."""

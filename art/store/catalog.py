@@ -177,6 +177,8 @@ class Catalog:
             pass
 
     def _catch_up(self, batch: dict[tuple[str, str], Pending], cancelled: Callable[[], bool]) -> None:
+        if not self.base_path.is_dir():
+            return  # the store was deleted since these steps were logged: none to recreate
         own = {key: files for key, files in batch.items() if files is not None}
         with self.writing(list(batch), cancelled, own):
             pass
