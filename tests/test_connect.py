@@ -91,3 +91,24 @@ def test_an_open_notebook_connection_does_not_block_a_writer(tmp_path: Path) -> 
     assert con.execute("SELECT max(step) FROM history").fetchone() == (1,)
     con.close()
     assert art.connect(tmp_path).execute("SELECT max(step) FROM history").fetchone() == (6,)
+
+
+async def test_a_model_and_its_store_copy_and_pickle_whole(tmp_path: Path) -> None:
+    """A Model is copied (pydantic's deep copy) and pickled (sent to a worker process) with its
+    store: same base path, same kind, still immutable, and the copy logs into the same store."""
+    import copy
+    import pickle
+
+    import pytest
+
+    from art.store.local import LocalStore
+
+    m = Model(name="a", project="p", base_path=str(tmp_path), report_metrics=[])
+    for step, again in enumerate((m.model_copy(deep=True), copy.deepcopy(m), pickle.loads(pickle.dumps(m)))):
+        assert again.store == m.store == LocalStore(tmp_path)
+        assert isinstance(again.store, LocalStore) and again.store.implicit
+        with pytest.raises(AttributeError, match="cannot be changed"):
+            again.store.base_path = Path("/elsewhere")  # type: ignore[misc]
+        await again.log([TrajectoryGroup([traj(1.0)])], split="val", step=step)
+    con = art.connect(tmp_path)
+    assert con.execute("SELECT count(*) FROM trajectory_files").fetchone() == (3,)

@@ -44,6 +44,10 @@ class LocalStore:
     def __repr__(self) -> str:
         return f"LocalStore(base_path={self.base_path!r})"
 
+    def __reduce__(self) -> tuple[type[LocalStore], tuple[Path, bool]]:
+        """Copied and pickled by its arguments (a Model holding it is copied, say)."""
+        return (LocalStore, (self.base_path, self.implicit))
+
     def log_step(
         self,
         project: str,
