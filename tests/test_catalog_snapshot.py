@@ -459,6 +459,22 @@ def test_a_catalog_with_a_collation_is_never_read(tmp_path: Path) -> None:
         assert answers(base) == expected
 
 
+def test_an_empty_catalog_file_is_said_to_lack_its_tables(tmp_path: Path) -> None:
+    """A writer killed between creating the catalog file and its tables leaves an empty
+    DuckDB file: a reader reads the files and says the catalog lacks its tables (it said the
+    file held objects this library did not create, naming the very tables it lacked)."""
+    from art.store.catalog_file import CatalogDamagedWarning
+
+    base = tmp_path / "s"
+    asyncio.run(catalogued_store(base, ("a",)))
+    expected = answers(files_only_copy(base, tmp_path / "files"))
+    (base / "catalog.duckdb").unlink()
+    duckdb.connect(str(base / "catalog.duckdb")).close()
+    with pytest.warns(CatalogDamagedWarning, match="lacks tables this library creates") as told:
+        assert answers(base) == expected
+    assert "did not create" not in str(told[0].message)
+
+
 async def test_a_file_rewritten_in_place_in_a_folder_found_as_recorded_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

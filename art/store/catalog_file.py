@@ -79,7 +79,19 @@ def catalog_check(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = run(con, "local/catalog_tables", db=ALIAS, schema="memory").fetchall()
     found = {(kind, detail) for db, kind, detail in rows if db == ALIAS}
     expected = {(kind, detail) for db, kind, detail in rows if db != ALIAS}
-    return sorted(" ".join(r) for r in found ^ expected)
+    extra = sorted(" ".join(r) for r in found - expected)
+    return extra + sorted("missing " + " ".join(r) for r in expected - found)
+
+
+def why_not_used(odd: list[str]) -> str:
+    """Why a catalog that `catalog_check` found odd is not used: what it holds that this library
+    did not create, or else what it lacks (an empty file: a writer stopped before making its
+    tables)."""
+    extra = [o for o in odd if not o.startswith("missing ")]
+    if extra:
+        return "it holds objects this library did not create: " + "; ".join(extra[:5])
+    lacks = "; ".join(o.removeprefix("missing ") for o in odd[:5])
+    return "it lacks tables this library creates (a writer stopped before making them, say): " + lacks
 
 
 def copy_into(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) -> str | None:
@@ -108,7 +120,7 @@ def copy_into(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) -> str
     try:
         odd = catalog_check(con)
         if odd:
-            return "it holds objects this library did not create: " + "; ".join(odd[:5])
+            return why_not_used(odd)
         con.begin()
         began = True
         for name in COPY_QUERIES:

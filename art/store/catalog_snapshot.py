@@ -34,7 +34,7 @@ from typing import Any
 import duckdb
 
 from art.errors import CatalogBusyError, CatalogError, OutsideStoreError
-from art.store.catalog_file import COPY_QUERIES, catalog_check, literal
+from art.store.catalog_file import COPY_QUERIES, catalog_check, literal, why_not_used
 from art.store.sql import run_checked as run
 
 NOT_TAKEN = "not taken"  # no snapshot possible here: the caller copies the rows instead
@@ -234,7 +234,7 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
             odd = catalog_check(con)
             if odd:
                 run(con, "local/detach_catalog")
-                return "it holds objects this library did not create: " + "; ".join(odd[:5])
+                return why_not_used(odd)
             broken = run(con, "local/snapshot_verify").fetchone()[0]  # damage shows here
             if broken:
                 run(con, "local/detach_catalog")
