@@ -295,30 +295,26 @@ def _tell_uncatalogued(base_path: Path, files: int, seconds: float) -> None:
 def _register_files(
     con: duckdb.DuckDBPyConnection, files: list[NewFile], stats: dict[Path, FileStats]
 ) -> None:
-    """Record every new or changed file with its stats in one statement."""
+    """Record every new or changed file with its stats in one statement (by columns)."""
     if not files:
         return
-    rows = []
-    for f in files:
-        s = stats[f.path]  # the hook where a file's validity is decided (error column)
-        rows.append(
-            {
-                "path": f.rel,
-                "project": f.project,
-                "model": f.model,
-                "split": f.split,
-                "step": f.step,
-                "rows": s.rows,
-                "groups": s.groups,
-                "trajectories": s.trajectories,
-                "exceptions": s.exceptions,
-                "bytes": f.bytes,
-                "mtime_ns": f.mtime_ns,
-                "format_version": s.format_version,
-                "error": s.error,
-            }
-        )
-    run(con, "local/insert_files", files=json.dumps(rows))
+    stats_of = [stats[f.path] for f in files]  # the hook where a file's validity is decided (error column)
+    columns = {
+        "path": [f.rel for f in files],
+        "project": [f.project for f in files],
+        "model": [f.model for f in files],
+        "split": [f.split for f in files],
+        "step": [f.step for f in files],
+        "rows": [s.rows for s in stats_of],
+        "groups": [s.groups for s in stats_of],
+        "trajectories": [s.trajectories for s in stats_of],
+        "exceptions": [s.exceptions for s in stats_of],
+        "bytes": [f.bytes for f in files],
+        "mtime_ns": [f.mtime_ns for f in files],
+        "format_version": [s.format_version for s in stats_of],
+        "error": [s.error for s in stats_of],
+    }
+    run(con, "local/insert_files", files=json.dumps(columns))
 
 
 def _canceller(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
