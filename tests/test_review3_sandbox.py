@@ -1,0 +1,100 @@
+"""Review 3: attacks on the sandbox's whole-`trajectories` allowance and its (dev, inode,
+ctime) memory: real files, real DuckDB, folders remembered at once (settle time forced to 0)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import art
+from art.store import ingest, local_views
+
+from .test_read_path import small_store
+
+
+@pytest.fixture
+def remember_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local_views, "CTIME_SETTLE_NS", -(10**18))
+    monkeypatch.setattr(ingest, "CTIME_SETTLE_NS", -(10**18))
+    monkeypatch.setattr(local_views, "_dirs_seen", {})
+    monkeypatch.setattr(local_views, "_only_files_seen", {})
+    monkeypatch.setattr(ingest, "_splits_seen", {})
+
+
+def refused(con: duckdb.DuckDBPyConnection, sql: str, p: str) -> None:
+    with pytest.raises(duckdb.PermissionException):
+        con.execute(sql, {"p": p}).fetchall()
+
+
+def tick() -> None:
+    time.sleep(0.03)  # past the file system's clock tick: the next change gets a new ctime
+
+
+@pytest.mark.parametrize("how", ["link", "fifo", "hidden_dir_with_link", "nested_link", "split_replaced_by_link"])
+async def test_a_change_after_a_remembered_open_is_seen(tmp_path: Path, remember_all: None, how: str) -> None:
+    base = await small_store(tmp_path / "s", models=("a",))
+    traj = base / "p/models/a/trajectories"
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep/secret.txt").write_text("secret")
+    con = art.connect(base)
+    assert con.execute("SELECT count(*) FROM trajectories").fetchone() == (6,)
+    assert con.execute("SELECT count(*) FROM glob($p)", {"p": f"{traj}/*/*"}).fetchone() == (3,)  # whole
+    assert str(traj) in local_views._dirs_seen
+    con.close()
+    tick()
+    if how == "link":
+        (traj / "evil").symlink_to(outside)
+    elif how == "fifo":
+        os.mkfifo(traj / "pipe")
+    elif how == "hidden_dir_with_link":
+        (traj / ".h").mkdir()
+        (traj / ".h/evil").symlink_to(outside)
+    elif how == "nested_link":
+        (traj / "val/evil").symlink_to(outside)
+    else:  # the split folder moved out, a link to it put in its place
+        shutil.move(traj / "val", outside / "val")
+        (traj / "val").symlink_to(outside / "val")
+    con = art.connect(base)
+    for pattern in (f"{traj}/*", f"{traj}/*/*", f"{traj}/**", f"{traj}/*/*/*"):
+        refused(con, "SELECT * FROM glob($p)", pattern)
+    for path in (outside / "deep/secret.txt", traj / "evil/deep/secret.txt", traj / ".h/evil/deep/secret.txt"):
+        refused(con, "SELECT * FROM read_blob($p)", str(path))
+    expected = 0 if how == "split_replaced_by_link" else 6
+    assert con.execute("SELECT count(*) FROM trajectories").fetchone() == (expected,)
+
+
+async def test_a_trajectories_folder_that_is_a_link_is_never_allowed_whole(tmp_path: Path, remember_all: None) -> None:
+    base = await small_store(tmp_path / "s", models=("a", "b"))
+    moved = tmp_path / "outside/b-trajectories"
+    moved.parent.mkdir()
+    shutil.move(base / "p/models/b/trajectories", moved)
+    (base / "p/models/b/trajectories").symlink_to(moved)
+    (moved / "secret.txt").write_text("secret")
+    for _ in range(2):  # again, from memory
+        con = art.connect(base)
+        assert con.execute("SELECT DISTINCT model FROM trajectories").fetchall() == [("a",)]
+        refused(con, "SELECT * FROM glob($p)", f"{base}/p/models/b/trajectories/*")
+        refused(con, "SELECT * FROM read_blob($p)", str(moved / "secret.txt"))
+        con.close()
+
+
+async def test_a_writer_does_not_follow_a_trajectories_link_out_of_the_store(tmp_path: Path) -> None:
+    """A writer's catch-up lists a `trajectories` that is a link (os.scandir follows it) and
+    records the files outside as the model's (pre-existing; _split_dirs keeps it)."""
+    from art.store.catalog import Catalog
+
+    base = await small_store(tmp_path / "s", models=("a", "b"))
+    moved = tmp_path / "outside/b-trajectories"
+    moved.parent.mkdir()
+    shutil.move(base / "p/models/b/trajectories", moved)
+    (base / "p/models/b/trajectories").symlink_to(moved)
+    Catalog(base).sync()
+    con = duckdb.connect(str(base / "catalog.duckdb"), read_only=True)
+    models = con.execute("SELECT DISTINCT model FROM trajectory_files ORDER BY ALL").fetchall()
+    assert models == [("a",)]
