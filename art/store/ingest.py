@@ -449,18 +449,20 @@ def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
         st = os.lstat(root)
     except (FileNotFoundError, NotADirectoryError):
         return
+    if not stat.S_ISDIR(st.st_mode):
+        return  # a `trajectories` that is a link leads out of the store: readers drop it too
     key = (st.st_dev, st.st_ino, st.st_ctime_ns)
     seen = _splits_seen.get(root)
-    if seen is not None and seen[0] == key and stat.S_ISDIR(st.st_mode):
+    if seen is not None and seen[0] == key:
         names = seen[1]
     else:
         try:
-            with os.scandir(root) as entries:  # a link to a folder is listed (the views drop it)
+            with os.scandir(root) as entries:
                 names = tuple(sorted(e.name for e in entries if e.is_dir(follow_symlinks=False)))
         except (FileNotFoundError, NotADirectoryError):
             return
         names = tuple(n for n in names if is_valid_name(n))
-        if stat.S_ISDIR(st.st_mode) and time.time_ns() - key[2] > CTIME_SETTLE_NS:
+        if time.time_ns() - key[2] > CTIME_SETTLE_NS:
             _splits_seen[root] = (key, names)
         else:
             _splits_seen.pop(root, None)
