@@ -32,7 +32,9 @@ CRAFTS = {
 
 @pytest.mark.parametrize("memfd", [True, False], ids=["snapshot", "copy_into"])
 @pytest.mark.parametrize("craft", sorted(CRAFTS))
-def test_a_crafted_catalog_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, craft: str, memfd: bool) -> None:
+def test_a_crafted_catalog_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, craft: str, memfd: bool
+) -> None:
     base = tmp_path / "s"
     asyncio.run(catalogued_store(base, ("a",)))
     expected = answers(files_only_copy(base, tmp_path / "files"))

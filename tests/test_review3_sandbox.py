@@ -35,7 +35,9 @@ def tick() -> None:
     time.sleep(0.03)  # past the file system's clock tick: the next change gets a new ctime
 
 
-@pytest.mark.parametrize("how", ["link", "fifo", "hidden_dir_with_link", "nested_link", "split_replaced_by_link"])
+@pytest.mark.parametrize(
+    "how", ["link", "fifo", "hidden_dir_with_link", "nested_link", "split_replaced_by_link"]
+)
 async def test_a_change_after_a_remembered_open_is_seen(tmp_path: Path, remember_all: None, how: str) -> None:
     base = await small_store(tmp_path / "s", models=("a",))
     traj = base / "p/models/a/trajectories"
@@ -63,13 +65,19 @@ async def test_a_change_after_a_remembered_open_is_seen(tmp_path: Path, remember
     con = art.connect(base)
     for pattern in (f"{traj}/*", f"{traj}/*/*", f"{traj}/**", f"{traj}/*/*/*"):
         refused(con, "SELECT * FROM glob($p)", pattern)
-    for path in (outside / "deep/secret.txt", traj / "evil/deep/secret.txt", traj / ".h/evil/deep/secret.txt"):
+    for path in (
+        outside / "deep/secret.txt",
+        traj / "evil/deep/secret.txt",
+        traj / ".h/evil/deep/secret.txt",
+    ):
         refused(con, "SELECT * FROM read_blob($p)", str(path))
     expected = 0 if how == "split_replaced_by_link" else 6
     assert con.execute("SELECT count(*) FROM trajectories").fetchone() == (expected,)
 
 
-async def test_a_trajectories_folder_that_is_a_link_is_never_allowed_whole(tmp_path: Path, remember_all: None) -> None:
+async def test_a_trajectories_folder_that_is_a_link_is_never_allowed_whole(
+    tmp_path: Path, remember_all: None
+) -> None:
     base = await small_store(tmp_path / "s", models=("a", "b"))
     moved = tmp_path / "outside/b-trajectories"
     moved.parent.mkdir()
