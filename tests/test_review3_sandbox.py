@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 import art
+from art.errors import OutsideStoreError
 from art.store import ingest, local_views
 
 from .test_read_path import small_store
@@ -106,3 +107,36 @@ async def test_a_writer_does_not_follow_a_trajectories_link_out_of_the_store(tmp
     con = duckdb.connect(str(base / "catalog.duckdb"), read_only=True)
     models = con.execute("SELECT DISTINCT model FROM trajectory_files ORDER BY ALL").fetchall()
     assert models == [("a",)]
+
+
+@pytest.mark.parametrize("swap", ["trajectories", "split"])
+async def test_a_folder_swapped_for_a_link_before_the_lock_down_opens_nothing_beyond(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remember_all: None, swap: str
+) -> None:
+    """DuckDB resolves an allowed folder's links when it is set: a store's folder swapped for a
+    link between the checks and the lock-down (someone else writing the store wins the race; here
+    it is made to win) would allow the link's target whole, say the reader's home folder."""
+    base = await small_store(tmp_path / "s", models=("a",))
+    traj = base / "p/models/a/trajectories"
+    home = tmp_path / "home"  # the reader's: not the store's
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh/id_ed25519").write_text("secret")
+    if swap == "split":  # a link beside the splits: one allowed folder per split
+        (traj / "evil").symlink_to(home)
+    art.connect(base).close()  # remembered
+    original = local_views.lock_down
+
+    def swapped(con: duckdb.DuckDBPyConnection, *args: object) -> None:
+        victim = traj if swap == "trajectories" else traj / "val"
+        victim.rename(victim.with_name(victim.name + ".moved"))
+        target = home if swap == "trajectories" else home / ".ssh"
+        victim.symlink_to(target)
+        original(con, *args)
+
+    monkeypatch.setattr(local_views, "lock_down", swapped)
+    with pytest.raises(OutsideStoreError, match="became a link"):
+        con = art.connect(base)
+        # without the check the swapped folder's target was allowed whole: the reader's key
+        assert con.execute(
+            "SELECT content FROM read_text($p)", {"p": str(home / ".ssh/id_ed25519")}
+        ).fetchall()

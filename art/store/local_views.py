@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from art.errors import StoreNotFoundError, UnreadableStorePathError
+from art.errors import OutsideStoreError, StoreNotFoundError, UnreadableStorePathError
 from art.store.catalog import catalog_for
 from art.store.catalog_file import create_schema
 from art.store.ingest import sync_models
@@ -108,7 +108,7 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
             run(con, f"local/macro_groups_without_trajectories_{kind}")
         run(con, "local/reset_threads")
         if sandbox:
-            lock_down(con, plan[0], plan[1])
+            lock_down(con, base, plan[0], plan[1])
     except BaseException:
         con.close()
         raise
@@ -252,7 +252,28 @@ def _only_files_and_dirs(folder: str, st: os.stat_result | None, dirs: set[str])
     return subfolders <= dirs
 
 
-def lock_down(con: duckdb.DuckDBPyConnection, folders: list[str], files: list[str]) -> None:
+def lock_down(con: duckdb.DuckDBPyConnection, base: Path, folders: list[str], files: list[str]) -> None:
     """Let DuckDB refuse every file outside `folders` and `files`, every extension and setting."""
     run(con, "local/sandbox_allowed_paths", paths=json.dumps(files))
     close_doors(con, folders)
+    _check_resolved(con, base, folders, files)
+
+
+def _check_resolved(con: duckdb.DuckDBPyConnection, base: Path, folders: list[str], files: list[str]) -> None:
+    """Refuse the connection if DuckDB allowed anything but the store's own paths: it resolves an
+    allowed folder's (or file's) links when it is set, so a folder of the store swapped for a link
+    after the checks above (by someone else writing the store) would allow the link's target
+    whole, the reader's home folder say. (An entry that does not exist is kept as it is; DuckDB
+    adds an attached database's file and its logs, the catalog's private copy.)"""
+    text = str(base)
+    real = os.path.realpath(text)
+    cut = len(text)
+    mine = (*folders, *files)  # a file's escaped glob pattern too, kept as it is (no such path)
+    ours = {f"{real}{p[cut:]}" for p in mine if p.startswith(f"{text}/")} | set(mine)
+    held_folders, held_files, attached = run(con, "local/sandbox_allowed").fetchone()
+    dbs = tuple(
+        {form for db in attached for form in (db, db.replace("/proc/self/", f"/proc/{os.getpid()}/", 1))}
+    )
+    beyond = sorted(p for p in {*held_folders, *held_files} - ours if not (dbs and p.startswith(dbs)))
+    if beyond:
+        raise OutsideStoreError(beyond[0], "a folder of the store became a link as it was opened")
