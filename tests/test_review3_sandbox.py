@@ -109,7 +109,7 @@ async def test_a_writer_does_not_follow_a_trajectories_link_out_of_the_store(tmp
     assert models == [("a",)]
 
 
-@pytest.mark.parametrize("swap", ["trajectories", "split"])
+@pytest.mark.parametrize("swap", ["trajectories", "split", "file"])
 async def test_a_folder_swapped_for_a_link_before_the_lock_down_opens_nothing_beyond(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remember_all: None, swap: str
 ) -> None:
@@ -123,13 +123,15 @@ async def test_a_folder_swapped_for_a_link_before_the_lock_down_opens_nothing_be
     (home / ".ssh/id_ed25519").write_text("secret")
     if swap == "split":  # a link beside the splits: one allowed folder per split
         (traj / "evil").symlink_to(home)
+    if swap == "file":  # a link in the split folder: its files allowed one by one
+        (traj / "val/evil").symlink_to(home)
     art.connect(base).close()  # remembered
     original = local_views.lock_down
 
     def swapped(con: duckdb.DuckDBPyConnection, *args: object) -> None:
-        victim = traj if swap == "trajectories" else traj / "val"
+        victim = {"trajectories": traj, "split": traj / "val", "file": traj / "val/0001.parquet"}[swap]
         victim.rename(victim.with_name(victim.name + ".moved"))
-        target = home if swap == "trajectories" else home / ".ssh"
+        target = {"trajectories": home, "split": home / ".ssh", "file": home / ".ssh/id_ed25519"}[swap]
         victim.symlink_to(target)
         original(con, *args)
 
