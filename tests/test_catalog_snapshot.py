@@ -332,6 +332,21 @@ async def test_a_split_folder_added_or_removed_since_the_last_open_is_seen(
     assert art.connect(base).execute(splits).fetchall() == [("train", 6), ("val", 6)]
 
 
+def test_a_cache_of_folders_seen_unchanged_starts_over_past_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-process caches of folders seen unchanged stay bounded in a long-lived process
+    (the dashboard) where folders come and go: past their size they start over."""
+    from art.store import paths
+
+    monkeypatch.setattr(paths, "FOLDERS_REMEMBERED", 3)
+    cache: dict[str, int] = {}
+    for i, folder in enumerate("abc"):
+        paths.remember(cache, folder, i)
+    paths.remember(cache, "b", 9)  # one already there is replaced, nothing dropped
+    assert cache == {"a": 0, "b": 9, "c": 2}
+    paths.remember(cache, "d", 3)
+    assert cache == {"d": 3}
+
+
 async def test_a_kept_file_index_serves_only_an_unchanged_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

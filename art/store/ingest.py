@@ -44,6 +44,7 @@ from art.store.paths import (
     is_valid_name,
     keeps_no_catalog,
     model_dirs,
+    remember,
     step_name,
 )
 from art.store.sql import run_checked as run
@@ -463,7 +464,7 @@ def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
             return
         names = tuple(n for n in names if is_valid_name(n))
         if time.time_ns() - key[2] > CTIME_SETTLE_NS:
-            _splits_seen[root] = (key, names)
+            remember(_splits_seen, root, (key, names))
         else:
             _splits_seen.pop(root, None)
     for name in names:

@@ -36,6 +36,7 @@ from art.errors import OutsideStoreError, StoreNotFoundError, UnreadableStorePat
 from art.store.catalog import catalog_for
 from art.store.catalog_file import create_schema
 from art.store.ingest import sync_models
+from art.store.paths import remember
 from art.store.sandbox import close_doors
 from art.store.sql import run_all_checked as run_all
 from art.store.sql import run_checked as run
@@ -213,7 +214,7 @@ def _only_files(folder: str, st: os.stat_result | None) -> bool:
     except OSError:
         only = False
     if only and key is not None and time.time_ns() - key[2] > CTIME_SETTLE_NS:
-        _only_files_seen[folder] = key
+        remember(_only_files_seen, folder, key)
     else:
         _only_files_seen.pop(folder, None)
     return only
@@ -246,7 +247,7 @@ def _only_files_and_dirs(folder: str, st: os.stat_result | None, dirs: set[str])
         _dirs_seen.pop(folder, None)
         return False
     if time.time_ns() - key[2] > CTIME_SETTLE_NS:
-        _dirs_seen[folder] = (key, frozenset(subfolders))
+        remember(_dirs_seen, folder, (key, frozenset(subfolders)))
     else:
         _dirs_seen.pop(folder, None)
     return subfolders <= dirs

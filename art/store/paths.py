@@ -7,7 +7,7 @@ import re
 import stat
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from art.errors import InvalidNameError
 
@@ -54,6 +54,17 @@ def validate_name(field: str, value: object) -> str:
     if len(value) > MAX_NAME_LENGTH:
         raise InvalidNameError(field, value, f"must be at most {MAX_NAME_LENGTH} characters")
     return value
+
+
+FOLDERS_REMEMBERED = 1 << 16  # per cache of folders seen unchanged (a long-lived dashboard)
+
+
+def remember(cache: dict[str, Any], folder: str, value: Any) -> None:
+    """Keep `value` for `folder` in a cache of folders seen unchanged; a cache that grew past
+    FOLDERS_REMEMBERED (folders come and go in a long-lived process) starts over."""
+    if len(cache) >= FOLDERS_REMEMBERED and folder not in cache:
+        cache.clear()
+    cache[folder] = value
 
 
 @lru_cache(maxsize=1 << 16)

@@ -35,7 +35,9 @@ def sql_dir() -> Path:
 
 
 class Query(NamedTuple):
-    """One statement from `sql/NAME.sql` and the `$parameters` DuckDB's parser found in it."""
+    """One statement from `sql/NAME.sql`: `params`, the `$parameters` a call must give (its
+    header's at run time); `declared`, the header's (parse_query sets `params` from DuckDB's
+    parser, so the tests can hold the two equal)."""
 
     name: str
     text: str

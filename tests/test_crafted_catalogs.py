@@ -1,4 +1,4 @@
-"""Review 3: a crafted catalog file is refused by a reader whichever way it is read (a private
+"""A crafted catalog file is refused by a reader whichever way it is read (a private
 snapshot, or the rows copied where memfd_create is missing), now that the expected shape is
 the connection's own `memory` database."""
 

@@ -1,4 +1,4 @@
-"""Review 3: attacks on the sandbox's whole-`trajectories` allowance and its (dev, inode,
+"""Attacks on the sandbox's whole-`trajectories` allowance and its (dev, inode,
 ctime) memory: real files, real DuckDB, folders remembered at once (settle time forced to 0)."""
 
 from __future__ import annotations
