@@ -111,3 +111,17 @@ def test_metrics_match_art_0_5_23_history_for_its_own_files(split: str) -> None:
         assert set(ours) == set(theirs), row["step"]
         for key, value in theirs.items():
             assert ours[key] == pytest.approx(value, abs=1e-9), (row["step"], key)
+
+
+def test_nan_reward_is_left_out_of_the_reward_and_its_groups_std_dev() -> None:
+    with pytest.warns(UserWarning):
+        nan = traj(float("nan"))
+    m = metrics_of([TrajectoryGroup([nan, traj(1.0)]), group(0.0, 1.0)])
+    assert m["val/reward"] == pytest.approx(2 / 3)
+    assert m["val/reward_std_dev"] == 0.5  # the first group has one reward left: no std dev
+
+
+def test_nan_group_metric_makes_the_mean_nan() -> None:
+    g1 = TrajectoryGroup([traj(0.0)], metrics={"judge": float("nan")})
+    g2 = TrajectoryGroup([traj(0.0)], metrics={"judge": 1.0})
+    assert math.isnan(metrics_of([g1, g2])["val/group/judge"])

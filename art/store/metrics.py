@@ -1,11 +1,11 @@
-"""A step's aggregate metrics: the groups are flattened into the values the formulas average,
-and DuckDB computes the formulas (sql/step_metrics.sql)."""
+"""A step's aggregate metrics: the groups' values are gathered per metric in Python, and
+DuckDB computes the formulas over them (sql/step_metrics.sql)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -18,16 +18,8 @@ from art.store.per_process import PerProcess
 if TYPE_CHECKING:
     from art.trajectories import TrajectoryGroup
 
-ENTRIES_SCHEMA = pa.schema(
-    [
-        ("section", pa.int8()),
-        ("ord", pa.int64()),
-        ("g", pa.int64()),
-        ("name", pa.string()),
-        ("value", pa.float64()),
-    ]
-)
-REWARD, EXCEPTION, TRAJECTORY_METRIC, GROUP_METRIC = 0, 1, 2, 3
+VALUES = pa.list_(pa.list_(pa.float64()))
+ENTRIES_SCHEMA = pa.schema([("names", pa.list_(pa.string())), ("values", VALUES), ("rewards", VALUES)])
 
 _lock = threading.Lock()
 
@@ -35,7 +27,7 @@ _lock = threading.Lock()
 def _metrics_connection(_: None) -> duckdb.DuckDBPyConnection:
     """The process's in-memory DuckDB for the metrics query (about 10 ms to create, so one).
 
-    Its inputs are a few thousand rows: one thread and a small memory limit are plenty, and
+    Its inputs are a few thousand values: one thread and a small memory limit are plenty, and
     the optimizer is off (planning the query costs more than running it unoptimized; the
     answer is the same, checked against ART's formulas by the tests).
     """
@@ -49,33 +41,43 @@ _connections: PerProcess[None, duckdb.DuckDBPyConnection] = PerProcess(_metrics_
 
 
 def entry_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
-    """The values each formula averages, one row each, in the order they were seen; summed
-    keys (costs/, time/step_, data/step_) are ART's ledger's, not averaged."""
-    cols: dict[str, list[Any]] = {name: [] for name in ENTRIES_SCHEMA.names}
-    section, ords, gs, names, values = (cols[n] for n in ENTRIES_SCHEMA.names)
-
-    def add(sec: int, g: int, name: str, value: float) -> None:
-        section.append(sec)
-        ords.append(len(ords))
-        gs.append(g)
-        names.append(name)
-        values.append(float(value))
-
-    for gi, group in enumerate(groups):
+    """The query's one input row: each metric's name and the values its mean is over, in
+    history key order, and each group's rewards (Arrow keeps a NaN a NaN). Summed keys
+    (costs/, time/step_, data/step_) are ART's ledger's, not averaged."""
+    rewards: list[float] = []
+    exceptions: list[float] = []
+    trajectory: dict[str, list[float]] = {}
+    group_metrics: dict[str, list[float]] = {}
+    per_group: list[list[float]] = []
+    for group in groups:
+        own: list[float] = []
         for t in group.trajectories:
             if t.reward == t.reward:  # a NaN reward is stored but kept out of every mean
-                add(REWARD, gi, "reward", t.reward)
-            add(EXCEPTION, gi, "exception_rate", 0.0)
+                own.append(float(t.reward))
+            exceptions.append(0.0)
             for key, value in t.metrics.items():
                 if not key.startswith(SUMMED_PREFIXES):
-                    add(TRAJECTORY_METRIC, gi, key, value)
-        for _ in group.exceptions:
-            add(EXCEPTION, gi, "exception_rate", 1.0)
+                    trajectory.setdefault(key, []).append(float(value))
+        exceptions.extend([1.0] * len(group.exceptions))
         if group.trajectories:
             for key, value in group.metrics.items():
                 if not key.startswith(SUMMED_PREFIXES):
-                    add(GROUP_METRIC, gi, key, value)
-    return pa.Table.from_pydict(cols, schema=ENTRIES_SCHEMA)
+                    group_metrics.setdefault(key, []).append(float(value))
+        rewards.extend(own)
+        per_group.append(own)
+    names: list[str] = []
+    values: list[list[float]] = []
+    for name, vals in (("/reward", rewards), ("/exception_rate", exceptions)):
+        if vals:
+            names.append(name)
+            values.append(vals)
+    for prefix, section in (("/", trajectory), ("/group/", group_metrics)):
+        for key, vals in section.items():
+            names.append(prefix + key)
+            values.append(vals)
+    return pa.Table.from_pydict(
+        {"names": [names], "values": [values], "rewards": [per_group]}, schema=ENTRIES_SCHEMA
+    )
 
 
 def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, float]:
@@ -90,5 +92,5 @@ def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, flo
         # of a view over a pyarrow object (a catalog change each, and pyarrow's dataset path).
         entries = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB by name)
         with no_pandas():
-            rows = con.execute(query.text, params).fetchall()
-    return dict(rows)
+            keys, means = con.execute(query.text, params).fetchone()
+    return dict(zip(keys, means, strict=True))
