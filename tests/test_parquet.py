@@ -95,6 +95,22 @@ def test_file_has_arts_v2_schema_marker_and_one_zstd_row_group(tmp_path: Path) -
     assert rows[1]["trajectory_index"] is None and rows[1]["group_json"] == "{}"
 
 
+def test_a_file_is_zstd_throughout_and_its_size_is_the_one_returned(tmp_path: Path) -> None:
+    """Small and large step files alike: every column zstd (as openpipe-art writes them), the
+    size write_table returns is the file's, and it reads back losslessly."""
+    small = [TrajectoryGroup([Trajectory(messages_and_choices=[choice("hi")], reward=1.0)])]
+    text = "a fairly long answer " * 40
+    trajectories = [Trajectory(messages_and_choices=[choice(f"{i} {text}")], reward=1.0) for i in range(20)]
+    large = [TrajectoryGroup(trajectories) for _ in range(8)]
+    for name, gs in (("small", small), ("large", large)):
+        path = tmp_path / f"{name}.parquet"
+        size = write_table(groups_to_table(gs), path)
+        row_group = pq.ParquetFile(path).metadata.row_group(0)
+        assert {row_group.column(c).compression for c in range(row_group.num_columns)} == {"ZSTD"}
+        assert size == path.stat().st_size
+        assert read_groups(path) == gs
+
+
 def test_v1_columns_match_arts_flattening() -> None:
     """Our flattened `messages` column equals the one ART 0.5.23 wrote for the same trajectory."""
     path = DATA / "art-0.5.23/art-fixture/models/agent-run/trajectories/train/0000.parquet"
