@@ -419,6 +419,22 @@ def test_two_spellings_of_a_store_share_one_catalog_lock(tmp_path: Path) -> None
     assert len({id(catalog_for(p)) for p in spellings}) == 1
 
 
+def test_a_link_pointed_at_another_store_gets_that_stores_catalog(tmp_path: Path) -> None:
+    """catalog_for remembers each spelling with its folder's identity: a link pointed elsewhere
+    (or a store folder made anew) is resolved again, never handed the old store's Catalog."""
+    from art.store.catalog import catalog_for
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(first)
+    assert catalog_for(link) is catalog_for(first)
+    link.unlink()
+    link.symlink_to(second)
+    assert catalog_for(link) is catalog_for(second) is not catalog_for(first)
+
+
 def test_a_huge_or_sparse_catalog_is_not_copied_into_memory(tmp_path: Path) -> None:
     """A catalog file far larger than its data (sparse: a crafted or odd file) is read through
     DuckDB's own open, not copied whole into memory and kept."""

@@ -240,12 +240,25 @@ class Catalog:
 
 
 _catalogs: dict[Path, Catalog] = {}
+# (absolute path as given, the folder's device and inode) -> its Catalog: a log() call asks for
+# its store's Catalog on every step, and os.path.realpath (an lstat per path component) cost
+# ~40 us of it. The folder's identity stands in for its real path: a link pointed elsewhere,
+# or a folder made anew, misses and is resolved again.
+_by_spelling: dict[tuple[str, int, int], Catalog] = {}
 _catalogs_lock = threading.Lock()
 
 
 def catalog_for(base_path: str | Path) -> Catalog:
     """One Catalog object per base path in a process, so background catch-ups coalesce."""
     path = Path(base_path).absolute()  # absolute: a later chdir must not move the catalog
+    try:
+        st = os.stat(path)
+        spelling: tuple[str, int, int] | None = (str(path), st.st_dev, st.st_ino)
+    except OSError:
+        spelling = None
+    with _catalogs_lock:
+        if spelling is not None and spelling in _by_spelling:
+            return _by_spelling[spelling]
     # keyed by the real folder: two spellings of one store (a link, `..`) share one Catalog and
     # so one in-process lock; POSIX file locks are per process, and a reader closing its
     # descriptor would drop the lock a writer of this process holds through another spelling
@@ -253,6 +266,8 @@ def catalog_for(base_path: str | Path) -> Catalog:
     with _catalogs_lock:
         if key not in _catalogs:
             _catalogs[key] = Catalog(path)
+        if spelling is not None:
+            _by_spelling[spelling] = _catalogs[key]
         return _catalogs[key]
 
 
@@ -260,6 +275,7 @@ def _reset_in_child() -> None:
     """A forked child gets its own Catalog objects (and background catch-ups)."""
     global _catalogs_lock
     _catalogs.clear()
+    _by_spelling.clear()
     _catalogs_lock = threading.Lock()
 
 
