@@ -293,28 +293,20 @@ def _tell_uncatalogued(base_path: Path, files: int, seconds: float) -> None:
     )
 
 
+FILE_FIELDS = ("project", "model", "split", "step", "bytes", "mtime_ns")  # NewFile's, as stored
+
+
 def _register_files(
     con: duckdb.DuckDBPyConnection, files: list[NewFile], stats: dict[Path, FileStats]
 ) -> None:
     """Record every new or changed file with its stats in one statement (by columns)."""
     if not files:
         return
-    stats_of = [stats[f.path] for f in files]  # the hook where a file's validity is decided (error column)
-    columns = {
-        "path": [f.rel for f in files],
-        "project": [f.project for f in files],
-        "model": [f.model for f in files],
-        "split": [f.split for f in files],
-        "step": [f.step for f in files],
-        "rows": [s.rows for s in stats_of],
-        "groups": [s.groups for s in stats_of],
-        "trajectories": [s.trajectories for s in stats_of],
-        "exceptions": [s.exceptions for s in stats_of],
-        "bytes": [f.bytes for f in files],
-        "mtime_ns": [f.mtime_ns for f in files],
-        "format_version": [s.format_version for s in stats_of],
-        "error": [s.error for s in stats_of],
-    }
+    # by column: both records are named tuples, so a transpose gives each field's values
+    # (the stats are the hook where a file's validity is decided: the error column)
+    found = dict(zip(NewFile._fields, zip(*files, strict=True), strict=True))
+    counted = dict(zip(FileStats._fields, zip(*(stats[f.path] for f in files), strict=True), strict=True))
+    columns = {"path": found["rel"], **{k: found[k] for k in FILE_FIELDS}, **counted}
     run(con, "local/insert_files", files=json.dumps(columns))
 
 
