@@ -100,3 +100,22 @@ def test_random_lines_parse_alike(docs: list) -> None:
     fast = _rows(text, True)
     assume(fast is not None)
     assert fast == _rows(text, False)
+
+
+ODD_TIMES = [
+    "infinity",
+    "epoch",
+    "2026-1-1",
+    "2026-01-01 5:00",
+    "20260101",
+    "2026-W01-1",
+    "2026-01-01 00:00:00 America/New_York",
+]
+
+
+def test_odd_recorded_at_reads_alike() -> None:
+    """A recorded_at that is not a plain ISO time reads the same on both paths (DuckDB's cast took
+    'infinity', 'epoch' and zone names; Python's fromisoformat took ISO basic and week dates)."""
+    lines = [json.dumps({"step": i, "a/x": 1, "recorded_at": t}) for i, t in enumerate(ODD_TIMES)]
+    text = ("\n".join(lines) + "\n").encode()
+    assert _rows(text, True) == _rows(text, False)
