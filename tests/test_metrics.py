@@ -125,3 +125,13 @@ def test_nan_group_metric_makes_the_mean_nan() -> None:
     g1 = TrajectoryGroup([traj(0.0)], metrics={"judge": float("nan")})
     g2 = TrajectoryGroup([traj(0.0)], metrics={"judge": 1.0})
     assert math.isnan(metrics_of([g1, g2])["val/group/judge"])
+
+
+@pytest.mark.parametrize("name", ["reward", "exception_rate"])
+def test_a_trajectory_metric_named_as_a_step_metric_gives_way_to_it(name: str) -> None:
+    """ART 0.5.23 (Model.log) averages the trajectory metric under `<split>/<name>`, then sets
+    that key to the real reward or exception rate: the real one is what its history holds."""
+    g = TrajectoryGroup([traj(1.0, {name: 7.0}), traj(1.0, {name: 7.0}), ValueError("x")])
+    m = metrics_of([g])
+    assert m["val/reward"] == 1.0
+    assert m["val/exception_rate"] == pytest.approx(1 / 3)
