@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 VALUES = pa.list_(pa.list_(pa.float64()))
 ENTRIES_SCHEMA = pa.schema([("names", pa.list_(pa.string())), ("values", VALUES), ("rewards", VALUES)])
 
+# a trajectory metric of one of these names is averaged by ART, then its key is set to the
+# step's own value (Model.log): the step's own is what its history holds
+STEP_OWN = frozenset({"reward", "exception_rate"})
+
 _lock = threading.Lock()
 
 
@@ -56,7 +60,7 @@ def entry_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
                 own.append(float(t.reward))
             exceptions.append(0.0)
             for key, value in t.metrics.items():
-                if not key.startswith(SUMMED_PREFIXES):
+                if not key.startswith(SUMMED_PREFIXES) and key not in STEP_OWN:
                     trajectory.setdefault(key, []).append(float(value))
         exceptions.extend([1.0] * len(group.exceptions))
         if group.trajectories:
