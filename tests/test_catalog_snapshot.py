@@ -554,3 +554,41 @@ async def test_a_history_line_for_a_step_whose_file_is_as_recorded_takes_nothing
     con = art.connect(base)
     assert con.execute("SELECT count(*) FROM taken_models").fetchone() == (0,)
     assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+
+
+def test_a_link_pointed_at_a_store_made_in_a_deleted_ones_inode_shares_its_catalog(tmp_path: Path) -> None:
+    """A deleted folder's inode is soon reused (ext4, tmpfs): a link to the old store, pointed at
+    a new store that got that inode, must get the new store's Catalog (one in-process lock)."""
+    from art.store.catalog import catalog_for
+
+    first = tmp_path / "first"
+    first.mkdir()
+    inode = first.stat().st_ino
+    link = tmp_path / "link"
+    link.symlink_to(first)
+    catalog_for(link)
+    first.rmdir()
+    made = [tmp_path / f"new{i}" for i in range(64)]
+    for folder in made:
+        folder.mkdir()
+        if folder.stat().st_ino == inode:
+            break
+    else:
+        pytest.fail("no folder got the deleted one's inode")
+    link.unlink()
+    link.symlink_to(folder)
+    assert catalog_for(link) is catalog_for(folder)
+
+
+def test_a_link_to_a_renamed_store_shares_the_catalog_of_its_new_name(tmp_path: Path) -> None:
+    from art.store.catalog import catalog_for
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(old)
+    catalog_for(link)
+    old.rename(new)
+    link.unlink()
+    link.symlink_to(new)
+    assert catalog_for(link) is catalog_for(new)
