@@ -243,8 +243,9 @@ _catalogs: dict[Path, Catalog] = {}
 # (absolute path as given, the folder's device and inode) -> its Catalog: a log() call asks for
 # its store's Catalog on every step, and os.path.realpath (an lstat per path component) cost
 # ~40 us of it. The folder's identity stands in for its real path: a link pointed elsewhere,
-# or a folder made anew, misses and is resolved again.
-_by_spelling: dict[tuple[str, int, int], Catalog] = {}
+# or a folder made anew, misses and is resolved again; a hit is checked against the real
+# folder it was resolved to (one stat), since a deleted folder's inode is soon reused.
+_by_spelling: dict[tuple[str, int, int], tuple[Catalog, Path]] = {}
 _catalogs_lock = threading.Lock()
 
 
@@ -257,8 +258,12 @@ def catalog_for(base_path: str | Path) -> Catalog:
     except OSError:
         spelling = None
     with _catalogs_lock:
-        if spelling is not None and spelling in _by_spelling:
-            return _by_spelling[spelling]
+        hit = _by_spelling.get(spelling) if spelling is not None else None
+    # a hit counts only while its real folder is still this one: a folder's inode is reused
+    # once it is deleted, so a link pointed at a store made since (or at the store renamed)
+    # would be handed the old folder's Catalog, not the one its other spellings share
+    if hit is not None and _same_folder(hit[1], st):
+        return hit[0]
     # keyed by the real folder: two spellings of one store (a link, `..`) share one Catalog and
     # so one in-process lock; POSIX file locks are per process, and a reader closing its
     # descriptor would drop the lock a writer of this process holds through another spelling
@@ -267,8 +272,15 @@ def catalog_for(base_path: str | Path) -> Catalog:
         if key not in _catalogs:
             _catalogs[key] = Catalog(path)
         if spelling is not None:
-            _by_spelling[spelling] = _catalogs[key]
+            _by_spelling[spelling] = (_catalogs[key], key)
         return _catalogs[key]
+
+
+def _same_folder(real: Path, st: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(os.lstat(real), st)  # lstat: a folder swapped for a link misses
+    except OSError:
+        return False
 
 
 def _reset_in_child() -> None:
