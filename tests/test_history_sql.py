@@ -110,6 +110,18 @@ ODD_TIMES = [
     "20260101",
     "2026-W01-1",
     "2026-01-01 00:00:00 America/New_York",
+    "2026-01-01T05:00Z",
+    "2026-01-01T05:00+02",
+    "2026-01-01T24:00",
+    "2026-01-01T05:00:01,5",
+    "2026-01-01T05:00:00+24:00",
+    "0000-01-01",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "2026-02-30",
+    "2026-01-01T05:00:00.1234567",
+    "2026-01-01T05:00:00-02:30",
+    "٢٠٢٦-01-01",
 ]
 
 
@@ -119,3 +131,21 @@ def test_odd_recorded_at_reads_alike() -> None:
     lines = [json.dumps({"step": i, "a/x": 1, "recorded_at": t}) for i, t in enumerate(ODD_TIMES)]
     text = ("\n".join(lines) + "\n").encode()
     assert _rows(text, True) == _rows(text, False)
+
+
+def test_a_time_past_year_9999_in_utc_reads_as_none_on_the_python_path() -> None:
+    """Python's astimezone overflowed (OverflowError), and the reader's catch-up failed."""
+    assert history.parse_recorded_at("9999-12-31T23:59:59-01:00") is None
+    assert history.parse_recorded_at("0001-01-01T00:00:00+01:00") is None
+
+
+async def test_a_store_with_a_time_past_year_9999_stays_readable(tmp_path) -> None:
+    import art
+
+    m = art.Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    await m.log(split="val", step=0, metrics={"reward": 1.0})
+    with open(tmp_path / "proj/models/agent/history.jsonl", "a") as f:  # NaN: Python's parser
+        f.write('{"val/x": NaN, "val/y": 1, "step": 1, "recorded_at": "9999-12-31T23:59:59-01:00"}\n')
+    with art.connect(tmp_path) as con:
+        rows = con.execute("SELECT metric, recorded_at FROM history WHERE step = 1").fetchall()
+    assert rows == [("val/y", None)]
