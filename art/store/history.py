@@ -11,6 +11,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -179,12 +180,22 @@ def read_rows(path: Path) -> Iterator[HistoryRow]:
         yield from read_from(path)[0]
 
 
+# the recorded_at shapes read (ART writes datetime.isoformat()'s); the SQL path reads the same
+# (local/insert_history_docs): Python's fromisoformat and DuckDB's cast each take others of
+# their own ('2026-W01-1', 'epoch', 'infinity', zone names), and would disagree on them
+ISO_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(?::[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?)?)?"
+)
+
+
 def parse_recorded_at(text: str | None) -> datetime | None:
-    """A naive UTC datetime; ART's naive local timestamps are taken as this machine's local time."""
-    if not text:
+    """A naive UTC datetime; ART's naive local timestamps are taken as this machine's local time.
+    Another shape than ISO_TIME's, or a time past year 1 or 9999 in UTC, reads as None."""
+    if not text or not ISO_TIME.fullmatch(text):
         return None
     try:
-        ts = datetime.fromisoformat(text)
-    except ValueError:
+        return datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    return ts.astimezone(UTC).replace(tzinfo=None)

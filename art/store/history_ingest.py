@@ -223,5 +223,12 @@ def _insert_staged(
     query (local/insert_history_docs); the staging table is gone afterwards."""
     run(con, "local/stage_history_docs_schema")
     run(con, stage, **values)
-    run(con, "local/insert_history_docs", project=project, model=model, reserved=sorted(RESERVED_SPLITS))
+    run(
+        con,
+        "local/insert_history_docs",
+        project=project,
+        model=model,
+        reserved=sorted(RESERVED_SPLITS),
+        iso_time=history.ISO_TIME.pattern,
+    )
     run(con, "local/drop_history_docs")

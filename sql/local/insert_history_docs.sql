@@ -5,7 +5,7 @@
 -- whose head is not in $reserved (else 'train'); recorded_at is read as UTC (naive: this
 -- machine's zone). A line repeating a key counts as Python reads it: the key's last value, at
 -- the place of its first (json_each, for those lines only: DuckDB's MAP refuses them).
--- params: $project, $model, $reserved
+-- params: $project, $model, $reserved, $iso_time
 INSERT INTO history (project, model, split, step, training_step, recorded_at, seq, metric, value)
 WITH objects AS MATERIALIZED (
     SELECT seq, j, len(json_keys(j)) = list_unique(json_keys(j)) AS unique_keys
@@ -39,12 +39,20 @@ WITH objects AS MATERIALIZED (
            any_value(value) FILTER (
                WHERE key = 'training_step' AND text NOT IN ('true', 'false') AND isfinite(value)
            ) AS training_step,
-           -- read here, once a line (not once a metric: ICU's time zones cost ~30 ms a 5,000-line file)
-           timezone('UTC', try_cast(
-               any_value(text) FILTER (WHERE key = 'recorded_at' AND left(text, 1) = '"')::JSON->>'$'
-               AS TIMESTAMPTZ)) AS recorded_at
+           any_value(text) FILTER (WHERE key = 'recorded_at' AND left(text, 1) = '"')::JSON->>'$' AS at_text
     FROM valued
     GROUP BY seq
+), stamped AS (
+    -- read here, once a line (not once a metric: ICU's time zones cost ~30 ms a 5,000-line file);
+    -- only history.ISO_TIME's shape, within years 1-9999 in UTC, as Python's parser reads it
+    SELECT seq, step, training_step,
+           CASE WHEN regexp_full_match(at_text, $iso_time) THEN timezone('UTC', try_cast(at_text AS TIMESTAMPTZ)) END AS ts
+    FROM lines
+), dated AS (
+    SELECT seq, step, training_step,
+           CASE WHEN ts BETWEEN TIMESTAMP '0001-01-01' AND TIMESTAMP '9999-12-31 23:59:59.999999'
+                THEN ts END AS recorded_at
+    FROM stamped
 ), splits AS (
     SELECT seq, arg_min(split_part(key, '/', 1), pos) AS split
     FROM metrics
@@ -55,7 +63,7 @@ SELECT $project, $model, coalesce(s.split, 'train'), trunc(l.step)::BIGINT,
        trunc(l.training_step)::BIGINT,
        l.recorded_at, m.seq, m.key, m.value
 FROM metrics m
-JOIN lines l USING (seq)
+JOIN dated l USING (seq)
 LEFT JOIN splits s USING (seq)
 WHERE isfinite(l.step)
 ORDER BY m.key, l.step, m.seq  -- the order local/history_sort keeps (one project and model here)
