@@ -85,7 +85,8 @@ def entry_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
 
 
 def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, float]:
-    """`{split}/reward`, `/exception_rate`, trajectory and group metric means, `/reward_std_dev`."""
+    """Trajectory and group metric means, then `{split}/reward`, `/reward_std_dev` and
+    `/exception_rate`, in the order openpipe-art 0.5.23 writes them."""
     query = sql.query("step_metrics")
     params = query.bind({"split": split})
     table = entry_table(groups)
@@ -97,4 +98,10 @@ def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, flo
         entries = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB by name)
         with no_pandas():
             keys, means = con.execute(query.text, params).fetchone()
-    return dict(zip(keys, means, strict=True))
+    found = dict(zip(keys, means, strict=True))
+    # in ART's order: its Model.log sets the step's reward, reward_std_dev and exception_rate
+    # after the other means (a history line's keys are a DataFrame's columns)
+    last = [f"{split}/reward", f"{split}/reward_std_dev", f"{split}/exception_rate"]
+    ordered = {key: value for key, value in found.items() if key not in last}
+    ordered.update((key, found[key]) for key in last if key in found)
+    return ordered

@@ -87,8 +87,15 @@ def check_step(
             ledger.route(buffer, {k: v for k, v in g.metrics.items() if ledger.is_summed(k)})
             for t in g.trajectories:
                 ledger.route(buffer, {k: v for k, v in t.metrics.items() if ledger.is_summed(k)})
-        row.update(step_metrics(groups, split))
+        # ART 0.5.23's order: trajectory metric means, the data counts of a non-train split,
+        # group metric means, then reward, reward_std_dev and exception_rate (step_metrics
+        # gives the means in that order)
+        means = step_metrics(groups, split)
+        own = (f"{split}/reward", f"{split}/reward_std_dev", f"{split}/exception_rate")
+        first = {k: v for k, v in means.items() if not k.startswith(f"{split}/group/") and k not in own}
+        row.update(first)
         row.update(defaults)
+        row.update((k, v) for k, v in means.items() if k not in first)
     for key, value in ledger.route(buffer, caller).items():
         row[ledger.qualify(key, split)] = value
     return row, buffer
