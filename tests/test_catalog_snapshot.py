@@ -22,7 +22,7 @@ import pytest
 import art
 from art import Model, TrajectoryGroup
 from art.errors import CatalogBusyError
-from art.store import catalog_snapshot, ingest, local_views
+from art.store import catalog_snapshot, ingest, paths
 from art.store.catalog import Catalog
 from art.store.catalog_file import create_schema
 from art.store.catalog_snapshot import attach_snapshot
@@ -303,7 +303,7 @@ async def test_a_link_added_to_a_split_folder_since_the_last_open_is_seen(
 ) -> None:
     """A folder seen holding only files is remembered by its inode and ctime; a link put in
     it afterwards changes its ctime, so the next open allows that folder file by file."""
-    monkeypatch.setattr(local_views, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
+    monkeypatch.setattr(paths, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
     base = await catalogued_store(tmp_path / "s", ("a",))
     val = base / "p/models/a/trajectories/val"
     assert art.connect(base).execute("SELECT count(*) FROM glob($p)", {"p": f"{val}/*"}).fetchone() == (3,)
@@ -320,7 +320,7 @@ async def test_a_split_folder_added_or_removed_since_the_last_open_is_seen(
 ) -> None:
     """A model's trajectories folder is remembered with its split folders' names by inode and
     ctime; adding or removing a split folder changes its ctime, so the next open lists it."""
-    monkeypatch.setattr(ingest, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
+    monkeypatch.setattr(paths, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
     base = await catalogued_store(tmp_path / "s", ("a",))
     splits = "SELECT split, count(*) FROM trajectories GROUP BY split ORDER BY split"
     assert art.connect(base).execute(splits).fetchall() == [("train", 6), ("val", 6)]
@@ -335,7 +335,6 @@ async def test_a_split_folder_added_or_removed_since_the_last_open_is_seen(
 def test_a_cache_of_folders_seen_unchanged_starts_over_past_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """The per-process caches of folders seen unchanged stay bounded in a long-lived process
     (the dashboard) where folders come and go: past their size they start over."""
-    from art.store import paths
 
     monkeypatch.setattr(paths, "FOLDERS_REMEMBERED", 3)
     cache: dict[str, int] = {}
@@ -354,7 +353,7 @@ async def test_a_kept_file_index_serves_only_an_unchanged_store(
     folders (checked again); a file added since, or a link planted in a split folder, is seen
     as on a first open."""
     monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # keep every copy
-    monkeypatch.setattr(local_views, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
+    monkeypatch.setattr(paths, "CTIME_SETTLE_NS", -(10**18))  # remember every folder
     base = await catalogued_store(tmp_path / "s", ("a", "b"))
     count = "SELECT count(*) FROM trajectories WHERE model = 'a' AND split = 'val'"
     for _ in range(2):  # the second open runs from the kept index

@@ -13,15 +13,14 @@ import pytest
 
 import art
 from art.errors import OutsideStoreError
-from art.store import ingest, local_views
+from art.store import ingest, local_views, paths
 
 from .test_read_path import small_store
 
 
 @pytest.fixture
 def remember_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(local_views, "CTIME_SETTLE_NS", -(10**18))
-    monkeypatch.setattr(ingest, "CTIME_SETTLE_NS", -(10**18))
+    monkeypatch.setattr(paths, "CTIME_SETTLE_NS", -(10**18))
     monkeypatch.setattr(local_views, "_dirs_seen", {})
     monkeypatch.setattr(local_views, "_only_files_seen", {})
     monkeypatch.setattr(ingest, "_splits_seen", {})

@@ -43,8 +43,8 @@ from art.store.paths import (
     is_step_name,
     is_valid_name,
     keeps_no_catalog,
+    listed_once,
     model_dirs,
-    remember,
     step_name,
 )
 from art.store.sql import run_checked as run
@@ -427,12 +427,9 @@ def _sync_history(
     return known_lines
 
 
-# a model's trajectories folder -> ((device, inode, ctime), its split folders' names), once its
-# ctime has settled: adding, removing or renaming an entry sets the ctime to now, and a ctime
-# cannot be set back, so an unchanged one lists the same names (a listing per model per open
-# cost ~1.5 ms with 200 models)
+# a model's trajectories folder -> ((device, inode, ctime), its split folders' names), settled
+# ones (paths.listed_once: a listing per model per open cost ~1.5 ms with 200 models)
 _splits_seen: dict[str, tuple[tuple[int, int, int], tuple[str, ...]]] = {}
-CTIME_SETTLE_NS = 2_000_000_000  # a ctime this recent may yet be shared by a change to come
 
 
 def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
@@ -444,21 +441,10 @@ def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
         return
     if not stat.S_ISDIR(st.st_mode):
         return  # a `trajectories` that is a link leads out of the store: readers drop it too
-    key = (st.st_dev, st.st_ino, st.st_ctime_ns)
-    seen = _splits_seen.get(root)
-    if seen is not None and seen[0] == key:
-        names = seen[1]
-    else:
-        try:
-            with os.scandir(root) as entries:
-                names = tuple(sorted(e.name for e in entries if e.is_dir(follow_symlinks=False)))
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        names = tuple(n for n in names if is_valid_name(n))
-        if time.time_ns() - key[2] > CTIME_SETTLE_NS:
-            remember(_splits_seen, root, (key, names))
-        else:
-            _splits_seen.pop(root, None)
+    try:
+        names = listed_once(_splits_seen, root, st, _split_names)
+    except (FileNotFoundError, NotADirectoryError):
+        return
     for name in names:
         path = f"{root}/{name}"
         try:
@@ -467,6 +453,12 @@ def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
             continue
         if stat.S_ISDIR(dst.st_mode):
             yield name, dst, path
+
+
+def _split_names(root: str) -> tuple[str, ...]:
+    with os.scandir(root) as entries:
+        names = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+    return tuple(sorted(n for n in names if is_valid_name(n)))
 
 
 def _files_in(split_dir: Path, remove_stale: bool) -> Iterator[tuple[int, str, os.stat_result]]:

@@ -26,7 +26,6 @@ import json
 import os
 import re
 import stat
-import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -36,7 +35,7 @@ from art.errors import OutsideStoreError, StoreNotFoundError, UnreadableStorePat
 from art.store.catalog import catalog_for
 from art.store.catalog_file import create_schema
 from art.store.ingest import sync_models
-from art.store.paths import remember
+from art.store.paths import listed_once
 from art.store.sandbox import close_doors
 from art.store.sql import run_all_checked as run_all
 from art.store.sql import run_checked as run
@@ -192,65 +191,53 @@ def _real_below(base: str, folder: str, known: dict[str, os.stat_result | None])
     return True
 
 
-# folder -> (device, inode, ctime) when it was last seen holding only files
-_only_files_seen: dict[str, tuple[int, int, int]] = {}
-CTIME_SETTLE_NS = 2_000_000_000
+# folder -> ((device, inode, ctime), whether it held only files), settled ones (listed_once)
+_only_files_seen: dict[str, tuple[tuple[int, int, int], bool]] = {}
 
 
 def _only_files(folder: str, st: os.stat_result | None) -> bool:
-    """No link and no subfolder in `folder` (the entries' types come with the listing).
-
-    A folder seen so before with the same inode and ctime is not listed again: adding,
-    renaming or removing an entry sets its ctime to now, and ctime, unlike mtime, cannot be
-    set back by the user. Only a ctime older than CTIME_SETTLE_NS is remembered, so a change
-    within the same clock tick as the one seen cannot go unnoticed.
-    """
-    key = (st.st_dev, st.st_ino, st.st_ctime_ns) if st is not None else None
-    if key is not None and _only_files_seen.get(folder) == key:
-        return True
+    """No link and no subfolder in `folder` (the entries' types come with the listing); not
+    listed again while its inode and ctime stay as they were (paths.listed_once)."""
+    if st is None:
+        return False
     try:
-        with os.scandir(folder) as entries:
-            only = all(not e.is_symlink() and not e.is_dir(follow_symlinks=False) for e in entries)
+        return listed_once(_only_files_seen, folder, st, _holds_only_files)
     except OSError:
-        only = False
-    if only and key is not None and time.time_ns() - key[2] > CTIME_SETTLE_NS:
-        remember(_only_files_seen, folder, key)
-    else:
-        _only_files_seen.pop(folder, None)
-    return only
+        return False
 
 
-# folder -> ((device, inode, ctime), the names of its subfolders) when it was last seen holding
-# only regular files and subfolders
-_dirs_seen: dict[str, tuple[tuple[int, int, int], frozenset[str]]] = {}
+def _holds_only_files(folder: str) -> bool:
+    with os.scandir(folder) as entries:
+        return all(not e.is_symlink() and not e.is_dir(follow_symlinks=False) for e in entries)
+
+
+# folder -> ((device, inode, ctime), its subfolders' names, or None when it holds a link, fifo
+# or device), settled ones (listed_once)
+_dirs_seen: dict[str, tuple[tuple[int, int, int], frozenset[str] | None]] = {}
 
 
 def _only_files_and_dirs(folder: str, st: os.stat_result | None, dirs: set[str]) -> bool:
     """`folder` holds regular files and the subfolders named in `dirs`, nothing else (no link,
-    no other folder, no fifo or device); remembered by inode and ctime as in `_only_files`."""
+    no other folder, no fifo or device)."""
     if st is None:
         return False
-    key = (st.st_dev, st.st_ino, st.st_ctime_ns)
-    seen = _dirs_seen.get(folder)
-    if seen is not None and seen[0] == key:
-        return seen[1] <= dirs
-    subfolders = set()
     try:
-        with os.scandir(folder) as entries:
-            for e in entries:
-                if e.is_dir(follow_symlinks=False):
-                    subfolders.add(e.name)
-                elif e.is_symlink() or not e.is_file(follow_symlinks=False):
-                    _dirs_seen.pop(folder, None)
-                    return False
+        subfolders = listed_once(_dirs_seen, folder, st, _subfolders_of_plain)
     except OSError:
-        _dirs_seen.pop(folder, None)
         return False
-    if time.time_ns() - key[2] > CTIME_SETTLE_NS:
-        remember(_dirs_seen, folder, (key, frozenset(subfolders)))
-    else:
-        _dirs_seen.pop(folder, None)
-    return subfolders <= dirs
+    return subfolders is not None and subfolders <= dirs
+
+
+def _subfolders_of_plain(folder: str) -> frozenset[str] | None:
+    """The subfolders of a folder that holds only those and regular files; else None."""
+    subfolders = set()
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                subfolders.add(e.name)
+            elif e.is_symlink() or not e.is_file(follow_symlinks=False):
+                return None
+    return frozenset(subfolders)
 
 
 def lock_down(con: duckdb.DuckDBPyConnection, base: Path, folders: list[str], files: list[str]) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from art.errors import InvalidNameError
+
+T = TypeVar("T")
 
 # ART's history sections (0.5.17+): keys under them are written unprefixed by any split.
 ART_SECTIONS = frozenset(
@@ -57,6 +61,7 @@ def validate_name(field: str, value: object) -> str:
 
 
 FOLDERS_REMEMBERED = 1 << 16  # per cache of folders seen unchanged (a long-lived dashboard)
+CTIME_SETTLE_NS = 2_000_000_000  # a ctime this recent may yet be shared by a change to come
 
 
 def remember(cache: dict[str, Any], folder: str, value: Any) -> None:
@@ -65,6 +70,23 @@ def remember(cache: dict[str, Any], folder: str, value: Any) -> None:
     if len(cache) >= FOLDERS_REMEMBERED and folder not in cache:
         cache.clear()
     cache[folder] = value
+
+
+def listed_once(cache: dict[str, Any], folder: str, st: os.stat_result, read: Callable[[str], T]) -> T:
+    """`read(folder)`, remembered in `cache` while the folder's device, inode and ctime stay as
+    in `st` (its lstat): adding, renaming or removing an entry sets its ctime to now, and a
+    ctime, unlike an mtime, cannot be set back. Only a ctime older than CTIME_SETTLE_NS is
+    remembered, so a change within the clock tick of the one seen cannot go unnoticed. An
+    OSError of `read` is raised, and nothing is remembered."""
+    key = (st.st_dev, st.st_ino, st.st_ctime_ns)
+    seen = cache.get(folder)
+    if seen is not None and seen[0] == key:
+        return seen[1]
+    cache.pop(folder, None)
+    value = read(folder)
+    if time.time_ns() - key[2] > CTIME_SETTLE_NS:
+        remember(cache, folder, (key, value))
+    return value
 
 
 @lru_cache(maxsize=1 << 16)
