@@ -255,18 +255,22 @@ def write_table(table: pa.Table, path: Path) -> int:
 
 
 def write_table_at(table: pa.Table, dir_fd: int, name: str, shown: Path) -> int:
-    """Write under a temp name in the folder `dir_fd`, then rename over `name`: readers see the
-    old file or the new one, never a torn one; a link is replaced, never followed. Returns
-    the file's size in bytes; a failed write leaves nothing and names the file."""
+    """Write under a temp name in the folder `dir_fd`, sync it, rename it over `name` and sync
+    the folder: readers see the old file or the new one, never a torn one, and once this
+    returns the file survives a power loss (log() appends the step's history line only
+    after). A link is replaced, never followed. Returns the file's size in bytes; a failed
+    write leaves nothing and names the file."""
     tmp = temp_name(shown).name
     try:
         data = encode(table)
         fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
         try:
             write_all(fd, data)
+            os.fdatasync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        os.fsync(dir_fd)  # the new name itself
     except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp, dir_fd=dir_fd)

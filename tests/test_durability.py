@@ -1,0 +1,80 @@
+"""What `log()` has made durable when it returns: the step's file, its name, then its history
+line, in that order, so a power loss never leaves a history line without its file.
+
+A power loss cannot be staged here; the test watches the sync calls the writer makes (the
+only thing that decides what the disk holds after one) and the order they come in.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from art import Model
+
+from .conftest import group
+
+
+def _watch(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record each fsync/fdatasync (by the path its descriptor has) and each rename, in order."""
+    events: list[tuple[str, str]] = []
+    real_fsync, real_fdatasync, real_replace = os.fsync, os.fdatasync, os.replace
+
+    def named(fd: int) -> str:
+        return os.readlink(f"/proc/self/fd/{fd}")
+
+    def fsync(fd: int) -> None:
+        events.append(("sync", named(fd)))
+        real_fsync(fd)
+
+    def fdatasync(fd: int) -> None:
+        events.append(("sync", named(fd)))
+        real_fdatasync(fd)
+
+    def replace(src: str, dst: str, **kwargs: int) -> None:
+        real_replace(src, dst, **kwargs)
+        where = named(kwargs["dst_dir_fd"]) if "dst_dir_fd" in kwargs else ""
+        events.append(("rename", os.path.join(where, os.fspath(dst))))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["new step", "replaced step"])
+async def test_the_step_file_and_its_name_are_synced_before_its_history_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: bool
+) -> None:
+    model = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    if not first:
+        await model.log([group(0.0)], split="val", step=3)
+    events = _watch(monkeypatch)
+    await model.log([group(1.0, 0.0)], split="val", step=3)
+    monkeypatch.undo()
+
+    model_dir = (tmp_path / "proj" / "models" / "agent").resolve()
+    split_dir = str(model_dir / "trajectories" / "val")
+    step_file = f"{split_dir}/0003.parquet"
+    history = str(model_dir / "history.jsonl")
+    renamed = events.index(("rename", step_file))
+    temp = f"{split_dir}/."
+    file_synced = [i for i, (kind, path) in enumerate(events) if kind == "sync" and path.startswith(temp)]
+    assert file_synced and file_synced[-1] < renamed, events  # its bytes, under the temp name
+    folder_synced = events.index(("sync", split_dir), renamed)  # its name
+    history_synced = events.index(("sync", history))
+    assert folder_synced < history_synced, events
+    assert (tmp_path / "proj/models/agent/trajectories/val/0003.parquet").stat().st_size > 0
+
+
+async def test_a_step_without_trajectories_syncs_its_history_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    events = _watch(monkeypatch)
+    await model.log(None, split="train", step=1, metrics={"loss": 0.5})
+    monkeypatch.undo()
+    history = str((tmp_path / "proj/models/agent/history.jsonl").resolve())
+    assert ("sync", history) in events
