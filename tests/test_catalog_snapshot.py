@@ -591,3 +591,23 @@ def test_a_link_to_a_renamed_store_shares_the_catalog_of_its_new_name(tmp_path: 
     link.unlink()
     link.symlink_to(new)
     assert catalog_for(link) is catalog_for(new)
+
+
+def test_the_spellings_a_process_remembers_are_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived process handed a store by ever new spellings (links, `..`) does not grow
+    without end; a spelling forgotten is resolved again to the same Catalog."""
+    from art.store import catalog
+
+    monkeypatch.setattr(paths, "FOLDERS_REMEMBERED", 8)
+    monkeypatch.setattr(catalog, "_by_spelling", {})
+    store = tmp_path / "store"
+    store.mkdir()
+    first = catalog.catalog_for(store)
+    for i in range(20):
+        link = tmp_path / f"link{i}"
+        link.symlink_to(store)
+        assert catalog.catalog_for(link) is first
+        assert len(catalog._by_spelling) <= 8
+    assert catalog.catalog_for(store) is first

@@ -32,7 +32,7 @@ from art.store.catch_up import CatchUp, CatchUpCancelled
 from art.store.confined import check_not_link, folder, replace_file
 from art.store.ingest import sync_models
 from art.store.own_files import OwnFile, Pending, merge
-from art.store.paths import catalog_path, keeps_no_catalog
+from art.store.paths import catalog_path, keeps_no_catalog, remember
 from art.store.sql import run_checked as run
 
 DEFAULT_LOCK_TIMEOUT = float(60)
@@ -272,7 +272,7 @@ def catalog_for(base_path: str | Path) -> Catalog:
         if key not in _catalogs:
             _catalogs[key] = Catalog(path)
         if spelling is not None:
-            _by_spelling[spelling] = (_catalogs[key], key)
+            remember(_by_spelling, spelling, (_catalogs[key], key))
         return _catalogs[key]
 
 

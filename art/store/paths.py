@@ -6,7 +6,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -64,8 +64,8 @@ FOLDERS_REMEMBERED = 1 << 16  # per cache of folders seen unchanged (a long-live
 CTIME_SETTLE_NS = 2_000_000_000  # a ctime this recent may yet be shared by a change to come
 
 
-def remember(cache: dict[str, Any], folder: str, value: Any) -> None:
-    """Keep `value` for `folder` in a cache of folders seen unchanged; a cache that grew past
+def remember(cache: dict[Any, Any], folder: Hashable, value: Any) -> None:
+    """Keep `value` for `folder` in a cache of folders; a cache that grew past
     FOLDERS_REMEMBERED (folders come and go in a long-lived process) starts over."""
     if len(cache) >= FOLDERS_REMEMBERED and folder not in cache:
         cache.clear()
