@@ -20,7 +20,7 @@ from .conftest import group
 def _watch(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Record each fsync/fdatasync (by the path its descriptor has) and each rename, in order."""
     events: list[tuple[str, str]] = []
-    real_fsync, real_fdatasync, real_replace = os.fsync, os.fdatasync, os.replace
+    real_fsync, real_fdatasync, real_replace, real_mkdir = os.fsync, os.fdatasync, os.replace, os.mkdir
 
     def named(fd: int) -> str:
         return os.readlink(f"/proc/self/fd/{fd}")
@@ -38,6 +38,12 @@ def _watch(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
         where = named(kwargs["dst_dir_fd"]) if "dst_dir_fd" in kwargs else ""
         events.append(("rename", os.path.join(where, os.fspath(dst))))
 
+    def mkdir(path: str, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
+        real_mkdir(path, mode, dir_fd=dir_fd)
+        where = named(dir_fd) if dir_fd is not None else ""
+        events.append(("mkdir", os.path.realpath(os.path.join(where, os.fspath(path)))))
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "fdatasync", fdatasync)
     monkeypatch.setattr(os, "replace", replace)
@@ -78,3 +84,31 @@ async def test_a_step_without_trajectories_syncs_its_history_line(
     monkeypatch.undo()
     history = str((tmp_path / "proj/models/agent/history.jsonl").resolve())
     assert ("sync", history) in events
+
+
+async def test_the_folders_a_first_step_makes_are_synced_into_their_parents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder's name is an entry of its parent: a store, model or split folder made by the
+    first step must reach the disk too, or a power loss drops the synced files inside it."""
+    events = _watch(monkeypatch)
+    base = tmp_path / "runs" / ".art"
+    model = Model(name="agent", project="proj", base_path=str(base), report_metrics=[])
+    await model.log([group(1.0)], split="val", step=0)
+    monkeypatch.undo()
+
+    made = [path for kind, path in events if kind == "mkdir"]
+    real = base.resolve()
+    for path in (
+        real.parent,
+        real,
+        real / "proj",
+        real / "proj/models/agent",
+        real / "proj/models/agent/trajectories/val",
+    ):
+        assert str(path) in made, (path, made)
+    history_synced = events.index(("sync", str(real / "proj/models/agent/history.jsonl")))
+    for path in made:
+        made_at = events.index(("mkdir", path))
+        parent_synced = events.index(("sync", os.path.dirname(path)), made_at)
+        assert parent_synced < history_synced, (path, events)

@@ -34,11 +34,26 @@ def open_dir(base: Path, parts: Sequence[str], create: bool = True) -> int:
     """A descriptor of `base/parts...`, each part a real folder (made when `create`)."""
     if create:
         try:
-            base.mkdir(parents=True, exist_ok=True)
+            _make_durably(base)
         except (FileExistsError, NotADirectoryError) as e:  # a file where the store should be
             what = "is a file, not a folder" if isinstance(e, FileExistsError) else "lies under a file"
             raise InvalidArgumentError("base_path", str(base), f"{what} (a store is a folder)") from e
     return _descend(os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), parts, base, create)
+
+
+def _make_durably(base: Path) -> None:
+    """`base.mkdir(parents=True, exist_ok=True)`, each folder made synced into its parent: a
+    folder's name is an entry of its parent, lost in a power loss unless the parent is synced."""
+    if base.is_dir():
+        return
+    missing = [base, *(p for p in base.parents if not p.exists())]
+    base.mkdir(parents=True, exist_ok=True)
+    for made in reversed(missing):
+        fd = os.open(made.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def open_subdir(dir_fd: int, parts: Sequence[str], shown: Path, create: bool = True) -> int:
@@ -56,8 +71,11 @@ def _descend(fd: int, parts: Sequence[str], shown: Path, create: bool) -> int:
             except FileNotFoundError:
                 if not create:
                     raise
-                with suppress(FileExistsError):
+                try:
                     os.mkdir(part, 0o755, dir_fd=fd)
+                    os.fsync(fd)  # the new folder's name, so what is synced in it later is found
+                except FileExistsError:
+                    pass
                 try:
                     child = os.open(part, DIR_FLAGS, dir_fd=fd)
                 except OSError as e:
