@@ -108,7 +108,25 @@ async def test_the_folders_a_first_step_makes_are_synced_into_their_parents(
     ):
         assert str(path) in made, (path, made)
     history_synced = events.index(("sync", str(real / "proj/models/agent/history.jsonl")))
+    assert ("sync", str(real / "proj/models/agent")) in events[history_synced:]  # the history's new name
     for path in made:
         made_at = events.index(("mkdir", path))
         parent_synced = events.index(("sync", os.path.dirname(path)), made_at)
         assert parent_synced < history_synced, (path, events)
+
+
+async def test_model_json_and_its_name_are_synced_when_a_model_registers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from art import TrainableModel
+    from art.local import LocalBackend
+
+    model = TrainableModel(name="agent", project="proj", base_model="base", report_metrics=[])
+    events = _watch(monkeypatch)
+    await model.register(LocalBackend(path=str(tmp_path)))
+    monkeypatch.undo()
+    model_dir = str((tmp_path / "proj/models/agent").resolve())
+    renamed = events.index(("rename", f"{model_dir}/model.json"))
+    temp = f"{model_dir}/."
+    assert any(kind == "sync" and path.startswith(temp) for kind, path in events[:renamed]), events
+    assert ("sync", model_dir) in events[renamed:], events

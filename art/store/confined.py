@@ -160,7 +160,7 @@ def write_all(fd: int, data: bytes) -> None:
 
 def replace_file(dir_fd: int, name: str, data: bytes, shown: Path, durable: bool = True) -> None:
     """Write `data` to a temp file in the folder, then rename it over `name` (links are replaced,
-    never followed); `durable` syncs it to disk first."""
+    never followed); `durable` syncs it to disk first, and its name after."""
     tmp = f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
     try:
@@ -171,6 +171,8 @@ def replace_file(dir_fd: int, name: str, data: bytes, shown: Path, durable: bool
         finally:
             os.close(fd)
         os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        if durable:
+            os.fsync(dir_fd)  # the name, too
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp, dir_fd=dir_fd)

@@ -69,6 +69,8 @@ def append_line(dir_fd: int, line: str, shown: Path) -> None:
         try:
             write_all(fd, line.encode("utf-8"))
             os.fdatasync(fd)
+            if not size:  # the file's first line, most likely: its new name too
+                os.fsync(dir_fd)
         except OSError as e:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, size)
