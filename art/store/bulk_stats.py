@@ -139,12 +139,12 @@ def _batch(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[Path, File
         names = list(by_name)
         run(con, "local/set_bulk_paths", paths=json.dumps(names))
         counts = _named(run(con, "local/bulk_counts").fetchall(), names)
+        footers = run(con, "local/bulk_footers").fetchall()  # the same list, already set
     except duckdb.Error:
         footers, _ = _each_readable(con, "local/bulk_footers", paths)
         v2 = [by_name[f[0]] for f in footers if f[0] in by_name and _theirs_v2(f)]
         counts, _ = _each_readable(con, "local/bulk_counts", v2)
-        paths = v2
-    footers, _ = _each_readable(con, "local/bulk_footers", paths)
+        footers, _ = _each_readable(con, "local/bulk_footers", v2)
     theirs = {f[0] for f in footers if _theirs_v2(f)}
     out = {}
     for name, rows, groups, trajectories, exceptions in counts:
