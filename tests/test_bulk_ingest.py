@@ -235,3 +235,37 @@ def test_the_advice_to_rebuild_is_a_command_that_works_and_only_where_one_can(
         warnings.simplefilter("always")
         art.connect(no_catalog).close()
     assert not [w for w in seen if issubclass(w.category, UncataloguedFilesWarning)]
+
+
+def test_only_each_groups_leading_row_has_its_group_json_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group's exceptions are read from its leading row (trajectory_index 0, or the
+    placeholder's NULL), as a full read reads them: text that is not JSON in the group's other
+    rows neither fails the bulk count (no file is read in full) nor changes a count."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    split_dir = art_store(tmp_path)
+    victim = next(
+        p for p in sorted(split_dir.iterdir())
+        if pc.max(pq.read_table(p, columns=["trajectory_index"])["trajectory_index"]).as_py()
+    )
+    table = pq.read_table(victim)
+    leading = pc.fill_null(pc.equal(table["trajectory_index"], 0), True)
+    odd = pc.if_else(leading, table["group_json"], pa.scalar("not JSON", table.schema.field("group_json").type))
+    table = table.set_column(table.schema.get_field_index("group_json"), "group_json", odd)
+    pq.write_table(table, victim, compression="zstd")  # the marker stays in the schema's metadata
+    expected = {p: full_read(tmp_path, p) for p in recorded(tmp_path)}
+    rel = victim.relative_to(tmp_path).as_posix()
+    assert expected[rel][5] is None and expected[rel][3] > 0  # readable, with exceptions
+
+    full = bulk_stats.file_stats
+
+    def no_full_read(path: Path) -> FileStats:
+        assert not path.is_relative_to(tmp_path), f"{path} read in full"
+        return full(path)
+
+    monkeypatch.setattr(bulk_stats, "file_stats", no_full_read)
+    assert recorded(tmp_path) == expected
