@@ -249,12 +249,14 @@ def test_only_each_groups_leading_row_has_its_group_json_parsed(
 
     split_dir = art_store(tmp_path)
     victim = next(
-        p for p in sorted(split_dir.iterdir())
+        p
+        for p in sorted(split_dir.iterdir())
         if pc.max(pq.read_table(p, columns=["trajectory_index"])["trajectory_index"]).as_py()
     )
     table = pq.read_table(victim)
     leading = pc.fill_null(pc.equal(table["trajectory_index"], 0), True)
-    odd = pc.if_else(leading, table["group_json"], pa.scalar("not JSON", table.schema.field("group_json").type))
+    not_json = pa.scalar("not JSON", table.schema.field("group_json").type)
+    odd = pc.if_else(leading, table["group_json"], not_json)
     table = table.set_column(table.schema.get_field_index("group_json"), "group_json", odd)
     pq.write_table(table, victim, compression="zstd")  # the marker stays in the schema's metadata
     expected = {p: full_read(tmp_path, p) for p in recorded(tmp_path)}
