@@ -320,7 +320,8 @@ def bench_first_open(
     work: Path, steps: int, rounds: int, peer: str | None, given: Path | None
 ) -> dict[str, Any]:
     """`art.connect()` and a count on a store written by openpipe-art (no catalog of ours) vs
-    DuckDB alone counting the same files (a view over the glob) in a fresh process."""
+    DuckDB alone counting the same files (a view over the glob) in a fresh process, and vs
+    DuckDB alone answering what the open answers (RAW_SAME: per-file counts, markers, history)."""
     if peer is None and given is None:
         return {}
     base = art_store(work, steps, peer or "", given)
