@@ -102,7 +102,8 @@ async def test_a_reader_sees_what_the_files_hold_beyond_its_catalog(tmp_path: Pa
     assert tree(base) == before
     steps = dict(art.connect(base).execute("SELECT model, last_step FROM runs").fetchall())
     assert steps == {"a": 3, "c": 0, "d": 2, "e": 2}
-    # only what changed is copied into memory: d's rows, a's history (appended) are read in place
+    # only what changed is copied into memory: d's rows, a's history (appended), the models
+    # rows of a, c and d are read in place
     con = art.connect(base)
     assert con.execute(
         "SELECT database_name FROM duckdb_databases() WHERE NOT internal ORDER BY 1"
@@ -115,9 +116,11 @@ async def test_a_reader_sees_what_the_files_hold_beyond_its_catalog(tmp_path: Pa
         ("a", "files"),
         ("b", "files"),
         ("b", "history"),
+        ("b", "models"),  # forgotten: its row in the catalog is hidden
         ("c", "files"),
         ("c", "history"),
         ("e", "files"),
+        ("e", "models"),  # new: its row is made in memory
     ]
 
 

@@ -7,12 +7,13 @@ reader leaves nothing behind) under the same POSIX shared lock DuckDB takes on t
 writer's open fails and retries for those few ms, as against DuckDB's own read-only open),
 and the copy is attached read-only as `art_catalog`: nothing is ever written to it (no WAL).
 
-Only the small `models` table is copied into memory; `sources` (how far each file was read) is
-read once for the catch-up, which records no progress (a reader catches up once and is gone:
-its in-memory catalog is never caught up again). trajectory_files and history
-are read from the snapshot in place (local/view_snapshot_*), except for the models the
-reader's catch-up changes: `changing()` first copies those models' rows into memory
-(O(changes), not O(files)); lines appended to a history.jsonl are only added in memory.
+No table is copied into memory: `sources` (how far each file was read) and the models'
+names are read once per copy for the catch-up, which records no progress (a reader catches
+up once and is gone: its in-memory catalog is never caught up again), and kept with the
+copy. models, trajectory_files and history are read from the snapshot in place
+(local/view_snapshot_*), except for the models the reader's catch-up changes: `changing()`
+first copies those models' rows into memory (O(changes), not O(files)); lines appended to a
+history.jsonl are only added in memory.
 The snapshot is never the default database and never on the search path: a macro in a
 crafted file (named `avg`, say) is never resolved by our SQL or the user's; its tables and
 their columns are checked as before (local/catalog_tables).
@@ -34,10 +35,13 @@ from typing import Any
 import duckdb
 
 from art.errors import CatalogBusyError, CatalogError, OutsideStoreError
-from art.store.catalog_file import COPY_QUERIES, catalog_check, literal, why_not_used
+from art.store.catalog_file import catalog_check, literal, why_not_used
 from art.store.sql import run_checked as run
 
 NOT_TAKEN = "not taken"  # no snapshot possible here: the caller copies the rows instead
+# what a catch-up starts from: the catalog's sources rows (local/all_sources' columns) and
+# its models (project, model)
+Recorded = tuple[list[tuple[Any, ...]], list[tuple[str, str]]]
 
 
 class Snapshot:
@@ -47,16 +51,20 @@ class Snapshot:
         self,
         con: duckdb.DuckDBPyConnection,
         copy: _Copy | None = None,
-        sources: list[tuple[Any, ...]] | None = None,
+        recorded: Recorded | None = None,
     ) -> None:
         self.con = con
         self.copy = copy
-        self.sources = sources or []
+        self.recorded = recorded or ([], [])
         self.taken: set[tuple[str, str, str]] = set()
 
     def recorded_sources(self) -> list[tuple[Any, ...]]:
         """The snapshot's `sources` rows (local/all_sources' columns), read when it was attached."""
-        return self.sources
+        return self.recorded[0]
+
+    def recorded_models(self) -> list[tuple[str, str]]:
+        """The snapshot's models (project, model), read when it was attached."""
+        return self.recorded[1]
 
     def index(self, base: str) -> Any:
         """What the previous open over this same copy derived from its file rows (local_views'
@@ -77,8 +85,8 @@ class Snapshot:
         return any(rows == "files" for _, _, rows in self.taken)
 
     def changing(self, project: str, model: str, rows: str) -> None:
-        """Move a model's "files" or "history" rows into memory before the catch-up reads or
-        changes them (once per model)."""
+        """Move a model's "files", "history" or "models" rows into memory before the catch-up
+        reads or changes them (once per model)."""
         if (project, model, rows) in self.taken:
             return
         self.taken.add((project, model, rows))
@@ -108,10 +116,10 @@ class Snapshot:
             self.copy.listed[rel_dir] = (inode, mtime_ns)
 
     def create_views(self) -> None:
-        """`trajectory_files` and `history` over memory and the snapshot (temp views, which
-        the public views and file_index resolve before the in-memory tables)."""
+        """`models`, `trajectory_files` and `history` over memory and the snapshot (temp views,
+        which the public views and file_index resolve before the in-memory tables)."""
         kinds = {rows for _, _, rows in self.taken}
-        for rows in ("files", "history"):
+        for rows in ("models", "files", "history"):
             view = f"local/view_snapshot_{rows}"
             run(self.con, view if rows in kinds else view + "_all")
 
@@ -120,12 +128,13 @@ class _Copy:
     """A settled catalog's copy, kept for the next open in this process while the file is
     unchanged (same device, inode, size, mtime and ctime), with its check's result."""
 
-    __slots__ = ("checked", "index", "key", "listed", "mem")
+    __slots__ = ("checked", "index", "key", "listed", "mem", "recorded")
 
     def __init__(self, key: tuple[int, ...], mem: int) -> None:
         self.key = key
         self.mem = mem
         self.checked = False
+        self.recorded: Recorded | None = None  # its sources rows and models, read once
         self.index: tuple[str, Any] | None = None  # (base, local_views.FileIndex) of the last open
         # split folder -> (inode, mtime) when a listing after its mtime settled found it as recorded
         self.listed: dict[str, tuple[int, int]] = {}
@@ -212,8 +221,9 @@ def _to_memfd(fd: int, size: int) -> int:
 
 
 def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) -> Snapshot | str:
-    """Attach a private copy of the catalog at `path` to `con` (which has the schema) and copy
-    its small tables; returns the Snapshot, NOT_TAKEN, or why the file is not used."""
+    """Attach a private copy of the catalog at `path` to `con` (which has the schema) and read
+    what the catch-up starts from (once per copy); returns the Snapshot, NOT_TAKEN, or why
+    the file is not used."""
     if not hasattr(os, "memfd_create"):
         return NOT_TAKEN
     got = _copy_locked(path, timeout)
@@ -241,9 +251,12 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
                 return f"could not be read ({broken} rows break its NOT NULL or key constraints)"
             copy.checked = True
         run(con, "local/schema_taken_models")
-        run(con, COPY_QUERIES[0])  # models: small; the views join it (the others are read in place)
-        sources = run(con, "local/snapshot_all_sources").fetchall()  # the catch-up's starting point
+        if copy.recorded is None:  # the same bytes hold the same rows: read once per copy
+            copy.recorded = (
+                run(con, "local/snapshot_all_sources").fetchall(),
+                run(con, "local/snapshot_list_models").fetchall(),
+            )
     except (duckdb.Error, CatalogError) as e:  # run_checked raises CatalogError
         run(con, "local/detach_catalog")
         return f"could not be read ({str(e).splitlines()[0]})"
-    return Snapshot(con, copy, sources)
+    return Snapshot(con, copy, copy.recorded)

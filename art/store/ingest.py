@@ -67,7 +67,8 @@ class CatalogRows(Protocol):
     takes a model's rows into memory only before changing them and records no progress."""
 
     def changing(self, project: str, model: str, rows: str) -> None:
-        """Before a model's "files" or "history" rows are changed (or its files read by name)."""
+        """Before a model's "models", "files" or "history" rows are changed (or its files read
+        by name)."""
         ...
 
     def recorded_files(self, project: str, model: str, prefix: str) -> list[tuple[str, int, int]]:
@@ -77,6 +78,10 @@ class CatalogRows(Protocol):
 
     def recorded_sources(self) -> list[tuple[Any, ...]]:
         """Every source's progress (local/all_sources' rows)."""
+        ...
+
+    def recorded_models(self) -> list[tuple[str, str]]:
+        """Every model the catalog knows (project, model), before the catch-up changes any."""
         ...
 
     def record(self, rel: str, project: str, model: str, kind: str, progress: HistoryProgress) -> None:
@@ -106,6 +111,9 @@ class WriterRows:
 
     def recorded_sources(self) -> list[tuple[Any, ...]]:
         return run(self.con, "local/all_sources").fetchall()
+
+    def recorded_models(self) -> list[tuple[str, str]]:
+        return run(self.con, "local/list_models").fetchall()
 
     def record(self, rel: str, project: str, model: str, kind: str, progress: HistoryProgress) -> None:
         record_source(self.con, rel, project, model, kind, progress)
@@ -166,10 +174,10 @@ def sync_models(
     `thorough=False` (readers) counts openpipe-art's new files in bulk without decoding every
     page; a writer's catalog keeps what it records, so writers decode every page of every file.
     `snapshot` (a reader's, see CatalogRows): `changing(project, model, rows)` is called
-    before the catch-up changes a model's "files" rows (a split folder's files changed), reads
-    them by file (a step logged again), or deletes its "history" rows (history.jsonl
-    replaced, shrunk or gone; appended lines are only added), so an unchanged model costs no
-    copy of its rows; a folder listed again and found as recorded is no change.
+    before the catch-up replaces or forgets a model's "models" row, changes its "files" rows
+    (a split folder's files changed), reads them by file (a step logged again), or deletes its
+    "history" rows (history.jsonl replaced, shrunk or gone; appended lines are only added), so
+    an unchanged model costs no copy of its rows; a folder listed again and found as recorded is no change.
     `cancelled()` is asked before each model and file; when true, CatchUpCancelled is raised
     (the caller's transaction is then never committed).
     `own`: models whose only file changes since this catalog last caught up with them are files
@@ -179,12 +187,13 @@ def sync_models(
     rows: CatalogRows = snapshot if snapshot is not None else WriterRows(con)
     all_sources = _all_sources(rows.recorded_sources())
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
-    known_models = set(run(con, "local/list_models").fetchall())
+    known_models = set(rows.recorded_models())
     if only is None:
         for project, model in known_models:
             if (project, model) not in found:
                 rows.changing(project, model, "files")
                 rows.changing(project, model, "history")
+                rows.changing(project, model, "models")
                 for q in (
                     "local/forget_model",
                     "local/forget_model_files",
@@ -369,6 +378,7 @@ def _sync_model_json(
         return
     if known is None and st is None and known_model:
         return
+    rows.changing(project, model, "models")  # before its row is replaced
     doc: dict[str, Any] = {}
     text = None
     if st is not None:

@@ -1,4 +1,4 @@
--- local/take_model: record that a model's `rows` ('files' or 'history') now live in memory
+-- local/take_model: record that a model's `rows` ('files', 'history' or 'models') now live in memory
 -- (see local/schema_taken_models).
 -- params: $project, $model, $rows
 INSERT INTO taken_models VALUES ($project, $model, $rows)

@@ -1,0 +1,73 @@
+"""What a warm `art.connect()` reuses from the open before it (issue 17): the catalog copy's
+sources rows and model names (read once per copy), its `models` rows read in place. Each is
+used only while it is what a first open would find: a writer's change is seen by the next
+open."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import art
+from art.store import catalog_snapshot, paths
+from art.store.catalog import Catalog
+
+from .test_catalog_snapshot import answers, catalogued_store, files_only_copy
+from .test_read_path import step_from_elsewhere
+
+
+@pytest.fixture
+def keep_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every catalog copy and folder listing is trusted at once (no 2 s wait to settle)."""
+    monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))
+    monkeypatch.setattr(paths, "CTIME_SETTLE_NS", -(10**18))
+
+
+def settle(base: Path) -> None:
+    """Folders written a while ago, as the catalog trusts them."""
+    old = time.time() - 3600
+    for split in base.glob("p/models/*/trajectories/*"):
+        os.utime(split, (old, old))
+
+
+async def test_a_catalog_a_writer_caught_up_is_read_from_its_own_sources(
+    tmp_path: Path, keep_everything: None
+) -> None:
+    """The sources rows kept with one copy of the catalog never serve another: after a writer
+    records lines appended to a history, the next open reads them once (rows kept from the
+    old copy would read them again, from where it had stopped)."""
+    base = await catalogued_store(tmp_path / "s", ("a", "b"))
+    count = "SELECT count(*) FROM history WHERE model = 'a'"
+    before = art.connect(base).execute(count).fetchone()[0]
+    assert art.connect(base).execute(count).fetchone()[0] == before  # from the kept copy
+    step_from_elsewhere(base / "p/models/a")
+    settle(base)
+    Catalog(base).sync()  # the writer records step 3 and the history line
+    con = art.connect(base)
+    assert con.execute(count).fetchone()[0] > before
+    assert con.execute("SELECT count(*) FROM taken_models").fetchone() == (0,)
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+
+
+async def test_a_model_json_rewritten_since_the_catalog_is_read_from_the_file(
+    tmp_path: Path, keep_everything: None
+) -> None:
+    """`models` is read from the catalog in place; a model whose model.json changed since (or
+    whose folder is gone) is read from the files, and only its row is taken into memory."""
+    base = await catalogued_store(tmp_path / "s", ("a", "b", "c"))
+    for _ in range(2):  # the second open from the kept copy
+        assert art.connect(base).execute("SELECT count(*) FROM models").fetchone() == (3,)
+    doc = {"name": "b", "project": "p", "trainable": True, "base_model": "Qwen/Qwen2.5-7B"}
+    (base / "p/models/b/model.json").write_text(json.dumps(doc))
+    con = art.connect(base)
+    assert con.execute("SELECT model, trainable, base_model FROM models ORDER BY model").fetchall() == [
+        ("a", False, None),
+        ("b", True, "Qwen/Qwen2.5-7B"),
+        ("c", False, None),
+    ]
+    assert con.execute("SELECT model, rows FROM taken_models").fetchall() == [("b", "models")]
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
