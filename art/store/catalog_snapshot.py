@@ -115,13 +115,15 @@ class Snapshot:
         if self.copy is not None:
             self.copy.listed[rel_dir] = (inode, mtime_ns)
 
-    def create_views(self) -> None:
-        """`models`, `trajectory_files` and `history` over memory and the snapshot (temp views,
-        which the public views and file_index resolve before the in-memory tables)."""
+    def views(self) -> list[str]:
+        """The queries that make `models`, `trajectory_files` and `history` over memory and the
+        snapshot (temp views, which the public views and file_index resolve before the
+        in-memory tables), for the caller to run with its own."""
         kinds = {rows for _, _, rows in self.taken}
-        for rows in ("models", "files", "history"):
-            view = f"local/view_snapshot_{rows}"
-            run(self.con, view if rows in kinds else view + "_all")
+        return [
+            f"local/view_snapshot_{rows}" + ("" if rows in kinds else "_all")
+            for rows in ("models", "files", "history")
+        ]
 
 
 class _Copy:

@@ -83,30 +83,39 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         con.begin()
         sync_models(con, base, None, remove_stale=False, thorough=False, snapshot=snapshot)
         con.commit()
-        if snapshot is not None:
-            snapshot.create_views()
         run(con, "local/set_base_path", base_path=str(base))
+        # the views and macros go to DuckDB in one call (its fixed cost per call counts here);
+        # file_index reads the snapshot's views, so a first open makes those first
+        pending = snapshot.views() if snapshot is not None else []
         kept = snapshot.index(str(base)) if snapshot is not None else None
         plan = _sandbox_plan(base, kept.folders) if kept is not None and sandbox else None
         if kept is None or (plan is not None and (plan[1] or plan[2])):
+            if pending:
+                run_all(con, pending)
+            pending = []
             kept, plan = _build_index(con, base, sandbox)
             if snapshot is not None and not (plan[1] or plan[2]):
                 snapshot.keep_index(str(base), kept)
-        run_all(con, VIEWS)
+        pending += VIEWS
         if kept.files and kept.files == kept.v2_files:
             # the view is bound over the first file alone (DuckDB takes the schema from the
             # first file anyway): binding over every path costs ~1 us a file
-            run_all(con, V2_MACROS)
             run(con, "local/set_trajectory_paths_to", paths=kept.first)
-            run(con, "local/view_trajectories")
+            run_all(con, [*pending, *V2_MACROS, "local/view_trajectories", "local/reset_threads"])
             run(con, "local/set_trajectory_paths_to", paths=kept.paths)
         else:
             run(con, "local/set_trajectory_paths_to", paths=kept.paths)
             kind = "mixed" if kept.files else "empty"
-            run(con, f"local/view_trajectories_{kind}")
-            run(con, "local/macro_trajectories_of")
-            run(con, f"local/macro_groups_without_trajectories_{kind}")
-        run(con, "local/reset_threads")
+            run_all(
+                con,
+                [
+                    *pending,
+                    f"local/view_trajectories_{kind}",
+                    "local/macro_trajectories_of",
+                    f"local/macro_groups_without_trajectories_{kind}",
+                    "local/reset_threads",
+                ],
+            )
         if sandbox:
             lock_down(con, base, plan[0], plan[1])
     except BaseException:
