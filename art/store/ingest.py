@@ -167,6 +167,7 @@ def sync_models(
     thorough: bool = True,
     snapshot: CatalogRows | None = None,
     own: dict[tuple[str, str], list[OwnFile]] | None = None,
+    folders: dict[str, os.stat_result | None] | None = None,
 ) -> int:
     """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
 
@@ -182,6 +183,8 @@ def sync_models(
     (the caller's transaction is then never committed).
     `own`: models whose only file changes since this catalog last caught up with them are files
     this process wrote; those still as written are recorded from their records (own_files.py).
+    `folders`: filled with the lstat of each model's `trajectories` folder and split folder
+    the walk looked at (None: not a real folder), for the sandbox's link checks (local_views).
     """
     check = _canceller(cancelled)
     rows: CatalogRows = snapshot if snapshot is not None else WriterRows(con)
@@ -218,7 +221,7 @@ def sync_models(
             _own_files(con, base_path, project, model, written, new_files, known_stats)
             continue
         unlisted[(project, model)] = _sync_files(
-            con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, rows
+            con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, rows, folders
         )
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
     unknown = [f.path for f in new_files if f.path not in known_stats]
@@ -442,15 +445,23 @@ def _sync_history(
 _splits_seen: dict[str, tuple[tuple[int, int, int], tuple[str, ...]]] = {}
 
 
-def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
-    """(split, stat, folder) of each valid split folder (symlinks are not followed)."""
+def _split_dirs(
+    model_dir: str, folders: dict[str, os.stat_result | None] | None = None
+) -> Iterator[tuple[str, os.stat_result, str]]:
+    """(split, stat, folder) of each valid split folder (symlinks are not followed); `folders`
+    gets the lstat of the `trajectories` folder and of each split folder (None: not a real
+    folder)."""
+    if folders is None:
+        folders = {}
     root = f"{model_dir}/trajectories"
     try:
         st = os.lstat(root)
     except (FileNotFoundError, NotADirectoryError):
         return
     if not stat.S_ISDIR(st.st_mode):
+        folders[root] = None
         return  # a `trajectories` that is a link leads out of the store: readers drop it too
+    folders[root] = st
     try:
         names = listed_once(_splits_seen, root, st, _split_names)
     except (FileNotFoundError, NotADirectoryError):
@@ -462,7 +473,10 @@ def _split_dirs(model_dir: str) -> Iterator[tuple[str, os.stat_result, str]]:
         except FileNotFoundError:
             continue
         if stat.S_ISDIR(dst.st_mode):
+            folders[path] = dst
             yield name, dst, path
+        else:
+            folders[path] = None
 
 
 def _split_names(root: str) -> tuple[str, ...]:
@@ -501,6 +515,7 @@ def _sync_files(
     check: Callable[[], None],
     new_files: list[NewFile],
     rows: CatalogRows,
+    folders: dict[str, os.stat_result | None] | None = None,
 ) -> set[str]:
     """Walk the split folders of one model; new or changed files are added to `new_files`.
     Returns the splits whose folders were not listed (unchanged since they last were).
@@ -511,7 +526,7 @@ def _sync_files(
     unlisted: set[str] = set()
     now = time.time_ns()
     rel_model = _rel_model(project, model)
-    for split, dst, split_dir in _split_dirs(model_dir):
+    for split, dst, split_dir in _split_dirs(model_dir, folders):
         rel_dir = f"{rel_model}/trajectories/{split}"
         seen_dirs.add(rel_dir)
         row = known_dirs.get(rel_dir)
