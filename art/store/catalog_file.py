@@ -40,6 +40,11 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     run_all(con, SCHEMA_QUERIES)
 
 
+def create_reader_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """A reader's in-memory tables and its `taken_models` (catalog_snapshot), in one call."""
+    run_all(con, (*SCHEMA_QUERIES, "local/schema_taken_models"))
+
+
 @cache
 def _expected() -> frozenset[tuple[str, str, str, str]]:
     con = duckdb.connect(":memory:")

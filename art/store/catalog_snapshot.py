@@ -223,7 +223,8 @@ def _to_memfd(fd: int, size: int) -> int:
 
 
 def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) -> Snapshot | str:
-    """Attach a private copy of the catalog at `path` to `con` (which has the schema) and read
+    """Attach a private copy of the catalog at `path` to `con` (which has the reader's schema,
+    catalog_file.create_reader_schema) and read
     what the catch-up starts from (once per copy); returns the Snapshot, NOT_TAKEN, or why
     the file is not used."""
     if not hasattr(os, "memfd_create"):
@@ -252,7 +253,6 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
                 run(con, "local/detach_catalog")
                 return f"could not be read ({broken} rows break its NOT NULL or key constraints)"
             copy.checked = True
-        run(con, "local/schema_taken_models")
         if copy.recorded is None:  # the same bytes hold the same rows: read once per copy
             copy.recorded = (
                 run(con, "local/snapshot_all_sources").fetchall(),

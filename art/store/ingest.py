@@ -59,6 +59,9 @@ class UncataloguedFilesWarning(UserWarning):
     by openpipe-art, say): every new process counts them again until a writer records them."""
 
 Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
+# folders a catch-up found, for the sandbox's link checks: a folder's lstat (None: not a real
+# folder), or True for a model folder (a real folder, as its listing's entry type says)
+Folders = dict[str, "os.stat_result | bool | None"]
 
 
 class CatalogRows(Protocol):
@@ -167,7 +170,7 @@ def sync_models(
     thorough: bool = True,
     snapshot: CatalogRows | None = None,
     own: dict[tuple[str, str], list[OwnFile]] | None = None,
-    folders: dict[str, os.stat_result | None] | None = None,
+    folders: Folders | None = None,
 ) -> int:
     """Ingest every model (or those in `only`) into `con`; returns how many were looked at.
 
@@ -183,13 +186,16 @@ def sync_models(
     (the caller's transaction is then never committed).
     `own`: models whose only file changes since this catalog last caught up with them are files
     this process wrote; those still as written are recorded from their records (own_files.py).
-    `folders`: filled with the lstat of each model's `trajectories` folder and split folder
-    the walk looked at (None: not a real folder), for the sandbox's link checks (local_views).
+    `folders`: filled with what the walk found of each model folder (True: real), its
+    `trajectories` folder and split folders (their lstat; None: not a real folder), for the
+    sandbox's link checks (local_views).
     """
     check = _canceller(cancelled)
     rows: CatalogRows = snapshot if snapshot is not None else WriterRows(con)
     all_sources = _all_sources(rows.recorded_sources())
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
+    if folders is not None:
+        folders.update(dict.fromkeys(found.values(), True))
     known_models = set(rows.recorded_models())
     if only is None:
         for project, model in known_models:
@@ -446,7 +452,7 @@ _splits_seen: dict[str, tuple[tuple[int, int, int], tuple[str, ...]]] = {}
 
 
 def _split_dirs(
-    model_dir: str, folders: dict[str, os.stat_result | None] | None = None
+    model_dir: str, folders: Folders | None = None
 ) -> Iterator[tuple[str, os.stat_result, str]]:
     """(split, stat, folder) of each valid split folder (symlinks are not followed); `folders`
     gets the lstat of the `trajectories` folder and of each split folder (None: not a real
@@ -515,7 +521,7 @@ def _sync_files(
     check: Callable[[], None],
     new_files: list[NewFile],
     rows: CatalogRows,
-    folders: dict[str, os.stat_result | None] | None = None,
+    folders: Folders | None = None,
 ) -> set[str]:
     """Walk the split folders of one model; new or changed files are added to `new_files`.
     Returns the splits whose folders were not listed (unchanged since they last were).

@@ -33,8 +33,8 @@ import duckdb
 
 from art.errors import OutsideStoreError, StoreNotFoundError, UnreadableStorePathError
 from art.store.catalog import catalog_for
-from art.store.catalog_file import create_schema
-from art.store.ingest import sync_models
+from art.store.catalog_file import create_reader_schema
+from art.store.ingest import Folders, sync_models
 from art.store.paths import listed_once
 from art.store.sandbox import close_doors
 from art.store.sql import run_all_checked as run_all
@@ -78,12 +78,12 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         raise UnreadableStorePathError(base)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "threads": 1})
     try:
-        create_schema(con)
+        create_reader_schema(con)
         snapshot = catalog_for(base).read_into(con)
-        # the catch-up's lstat of each model's trajectories and split folders, for the link
-        # checks (`_sandbox_plan`: ~600 lstat calls fewer with 200 models; a folder swapped
+        # what the catch-up's walk found of each model, trajectories and split folder, for the
+        # link checks (`_sandbox_plan`: ~600 lstat calls fewer with 200 models; a folder swapped
         # for a link since is refused by `_check_resolved`, as one swapped after the checks)
-        seen: dict[str, os.stat_result | None] = {}
+        seen: Folders = {}
         con.begin()
         sync_models(con, base, None, remove_stale=False, thorough=False, snapshot=snapshot, folders=seen)
         con.commit()
@@ -129,7 +129,7 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
 
 
 def _build_index(
-    con: duckdb.DuckDBPyConnection, base: Path, sandbox: bool, seen: dict[str, os.stat_result | None]
+    con: duckdb.DuckDBPyConnection, base: Path, sandbox: bool, seen: Folders
 ) -> tuple[FileIndex, Plan]:
     """The readable files' index (local/file_index), its split folders checked for the sandbox
     (files under a link are dropped from it), and what the views take from it."""
@@ -147,7 +147,7 @@ def _build_index(
     return FileIndex(paths, first, files, v2_files, rows), (folders, allowed, dropped)
 
 
-def _sandbox_plan(base: Path, rows: list[tuple[str, str]], seen: dict[str, os.stat_result | None]) -> Plan:
+def _sandbox_plan(base: Path, rows: list[tuple[str, str]], seen: Folders) -> Plan:
     """(whole folders, folders to allow file by file, folders to drop) for the sandbox, from
     each split folder of the views' files (`rows`: folder, its escaped spelling): a real folder
     inside the store is allowed whole (ending with `/`) when it holds only files and its path
@@ -156,7 +156,7 @@ def _sandbox_plan(base: Path, rows: list[tuple[str, str]], seen: dict[str, os.st
     (the catch-up's; a folder's lstat is taken once per open). (DuckDB checks a glob's text and the files it
     opens, not the names it lists: a whole folder holding a link to `/etc`, or spelt `st?re`
     beside a `store`, would let glob() list names beyond it.)"""
-    real_dirs = dict(seen)
+    real_dirs: Folders = dict(seen)
     folders: list[str] = []
     one_by_one: list[str] = []
     dropped: list[str] = []
@@ -170,7 +170,7 @@ def _sandbox_plan(base: Path, rows: list[tuple[str, str]], seen: dict[str, os.st
     return _whole_trajectories(folders, real_dirs), one_by_one, dropped
 
 
-def _whole_trajectories(folders: list[str], known: dict[str, os.stat_result | None]) -> list[str]:
+def _whole_trajectories(folders: list[str], known: Folders) -> list[str]:
     """The split folders allowed whole, as allowed folders (ending with `/`): a model's
     `trajectories` folder stands for its splits when all it holds is regular files and split
     folders among `folders` (real, holding only files). Then nothing below it is a link or
@@ -189,10 +189,10 @@ def _whole_trajectories(folders: list[str], known: dict[str, os.stat_result | No
     return allowed
 
 
-def _real_below(base: str, folder: str, known: dict[str, os.stat_result | None]) -> bool:
+def _real_below(base: str, folder: str, known: Folders) -> bool:
     """Every folder from below `base` down to `folder` is a real folder, not a link (each
     checked once per open: the models of a store share their first levels); `known` keeps
-    each one's lstat (None: not a real folder)."""
+    each one's lstat (None: not a real folder; True: real, as its parent's listing said)."""
     path = base
     for part in folder[len(base) + 1 :].split("/"):
         path = f"{path}/{part}"
@@ -202,7 +202,7 @@ def _real_below(base: str, folder: str, known: dict[str, os.stat_result | None])
             except OSError:
                 st = None
             known[path] = st if st is not None and stat.S_ISDIR(st.st_mode) else None
-        if known[path] is None:
+        if known[path] is None or known[path] is False:
             return False
     return True
 
@@ -211,10 +211,10 @@ def _real_below(base: str, folder: str, known: dict[str, os.stat_result | None])
 _only_files_seen: dict[str, tuple[tuple[int, int, int], bool]] = {}
 
 
-def _only_files(folder: str, st: os.stat_result | None) -> bool:
+def _only_files(folder: str, st: os.stat_result | bool | None) -> bool:
     """No link and no subfolder in `folder` (the entries' types come with the listing); not
     listed again while its inode and ctime stay as they were (paths.listed_once)."""
-    if st is None:
+    if not isinstance(st, os.stat_result):
         return False
     try:
         return listed_once(_only_files_seen, folder, st, _holds_only_files)
@@ -232,10 +232,10 @@ def _holds_only_files(folder: str) -> bool:
 _dirs_seen: dict[str, tuple[tuple[int, int, int], frozenset[str] | None]] = {}
 
 
-def _only_files_and_dirs(folder: str, st: os.stat_result | None, dirs: set[str]) -> bool:
+def _only_files_and_dirs(folder: str, st: os.stat_result | bool | None, dirs: set[str]) -> bool:
     """`folder` holds regular files and the subfolders named in `dirs`, nothing else (no link,
     no other folder, no fifo or device)."""
-    if st is None:
+    if not isinstance(st, os.stat_result):
         return False
     try:
         subfolders = listed_once(_dirs_seen, folder, st, _subfolders_of_plain)
