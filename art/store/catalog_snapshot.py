@@ -39,9 +39,9 @@ from art.store.catalog_file import catalog_check, literal, why_not_used
 from art.store.sql import run_checked as run
 
 NOT_TAKEN = "not taken"  # no snapshot possible here: the caller copies the rows instead
-# what a catch-up starts from: the catalog's sources rows (local/all_sources' columns) and
-# its models (project, model)
-Recorded = tuple[list[tuple[Any, ...]], list[tuple[str, str]]]
+# what a catch-up starts from: the catalog's sources rows (local/all_sources' columns) by
+# model (ingest.sources_by_model) and its models (project, model); only read, never changed
+Recorded = tuple[dict[tuple[str, str], dict[str, tuple[Any, ...]]], list[tuple[str, str]]]
 
 
 class Snapshot:
@@ -55,11 +55,11 @@ class Snapshot:
     ) -> None:
         self.con = con
         self.copy = copy
-        self.recorded = recorded or ([], [])
+        self.recorded = recorded or ({}, [])
         self.taken: set[tuple[str, str, str]] = set()
 
-    def recorded_sources(self) -> list[tuple[Any, ...]]:
-        """The snapshot's `sources` rows (local/all_sources' columns), read when it was attached."""
+    def recorded_sources(self) -> dict[tuple[str, str], dict[str, tuple[Any, ...]]]:
+        """The snapshot's `sources` rows by model, read when it was attached."""
         return self.recorded[0]
 
     def recorded_models(self) -> list[tuple[str, str]]:
@@ -254,8 +254,10 @@ def attach_snapshot(con: duckdb.DuckDBPyConnection, path: Path, timeout: float) 
                 return f"could not be read ({broken} rows break its NOT NULL or key constraints)"
             copy.checked = True
         if copy.recorded is None:  # the same bytes hold the same rows: read once per copy
+            from art.store.ingest import sources_by_model
+
             copy.recorded = (
-                run(con, "local/snapshot_all_sources").fetchall(),
+                sources_by_model(run(con, "local/snapshot_all_sources").fetchall()),
                 run(con, "local/snapshot_list_models").fetchall(),
             )
     except (duckdb.Error, CatalogError) as e:  # run_checked raises CatalogError

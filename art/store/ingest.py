@@ -79,8 +79,9 @@ class CatalogRows(Protocol):
         `/`, or one file's path): path, bytes, mtime_ns."""
         ...
 
-    def recorded_sources(self) -> list[tuple[Any, ...]]:
-        """Every source's progress (local/all_sources' rows)."""
+    def recorded_sources(self) -> Sources:
+        """Every source's progress (local/all_sources' rows), by model (`sources_by_model`);
+        only read, never changed."""
         ...
 
     def recorded_models(self) -> list[tuple[str, str]]:
@@ -112,8 +113,8 @@ class WriterRows:
     def recorded_files(self, project: str, model: str, prefix: str) -> list[tuple[str, int, int]]:
         return run(self.con, "local/files_under", prefix=prefix).fetchall()
 
-    def recorded_sources(self) -> list[tuple[Any, ...]]:
-        return run(self.con, "local/all_sources").fetchall()
+    def recorded_sources(self) -> Sources:
+        return sources_by_model(run(self.con, "local/all_sources").fetchall())
 
     def recorded_models(self) -> list[tuple[str, str]]:
         return run(self.con, "local/list_models").fetchall()
@@ -151,7 +152,7 @@ def _rel_model(project: str, model: str) -> str:
     return f"{project}/models/{model}"
 
 
-def _all_sources(rows: list[tuple[Any, ...]]) -> Sources:
+def sources_by_model(rows: list[tuple[Any, ...]]) -> Sources:
     """Every recorded source (local/all_sources' rows), by model."""
     out: Sources = {}
     for path, project, model, *rest in rows:
@@ -192,7 +193,7 @@ def sync_models(
     """
     check = _canceller(cancelled)
     rows: CatalogRows = snapshot if snapshot is not None else WriterRows(con)
-    all_sources = _all_sources(rows.recorded_sources())
+    all_sources = rows.recorded_sources()
     found = {(p, m): d for p, m, d in model_dirs(base_path)}
     if folders is not None:
         folders.update(dict.fromkeys(found.values(), True))

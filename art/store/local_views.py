@@ -259,11 +259,13 @@ def _subfolders_of_plain(folder: str) -> frozenset[str] | None:
 def lock_down(con: duckdb.DuckDBPyConnection, base: Path, folders: list[str], files: list[str]) -> None:
     """Let DuckDB refuse every file outside `folders` and `files`, every extension and setting."""
     run(con, "local/sandbox_allowed_paths", paths=json.dumps(files))
-    close_doors(con, folders)
-    _check_resolved(con, base, folders, files)
+    (held,) = close_doors(con, folders, then=("local/sandbox_allowed",)).fetchone()
+    _check_resolved(con, base, folders, files, held)
 
 
-def _check_resolved(con: duckdb.DuckDBPyConnection, base: Path, folders: list[str], files: list[str]) -> None:
+def _check_resolved(
+    con: duckdb.DuckDBPyConnection, base: Path, folders: list[str], files: list[str], held: list[str]
+) -> None:
     """Refuse the connection if DuckDB allowed anything but the store's own paths: it resolves an
     allowed folder's (or file's) links when it is set, so a folder of the store swapped for a link
     after the checks above (by someone else writing the store) would allow the link's target
@@ -274,8 +276,7 @@ def _check_resolved(con: duckdb.DuckDBPyConnection, base: Path, folders: list[st
     cut = len(text)
     mine = (*folders, *files)  # a file's escaped glob pattern too, kept as it is (no such path)
     ours = {f"{real}{p[cut:]}" for p in mine if p.startswith(f"{text}/")} | set(mine)
-    (held,) = run(con, "local/sandbox_allowed").fetchone()
-    beyond = set(held) - ours
+    beyond = set(held) - ours  # `held`: local/sandbox_allowed
     if files:  # usually none: the attached databases are looked up only then (~0.3 ms)
         held_files, attached = run(con, "local/sandbox_allowed_files").fetchone()
         dbs = tuple(

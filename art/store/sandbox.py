@@ -21,8 +21,11 @@ DOORS = (  # after the allowed folders, in this order: the last two close the do
 )
 
 
-def close_doors(con: duckdb.DuckDBPyConnection, folders: list[str]) -> None:
+def close_doors(
+    con: duckdb.DuckDBPyConnection, folders: list[str], then: tuple[str, ...] = ()
+) -> duckdb.DuckDBPyConnection:
     """Let DuckDB open files in `folders` (each ending with `/`) and nowhere else, and refuse
-    every extension and setting from now on (`allowed_paths`, if any, are set before)."""
+    every extension and setting from now on (`allowed_paths`, if any, are set before); `then`:
+    queries taking no values run in the same call, the last one's rows returned to fetch."""
     run(con, "sandbox_allowed_directories", folders=json.dumps(folders))
-    run_all(con, DOORS)
+    return run_all(con, (*DOORS, *then))

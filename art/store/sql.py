@@ -100,16 +100,19 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **values: Any) -> duckdb.Duck
         return con.execute(q.text, params)
 
 
-def run_all_checked(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] | list[str]) -> None:
+def run_all_checked(
+    con: duckdb.DuckDBPyConnection, names: tuple[str, ...] | list[str]
+) -> duckdb.DuckDBPyConnection:
     """Execute named queries that take no values, in order, in one call: DuckDB's fixed cost
-    per call (~60 us) counts when an open runs a score of them. A failure names them all."""
+    per call (~60 us) counts when an open runs a score of them. Returns `con`, to fetch the
+    last one's rows. A failure names them all."""
     texts = []
     for name in names:
         q = query(name)
         q.bind({})  # refuses a query that takes values
         texts.append(q.text)
     try:
-        con.execute("\n;\n".join(texts))  # `;` on a line of its own: never inside a comment
+        return con.execute("\n;\n".join(texts))  # `;` on a line of its own: never inside a comment
     except duckdb.Error as e:
         raise _catalog_error(f"catalog queries {', '.join(names)}", e) from e
 
