@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import art
-from art.store import catalog_snapshot, paths
+from art.store import catalog_snapshot, ingest, paths
 from art.store.catalog import Catalog
 
 from .test_catalog_snapshot import answers, catalogued_store, files_only_copy
@@ -70,4 +70,65 @@ async def test_a_model_json_rewritten_since_the_catalog_is_read_from_the_file(
         ("c", False, None),
     ]
     assert con.execute("SELECT model, rows FROM taken_models").fetchall() == [("b", "models")]
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+
+
+async def test_a_model_passed_over_as_unchanged_is_read_again_once_its_files_change(
+    tmp_path: Path, keep_everything: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An open over the same catalog copy passes over a model the open before found needing
+    nothing while its split folders, model.json and history.jsonl are as they were then; a
+    step logged since, a model.json rewritten in place or a history replaced is read."""
+    base = await catalogued_store(tmp_path / "s", ("a", "b"))
+    walked: list[str] = []
+    real = ingest._sync_files
+    monkeypatch.setattr(
+        ingest, "_sync_files", lambda con, b, p, model, *a: walked.append(model) or real(con, b, p, model, *a)
+    )
+    for _ in range(3):
+        art.connect(base).close()
+    assert walked == ["a", "b"]  # the later opens passed over both
+    walked.clear()
+    a = base / "p/models/a"
+    step_from_elsewhere(a)  # a val file and a history line: folder and history changed
+    assert art.connect(base).execute("SELECT max(step) FROM history WHERE model = 'a'").fetchone() == (3,)
+    assert walked == ["a"]  # b passed over still
+    # a line appended to a history (no folder changes): read by every open, each in memory
+    history = base / "p/models/b/history.jsonl"
+    lines = history.read_text().splitlines()
+    line = json.loads(lines[-1])
+    line.update({"step": 9, "train/loss": 0.25})
+    with history.open("a") as f:
+        f.write(json.dumps(line) + "\n")
+    for _ in range(3):
+        got = art.connect(base).execute(
+            "SELECT value FROM history WHERE model = 'b' AND step = 9 AND metric = 'train/loss'"
+        )
+        assert got.fetchall() == [(0.25,)]
+    # a history replaced by one of the same size
+    lines = history.read_text().splitlines()
+    (base / "new.jsonl").write_text("\n".join([lines[-1], *lines[1:-1], lines[0]]) + "\n")
+    os.replace(base / "new.jsonl", history)
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth-history"))
+    # model.json rewritten in place
+    doc = {"name": "b", "project": "p", "trainable": True, "base_model": "m"}
+    (base / "p/models/b/model.json").write_text(json.dumps(doc))
+    assert art.connect(base).execute("SELECT base_model FROM models WHERE model = 'b'").fetchone() == ("m",)
+
+
+async def test_a_catalog_put_back_from_before_is_caught_up_with_again(
+    tmp_path: Path, keep_everything: None
+) -> None:
+    """What an open found of the models is kept with its catalog copy alone: a catalog file
+    put back from before the last steps (a restored backup) is caught up with the files
+    again, though not one file changed since the open before."""
+    base = await catalogued_store(tmp_path / "s", ("a", "b"))
+    (tmp_path / "old.duckdb").write_bytes((base / "catalog.duckdb").read_bytes())
+    step_from_elsewhere(base / "p/models/a")
+    settle(base)
+    Catalog(base).sync()
+    for _ in range(2):
+        art.connect(base).close()
+    os.replace(tmp_path / "old.duckdb", base / "catalog.duckdb")
+    assert art.connect(base).execute("SELECT max(step) FROM history WHERE model = 'a'").fetchone() == (3,)
     assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))

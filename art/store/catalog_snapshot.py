@@ -115,6 +115,18 @@ class Snapshot:
         if self.copy is not None:
             self.copy.listed[rel_dir] = (inode, mtime_ns)
 
+    def quiet_models(self) -> dict[tuple[str, str], Any] | None:
+        """The models an earlier open over this same copy found needing nothing, with what it
+        saw of their files (ingest.model_key): one found so again is passed over whole."""
+        return self.copy.quiet if self.copy is not None else None
+
+    def found_quiet(self, project: str, model: str, key: Any) -> None:
+        """Kept for the next open over this copy, unless this catch-up took any of its rows."""
+        if self.copy is not None and not any(
+            (project, model, rows) in self.taken for rows in ("files", "history", "models")
+        ):
+            self.copy.quiet[(project, model)] = key
+
     def views(self) -> list[str]:
         """The queries that make `models`, `trajectory_files` and `history` over memory and the
         snapshot (temp views, which the public views and file_index resolve before the
@@ -130,7 +142,7 @@ class _Copy:
     """A settled catalog's copy, kept for the next open in this process while the file is
     unchanged (same device, inode, size, mtime and ctime), with its check's result."""
 
-    __slots__ = ("checked", "index", "key", "listed", "mem", "recorded")
+    __slots__ = ("checked", "index", "key", "listed", "mem", "quiet", "recorded")
 
     def __init__(self, key: tuple[int, ...], mem: int) -> None:
         self.key = key
@@ -140,6 +152,8 @@ class _Copy:
         self.index: tuple[str, Any] | None = None  # (base, local_views.FileIndex) of the last open
         # split folder -> (inode, mtime) when a listing after its mtime settled found it as recorded
         self.listed: dict[str, tuple[int, int]] = {}
+        # (project, model) -> ingest.model_key when an open found the model needing nothing
+        self.quiet: dict[tuple[str, str], Any] = {}
 
 
 _copies: dict[Path, _Copy] = {}

@@ -62,6 +62,10 @@ Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
 # folders a catch-up found, for the sandbox's link checks: a folder's lstat (None: not a real
 # folder), or True for a model folder (a real folder, as its listing's entry type says)
 Folders = dict[str, "os.stat_result | bool | None"]
+# what a catch-up's decision for one model rests on (model_key): its split folders (name,
+# inode, mtime), model.json and history.jsonl (inode, size, mtime; None: no such file)
+FileKey = tuple[int, int, int] | None
+ModelKey = tuple[tuple[tuple[str, int, int], ...], FileKey, FileKey]
 
 
 class CatalogRows(Protocol):
@@ -100,6 +104,15 @@ class CatalogRows(Protocol):
         """A listing after the folder's mtime had settled found it as recorded."""
         ...
 
+    def quiet_models(self) -> dict[tuple[str, str], ModelKey] | None:
+        """The models an earlier catch-up over these same rows found needing nothing, each
+        with what it saw of the model's files (`model_key`); None: none are kept (a writer)."""
+        ...
+
+    def found_quiet(self, project: str, model: str, key: ModelKey) -> None:
+        """This catch-up found the model needing nothing, its files as `key` says."""
+        ...
+
 
 class WriterRows:
     """A writer's catalog connection: rows read and changed in place, progress recorded."""
@@ -126,6 +139,12 @@ class WriterRows:
         return False  # the recorded mtime says it: a settled listing is recorded with it
 
     def found_as_recorded(self, rel_dir: str, inode: int, mtime_ns: int) -> None:
+        pass
+
+    def quiet_models(self) -> dict[tuple[str, str], ModelKey] | None:
+        return None  # the rows change with every catch-up: nothing found before holds
+
+    def found_quiet(self, project: str, model: str, key: ModelKey) -> None:
         pass
 
 
@@ -217,8 +236,17 @@ def sync_models(
     new_files: list[NewFile] = []
     known_stats: dict[Path, FileStats] = {}
     unlisted: dict[tuple[str, str], set[str]] = {}
+    quiet = rows.quiet_models()
+    keys: dict[tuple[str, str], ModelKey] = {}  # models looked at in full, as found first
+    skipped: set[tuple[str, str]] = set()  # as an earlier catch-up over these rows found them
     for (project, model), model_dir in targets.items():
         check()
+        if quiet is not None:
+            key = model_key(model_dir, folders)
+            if quiet.get((project, model)) == key:
+                skipped.add((project, model))
+                continue
+            keys[(project, model)] = key
         sources = all_sources.get((project, model), {})
         written = (own or {}).get((project, model))
         if written is not None:
@@ -235,16 +263,21 @@ def sync_models(
     started = time.monotonic()
     counted = bulk_file_stats_soon(unknown, check, bulk=not thorough)
     rewritten: list[NewFile] = []
+    history_read: set[tuple[str, str]] = set()
     try:
         for i, ((project, model), model_dir) in enumerate(targets.items()):
             check()
+            if (project, model) in skipped:
+                continue
             sources = all_sources.get((project, model), {})
             known_model = (project, model) in known_models
             _sync_model_json(con, project, model, model_dir, sources, known_model, rows)
             first = _sync_history(con, project, model, model_dir, sources, rows)
-            quiet = unlisted.get((project, model))  # folders this catch-up did not list
-            if first is not None and quiet:
-                rewritten += _logged_again(con, project, model, model_dir, first, quiet, rows)
+            not_listed = unlisted.get((project, model))  # folders this catch-up did not list
+            if first is not None:
+                history_read.add((project, model))
+                if not_listed:
+                    rewritten += _logged_again(con, project, model, model_dir, first, not_listed, rows)
             if progress is not None:
                 progress(f"{project}/{model}", i + 1, len(targets))
     except BaseException:
@@ -258,6 +291,11 @@ def sync_models(
     _register_files(con, new_files, stats)
     if not thorough and len(unknown) >= SLOW_OPEN_FILES:
         _tell_uncatalogued(base_path, len(unknown), time.monotonic() - started)
+    changed = history_read | {(f.project, f.model) for f in new_files}
+    for (project, model), key in keys.items():
+        # nothing read, listed or changed, every split folder as recorded
+        if (project, model) not in changed and unlisted.get((project, model)) == {s for s, _, _ in key[0]}:
+            rows.found_quiet(project, model, key)
     return len(targets)
 
 
@@ -484,6 +522,23 @@ def _split_dirs(
             yield name, dst, path
         else:
             folders[path] = None
+
+
+def model_key(model_dir: str, folders: Folders | None = None) -> ModelKey:
+    """What one model's catch-up decides on, by lstat (the same calls it makes): each split
+    folder (`_split_dirs`, which also fills `folders`), model.json and history.jsonl. A
+    catch-up over the same catalog rows that found a model needing nothing finds the same
+    again while this is unchanged (its every decision compares these fields with the rows)."""
+    splits = tuple((split, st.st_ino, st.st_mtime_ns) for split, st, _ in _split_dirs(model_dir, folders))
+    return splits, _file_key(f"{model_dir}/model.json"), _file_key(f"{model_dir}/history.jsonl")
+
+
+def _file_key(path: str) -> FileKey:
+    try:
+        st = stat_regular(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _split_names(root: str) -> tuple[str, ...]:
