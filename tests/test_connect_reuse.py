@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import art
@@ -132,3 +133,19 @@ async def test_a_catalog_put_back_from_before_is_caught_up_with_again(
     os.replace(tmp_path / "old.duckdb", base / "catalog.duckdb")
     assert art.connect(base).execute("SELECT max(step) FROM history WHERE model = 'a'").fetchone() == (3,)
     assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+
+
+async def test_a_store_of_plain_split_folders_allows_no_single_file(tmp_path: Path) -> None:
+    """When every split folder is allowed whole, the connection's single allowed files are
+    left as DuckDB has them (the open sets them only when it has some): only the attached
+    catalog copy's (an anonymous memory file) and its logs, which DuckDB adds; a file of the
+    store outside the split folders cannot be read."""
+    base = await catalogued_store(tmp_path / "s", ("a",))
+    con = art.connect(base)
+    (files,) = con.execute("SELECT current_setting('allowed_paths')").fetchone()
+    db = "SELECT path FROM duckdb_databases() WHERE database_name = 'art_catalog'"
+    (copy,) = con.execute(db).fetchone()
+    copy = copy.replace("/proc/self/", f"/proc/{os.getpid()}/", 1)
+    assert files and all(f == copy or f.startswith(f"{copy}.wal") for f in files)
+    with pytest.raises(duckdb.PermissionException):
+        con.execute("SELECT * FROM read_text($p)", {"p": str(base / "p/models/a/history.jsonl")}).fetchall()
