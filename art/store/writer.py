@@ -135,7 +135,15 @@ def log_step(
                 split_fd = stack.enter_context(subfolder(model_fd, ("trajectories", split), paths.model_dir))
                 target = paths.trajectory_file(split, step)
                 existed = exists_at(split_fd, target.name)
-                write_table_at(table, split_fd, target.name, target)
+                try:
+                    write_table_at(table, split_fd, target.name, target)
+                except BaseException:
+                    # the folder's sync after the rename may have failed: the file is in place
+                    wrote = True
+                    if not existed:  # a new step's file no history line will announce
+                        with contextlib.suppress(OSError):
+                            os.unlink(target.name, dir_fd=split_fd)
+                    raise
                 wrote = True
                 new_file = None if existed else (split_fd, target.name)
                 written.append(own_file(table, split_fd, target.name, target, split, step))
