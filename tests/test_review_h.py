@@ -51,3 +51,70 @@ async def test_a_step_whose_folder_sync_fails_leaves_no_file_the_history_does_no
     assert sorted(p.name for p in split.glob("*.parquet")) == ["0001.parquet"]
     con = art.connect(tmp_path)
     assert con.execute("SELECT DISTINCT step FROM trajectories ORDER BY step").fetchall() == [(1,)]
+
+
+def _syncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the descriptors fsync'd or fdatasync'd, in order (synced for real)."""
+    synced: list[str] = []
+    real_fsync, real_fdatasync = os.fsync, os.fdatasync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    def fdatasync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fdatasync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    return synced
+
+
+async def test_a_model_folder_another_process_made_first_is_synced_before_the_step_is_acknowledged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writers make the same model folder at once: the one whose mkdir loses the race
+    (FileExistsError) must not acknowledge a step before the folder's name is synced into its
+    parent; the winner may not have synced it yet. (The race is staged: the other process's
+    mkdir runs first, its fsync not yet; what the test is about.)"""
+    base = tmp_path / "store"
+    (base / "proj/models").mkdir(parents=True)
+    real_mkdir = os.mkdir
+
+    def mkdir(path, mode=0o777, *, dir_fd=None):  # noqa: ANN001, ANN202
+        if path == "agent" and dir_fd is not None:
+            real_mkdir(path, mode, dir_fd=dir_fd)  # the other process, first
+            raise FileExistsError(errno.EEXIST, "File exists", path)
+        return real_mkdir(path, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    synced = _syncs(monkeypatch)
+    model = Model(name="agent", project="proj", base_path=str(base), report_metrics=[])
+    await model.log([group(1.0)], split="val", step=0)
+    monkeypatch.undo()
+    models = str((base / "proj/models").resolve())
+    history = str((base / "proj/models/agent/history.jsonl").resolve())
+    assert models in synced[: synced.index(history)], synced
+
+
+async def test_a_folder_whose_sync_failed_is_synced_by_the_next_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model folder made, its parent's sync failing (a disk error): log() raises a
+    StoreWriteError naming the folder, and the next log() that succeeds has synced the folder's
+    name (the folder is not left behind as if it had been synced)."""
+    base = tmp_path / "store"
+    (base / "proj/models").mkdir(parents=True)
+    model = Model(name="agent", project="proj", base_path=str(base), report_metrics=[])
+    failed = _fail_fsync_of(monkeypatch, "/proj/models")
+    with pytest.raises(StoreWriteError, match="agent"):
+        await model.log([group(1.0)], split="val", step=0)
+    monkeypatch.undo()
+    assert failed
+    synced = _syncs(monkeypatch)
+    await model.log([group(1.0)], split="val", step=0)
+    monkeypatch.undo()
+    models = str((base / "proj/models").resolve())
+    history = str((base / "proj/models/agent/history.jsonl").resolve())
+    assert models in synced[: synced.index(history)], synced
