@@ -82,11 +82,11 @@ async def test_a_model_folder_another_process_made_first_is_synced_before_the_st
     (base / "proj/models").mkdir(parents=True)
     real_mkdir = os.mkdir
 
-    def mkdir(path, mode=0o777, *, dir_fd=None):  # noqa: ANN001, ANN202
+    def mkdir(path: str, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
         if path == "agent" and dir_fd is not None:
             real_mkdir(path, mode, dir_fd=dir_fd)  # the other process, first
             raise FileExistsError(errno.EEXIST, "File exists", path)
-        return real_mkdir(path, mode, dir_fd=dir_fd)
+        real_mkdir(path, mode, dir_fd=dir_fd)
 
     monkeypatch.setattr(os, "mkdir", mkdir)
     synced = _syncs(monkeypatch)

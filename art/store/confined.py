@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from art.errors import InvalidArgumentError, OutsideStoreError
+from art.errors import InvalidArgumentError, OutsideStoreError, StoreWriteError
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 FILE_FLAGS = os.O_NOFOLLOW | os.O_CLOEXEC
@@ -71,11 +71,7 @@ def _descend(fd: int, parts: Sequence[str], shown: Path, create: bool) -> int:
             except FileNotFoundError:
                 if not create:
                     raise
-                try:
-                    os.mkdir(part, 0o755, dir_fd=fd)
-                    os.fsync(fd)  # the new folder's name, so what is synced in it later is found
-                except FileExistsError:
-                    pass
+                _make_synced(fd, part, shown)
                 try:
                     child = os.open(part, DIR_FLAGS, dir_fd=fd)
                 except OSError as e:
@@ -90,6 +86,25 @@ def _descend(fd: int, parts: Sequence[str], shown: Path, create: bool) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def _make_synced(fd: int, part: str, shown: Path) -> None:
+    """Make the folder `part` in `fd` and sync its name into `fd`, so what is synced in it later
+    is found after a power loss. One another writer made just now is synced too (its maker may
+    not have yet); one made here whose sync failed is removed, so the next call makes (and
+    syncs) it again, and a StoreWriteError names it."""
+    made = True
+    try:
+        os.mkdir(part, 0o755, dir_fd=fd)
+    except FileExistsError:
+        made = False
+    try:
+        os.fsync(fd)
+    except OSError as e:
+        if made:
+            with suppress(OSError):
+                os.rmdir(part, dir_fd=fd)
+        raise StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}") from e
 
 
 @contextmanager
