@@ -118,3 +118,79 @@ async def test_a_folder_whose_sync_failed_is_synced_by_the_next_step(
     models = str((base / "proj/models").resolve())
     history = str((base / "proj/models/agent/history.jsonl").resolve())
     assert models in synced[: synced.index(history)], synced
+
+
+async def _quiet_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    """A catalogued store of models a and b whose warm opens pass over both (ingest.model_key);
+    returns it and the models walked since."""
+    from art.store import catalog_snapshot, ingest, paths
+
+    from .test_catalog_snapshot import catalogued_store
+
+    monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))
+    monkeypatch.setattr(paths, "CTIME_SETTLE_NS", -(10**18))
+    base = await catalogued_store(tmp_path / "s", ("a", "b"))
+    walked: list[str] = []
+    real = ingest._sync_files
+    monkeypatch.setattr(
+        ingest, "_sync_files", lambda con, b, p, model, *a: walked.append(model) or real(con, b, p, model, *a)
+    )
+    for _ in range(2):
+        art.connect(base).close()
+    assert walked == ["a", "b"]  # the second open passed over both
+    walked.clear()
+    return base, walked
+
+
+async def test_a_quiet_models_model_json_rewritten_in_place_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While b is passed over, its model.json rewritten in place (same inode) is seen."""
+    import json
+
+    base, walked = await _quiet_store(tmp_path, monkeypatch)
+    path = base / "p/models/b/model.json"
+    doc = json.loads(path.read_text()) if path.exists() else {"name": "b", "project": "p"}
+    doc.update({"trainable": True, "base_model": "m"})
+    path.write_text(json.dumps(doc))
+    got = art.connect(base).execute("SELECT trainable, base_model FROM models WHERE model = 'b'")
+    assert got.fetchall() == [(True, "m")]
+    assert walked == ["b"]
+
+
+async def test_a_quiet_models_history_replaced_at_the_same_size_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While b is passed over, its history.jsonl replaced by a file of the same size (its lines
+    reordered, so the same bytes count) is read again."""
+    from .test_catalog_snapshot import answers, files_only_copy
+
+    base, walked = await _quiet_store(tmp_path, monkeypatch)
+    history = base / "p/models/b/history.jsonl"
+    lines = history.read_text().splitlines()
+    changed = [lines[0].replace("1.0", "3.0", 1), *lines[1:]]
+    assert changed != lines and len("\n".join(changed)) == len("\n".join(lines))
+    (base / "new.jsonl").write_text("\n".join(changed) + "\n")
+    os.replace(base / "new.jsonl", history)
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+    assert "b" in walked
+
+
+async def test_a_quiet_model_deleted_and_copied_back_with_its_times_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While b is passed over, b deleted and another model's folder copied in its place with
+    its times (shutil.copytree keeps mtimes) is read as the files now hold it."""
+    import shutil
+
+    from .test_catalog_snapshot import answers, files_only_copy
+
+    base, walked = await _quiet_store(tmp_path, monkeypatch)
+    models = base / "p/models"
+    shutil.copytree(models / "a", tmp_path / "a-copy")
+    (tmp_path / "a-copy/history.jsonl").write_text(
+        (tmp_path / "a-copy/history.jsonl").read_text().replace('"loss": 1.0', '"loss": 5.0')
+    )
+    shutil.rmtree(models / "b")
+    shutil.copytree(tmp_path / "a-copy", models / "b")
+    assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
