@@ -194,3 +194,52 @@ async def test_a_quiet_model_deleted_and_copied_back_with_its_times_is_read(
     shutil.rmtree(models / "b")
     shutil.copytree(tmp_path / "a-copy", models / "b")
     assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
+
+
+@pytest.mark.parametrize("how", ["split_replaced_by_link", "nested_link"])
+async def test_a_link_planted_between_the_catch_up_and_the_lock_down_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The sandbox's link checks take the catch-up's lstat of each split and trajectories
+    folder: a split folder swapped for a link (or a link planted in it) after the catch-up
+    walked it, before the checks (a first open's bulk count takes seconds: someone else writing
+    the store wins the race; here it is made to win), must not leave the folder allowed whole,
+    its link's target's names listed by glob(), as test_sandbox_attacks checks for a change
+    between two opens."""
+    import duckdb
+
+    from art.store import ingest, local_views, paths
+
+    from .test_read_path import small_store
+    from .test_sandbox_attacks import refused
+
+    monkeypatch.setattr(paths, "CTIME_SETTLE_NS", -(10**18))
+    monkeypatch.setattr(local_views, "_dirs_seen", {})
+    monkeypatch.setattr(local_views, "_only_files_seen", {})
+    monkeypatch.setattr(ingest, "_splits_seen", {})
+    base = await small_store(tmp_path / "s", models=("a",))
+    traj = base / "p/models/a/trajectories"
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep/secret.txt").write_text("secret")
+    art.connect(base).close()  # the folders' listings remembered
+    real = local_views.sync_models
+
+    def then_swapped(*args: object, **kwargs: object) -> int:
+        n = real(*args, **kwargs)
+        if how == "nested_link":
+            (traj / "val/evil").symlink_to(outside)
+        else:  # the split folder moved out, a link to it put in its place
+            os.rename(traj / "val", outside / "val")
+            (traj / "val").symlink_to(outside / "val")
+        return n
+
+    monkeypatch.setattr(local_views, "sync_models", then_swapped)
+    try:
+        con = art.connect(base)
+    except Exception as e:  # refusing the open is fine too  # noqa: BLE001
+        assert isinstance(e, art.errors.OutsideStoreError | duckdb.Error), e
+        return
+    monkeypatch.undo()
+    for pattern in (f"{traj}/*/*", f"{traj}/*/*/*", f"{traj}/**"):
+        refused(con, "SELECT * FROM glob($p)", pattern)
