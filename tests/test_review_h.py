@@ -185,7 +185,7 @@ async def test_a_quiet_model_deleted_and_copied_back_with_its_times_is_read(
 
     from .test_catalog_snapshot import answers, files_only_copy
 
-    base, walked = await _quiet_store(tmp_path, monkeypatch)
+    base, _ = await _quiet_store(tmp_path, monkeypatch)
     models = base / "p/models"
     shutil.copytree(models / "a", tmp_path / "a-copy")
     (tmp_path / "a-copy/history.jsonl").write_text(
@@ -206,8 +206,7 @@ async def test_a_link_planted_between_the_catch_up_and_the_lock_down_is_seen(
     the store wins the race; here it is made to win), must not leave the folder allowed whole,
     its link's target's names listed by glob(), as test_sandbox_attacks checks for a change
     between two opens."""
-    import duckdb
-
+    from art.errors import OutsideStoreError
     from art.store import ingest, local_views, paths
 
     from .test_read_path import small_store
@@ -237,8 +236,7 @@ async def test_a_link_planted_between_the_catch_up_and_the_lock_down_is_seen(
     monkeypatch.setattr(local_views, "sync_models", then_swapped)
     try:
         con = art.connect(base)
-    except Exception as e:  # refusing the open is fine too  # noqa: BLE001
-        assert isinstance(e, art.errors.OutsideStoreError | duckdb.Error), e
+    except OutsideStoreError:  # refusing the open is fine too
         return
     monkeypatch.undo()
     for pattern in (f"{traj}/*/*", f"{traj}/*/*/*", f"{traj}/**"):

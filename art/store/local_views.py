@@ -81,8 +81,9 @@ def open_snapshot(base: Path, *, sandbox: bool = True) -> duckdb.DuckDBPyConnect
         create_reader_schema(con)
         snapshot = catalog_for(base).read_into(con)
         # what the catch-up's walk found of each model, trajectories and split folder, for the
-        # link checks (`_sandbox_plan`: ~600 lstat calls fewer with 200 models; a folder swapped
-        # for a link since is refused by `_check_resolved`, as one swapped after the checks)
+        # link checks (`_sandbox_plan` takes the model folders' from it: ~200 lstat calls
+        # fewer with 200 models; a model folder swapped for a link since is refused by
+        # `_check_resolved`, as one swapped after the checks)
         seen: Folders = {}
         con.begin()
         sync_models(con, base, None, remove_stale=False, thorough=False, snapshot=snapshot, folders=seen)
@@ -152,11 +153,16 @@ def _sandbox_plan(base: Path, rows: list[tuple[str, str]], seen: Folders) -> Pla
     each split folder of the views' files (`rows`: folder, its escaped spelling): a real folder
     inside the store is allowed whole (ending with `/`) when it holds only files and its path
     no glob character, else its files one by one; the files of a folder that is, or lies
-    under, a link are left out of the views; `seen`: folders lstat'd in this open already
-    (the catch-up's; a folder's lstat is taken once per open). (DuckDB checks a glob's text and the files it
-    opens, not the names it lists: a whole folder holding a link to `/etc`, or spelt `st?re`
-    beside a `store`, would let glob() list names beyond it.)"""
-    real_dirs: Folders = dict(seen)
+    under, a link are left out of the views; `seen`: folders the catch-up found, of which only
+    the model folders its listing found real are taken (a model folder swapped for a link
+    since is refused by `_check_resolved`: every allowed folder lies below one). The
+    `trajectories` and split folders are lstat'd here again: their listings are remembered by
+    that lstat's ctime, and one taken at the catch-up's start (seconds before, on a first
+    open) would vouch for a folder a link was planted in, or swapped for one, since. (DuckDB
+    checks a glob's text and the files it opens, not the names it lists: a whole folder
+    holding a link to `/etc`, or spelt `st?re` beside a `store`, would let glob() list names
+    beyond it.)"""
+    real_dirs: Folders = {path: st for path, st in seen.items() if st is True}
     folders: list[str] = []
     one_by_one: list[str] = []
     dropped: list[str] = []
