@@ -241,3 +241,23 @@ async def test_a_link_planted_between_the_catch_up_and_the_lock_down_is_seen(
     monkeypatch.undo()
     for pattern in (f"{traj}/*/*", f"{traj}/*/*/*", f"{traj}/**"):
         refused(con, "SELECT * FROM glob($p)", pattern)
+
+
+async def test_a_store_folder_whose_sync_failed_is_synced_by_the_next_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store folder a first step makes (base_path and its missing parents), its parent's
+    sync failing: log() raises a StoreWriteError, and the next log() that succeeds has synced
+    the folder's name into its parent (it is not left made as if synced)."""
+    base = tmp_path / "runs" / ".art"
+    model = Model(name="agent", project="proj", base_path=str(base), report_metrics=[])
+    failed = _fail_fsync_of(monkeypatch, "/runs")
+    with pytest.raises(StoreWriteError, match="runs"):
+        await model.log([group(1.0)], split="val", step=0)
+    monkeypatch.undo()
+    assert failed
+    synced = _syncs(monkeypatch)
+    await model.log([group(1.0)], split="val", step=0)
+    monkeypatch.undo()
+    history = str((base / "proj/models/agent/history.jsonl").resolve())
+    assert str((tmp_path / "runs").resolve()) in synced[: synced.index(history)], synced
