@@ -48,12 +48,18 @@ def _make_durably(base: Path) -> None:
         return
     missing = [base, *(p for p in base.parents if not p.exists())]
     base.mkdir(parents=True, exist_ok=True)
-    for made in reversed(missing):
-        fd = os.open(made.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    try:
+        for made in reversed(missing):
+            fd = os.open(made.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except OSError as e:  # removed, so the next call makes (and syncs) them again
+        for made in missing:
+            with suppress(OSError):
+                made.rmdir()
+        raise StoreWriteError(e.errno, f"could not write {made}: {e.strerror or e}") from e
 
 
 def open_subdir(dir_fd: int, parts: Sequence[str], shown: Path, create: bool = True) -> int:
