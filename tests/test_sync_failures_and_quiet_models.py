@@ -1,4 +1,5 @@
-"""Review findings (issue 17, round h): durability error paths and the reader's quiet models."""
+"""Durability when a sync fails (a disk error), the models a reader passes over (ingest.model_key), and
+links planted between the catch-up and the sandbox's lock-down."""
 
 from __future__ import annotations
 
@@ -98,26 +99,34 @@ async def test_a_model_folder_another_process_made_first_is_synced_before_the_st
     assert models in synced[: synced.index(history)], synced
 
 
+@pytest.mark.parametrize(
+    ("made", "failing", "named", "parent"),
+    [
+        ("store/proj/models", "/proj/models", "agent", "store/proj/models"),  # a model folder
+        ("", "/runs", "runs", "runs"),  # the store folder: base_path and its missing parents
+    ],
+    ids=["model folder", "store folder"],
+)
 async def test_a_folder_whose_sync_failed_is_synced_by_the_next_step(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: str, failing: str, named: str, parent: str
 ) -> None:
-    """A model folder made, its parent's sync failing (a disk error): log() raises a
+    """A folder a first step makes, its parent's sync failing (a disk error): log() raises a
     StoreWriteError naming the folder, and the next log() that succeeds has synced the folder's
-    name (the folder is not left behind as if it had been synced)."""
-    base = tmp_path / "store"
-    (base / "proj/models").mkdir(parents=True)
+    name into its parent (the folder is not left behind as if it had been synced)."""
+    base = tmp_path / "store" if made else tmp_path / "runs" / ".art"
+    if made:
+        (tmp_path / made).mkdir(parents=True)
     model = Model(name="agent", project="proj", base_path=str(base), report_metrics=[])
-    failed = _fail_fsync_of(monkeypatch, "/proj/models")
-    with pytest.raises(StoreWriteError, match="agent"):
+    failed = _fail_fsync_of(monkeypatch, failing)
+    with pytest.raises(StoreWriteError, match=named):
         await model.log([group(1.0)], split="val", step=0)
     monkeypatch.undo()
     assert failed
     synced = _syncs(monkeypatch)
     await model.log([group(1.0)], split="val", step=0)
     monkeypatch.undo()
-    models = str((base / "proj/models").resolve())
     history = str((base / "proj/models/agent/history.jsonl").resolve())
-    assert models in synced[: synced.index(history)], synced
+    assert str((tmp_path / parent).resolve()) in synced[: synced.index(history)], synced
 
 
 async def _quiet_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
@@ -247,23 +256,3 @@ async def test_a_link_planted_between_the_catch_up_and_the_lock_down_is_seen(
     monkeypatch.undo()
     for pattern in (f"{traj}/*/*", f"{traj}/*/*/*", f"{traj}/**"):
         refused(con, "SELECT * FROM glob($p)", pattern)
-
-
-async def test_a_store_folder_whose_sync_failed_is_synced_by_the_next_step(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The store folder a first step makes (base_path and its missing parents), its parent's
-    sync failing: log() raises a StoreWriteError, and the next log() that succeeds has synced
-    the folder's name into its parent (it is not left made as if synced)."""
-    base = tmp_path / "runs" / ".art"
-    model = Model(name="agent", project="proj", base_path=str(base), report_metrics=[])
-    failed = _fail_fsync_of(monkeypatch, "/runs")
-    with pytest.raises(StoreWriteError, match="runs"):
-        await model.log([group(1.0)], split="val", step=0)
-    monkeypatch.undo()
-    assert failed
-    synced = _syncs(monkeypatch)
-    await model.log([group(1.0)], split="val", step=0)
-    monkeypatch.undo()
-    history = str((base / "proj/models/agent/history.jsonl").resolve())
-    assert str((tmp_path / "runs").resolve()) in synced[: synced.index(history)], synced
