@@ -130,3 +130,25 @@ async def test_model_json_and_its_name_are_synced_when_a_model_registers(
     temp = f"{model_dir}/."
     assert any(kind == "sync" and path.startswith(temp) for kind, path in events[:renamed]), events
     assert ("sync", model_dir) in events[renamed:], events
+
+
+async def test_a_failed_sync_of_model_json_is_a_store_write_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from art import TrainableModel
+    from art.errors import StoreWriteError
+    from art.local import LocalBackend
+
+    (tmp_path / "proj/models/agent").mkdir(parents=True)
+    model_dir = str((tmp_path / "proj/models/agent").resolve())
+    real_fsync = os.fsync
+
+    def failing(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}") == model_dir:
+            raise OSError(5, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing)
+    model = TrainableModel(name="agent", project="proj", base_model="base", report_metrics=[])
+    with pytest.raises(StoreWriteError, match=r"model\.json"):
+        await model.register(LocalBackend(path=str(tmp_path)))

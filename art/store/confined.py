@@ -181,7 +181,9 @@ def write_all(fd: int, data: bytes) -> None:
 
 def replace_file(dir_fd: int, name: str, data: bytes, shown: Path, durable: bool = True) -> None:
     """Write `data` to a temp file in the folder, then rename it over `name` (links are replaced,
-    never followed); `durable` syncs it to disk first, and its name after."""
+    never followed); `durable` syncs it to disk first, and its name after. A failure raises
+    StoreWriteError naming the file (after a failed sync of the folder, the new file is in
+    place but not known to be on disk)."""
     tmp = f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
     try:
@@ -194,7 +196,9 @@ def replace_file(dir_fd: int, name: str, data: bytes, shown: Path, durable: bool
         os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         if durable:
             os.fsync(dir_fd)  # the name, too
-    except BaseException:
+    except BaseException as e:
         with suppress(FileNotFoundError):
             os.unlink(tmp, dir_fd=dir_fd)
+        if isinstance(e, OSError) and not isinstance(e, StoreWriteError | OutsideStoreError):
+            raise StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}") from e
         raise
