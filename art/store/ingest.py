@@ -58,6 +58,7 @@ class UncataloguedFilesWarning(UserWarning):
     """A reader counted many trajectory files its store's catalog does not hold (a store written
     by openpipe-art, say): every new process counts them again until a writer records them."""
 
+
 Sources = dict[tuple[str, str], dict[str, tuple[Any, ...]]]
 # folders a catch-up found, for the sandbox's link checks: a folder's lstat (None: not a real
 # folder), or True for a model folder (a real folder, as its listing's entry type says)
@@ -547,25 +548,6 @@ def _split_names(root: str) -> tuple[str, ...]:
     return tuple(sorted(n for n in names if is_valid_name(n)))
 
 
-def _files_in(split_dir: Path, remove_stale: bool) -> Iterator[tuple[int, str, os.stat_result]]:
-    """(step, path, stat) of each NNNN.parquet file in a split folder (paths as text: a
-    `Path` per file cost a few microseconds, on every file of a folder listed again)."""
-    try:
-        entries = sorted(os.scandir(split_dir), key=lambda e: e.name)
-    except FileNotFoundError:
-        return
-    for e in entries:
-        name = e.name
-        if name.endswith(".parquet") and is_step_name(name[: -len(".parquet")]):
-            try:
-                if e.is_file(follow_symlinks=False):
-                    yield int(name[: -len(".parquet")]), e.path, e.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue
-        elif remove_stale and is_stale_temp(Path(e.path)):
-            Path(e.path).unlink(missing_ok=True)
-
-
 def _sync_files(
     con: duckdb.DuckDBPyConnection,
     base_path: Path,
@@ -632,15 +614,37 @@ def _sync_split(
     remove_stale: bool,
     check: Callable[[], None],
 ) -> tuple[list[NewFile], list[str]]:
-    """One split folder's files against those `recorded` there: (new or changed, gone)."""
-    known = {path: (size, mtime) for path, size, mtime in recorded}
-    seen: set[str] = set()
+    """One split folder's NNNN.parquet files (regular files, links not followed) against those
+    `recorded` there: (new or changed, gone), in path order. One tight loop over the listing,
+    by name (paths as text, no sort of the listing): a folder listed again, the last one a
+    writer touched before it stopped, is ~5,000 files at 5,000 steps, on every cold open."""
+    cut = len(rel_dir) + 1
+    known = {path[cut:]: (size, mtime) for path, size, mtime in recorded}
     found: list[NewFile] = []
-    for step, path, st in _files_in(split_dir, remove_stale):
-        check()
-        rel = f"{rel_dir}/{path.rsplit('/', 1)[1]}"
-        seen.add(rel)
-        if known.get(rel) == (st.st_size, st.st_mtime_ns):
-            continue
-        found.append(NewFile(rel, project, model, split, step, Path(path), st.st_size, st.st_mtime_ns))
-    return found, sorted(known.keys() - seen)
+    try:
+        with os.scandir(split_dir) as listing:
+            entries = list(listing)
+    except FileNotFoundError:
+        return found, sorted(f"{rel_dir}/{name}" for name in known)
+    for e in entries:
+        name = e.name
+        if name.endswith(".parquet") and is_step_name(name[:-8]):
+            check()
+            try:
+                if not e.is_file(follow_symlinks=False):
+                    continue
+                st = e.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if known.pop(name, None) == (st.st_size, st.st_mtime_ns):
+                continue
+            step = int(name[:-8])
+            found.append(
+                NewFile(
+                    f"{rel_dir}/{name}", project, model, split, step, Path(e.path), st.st_size, st.st_mtime_ns
+                )
+            )
+        elif remove_stale and is_stale_temp(Path(e.path)):
+            Path(e.path).unlink(missing_ok=True)
+    found.sort(key=lambda f: f.rel)
+    return found, sorted(f"{rel_dir}/{name}" for name in known)
