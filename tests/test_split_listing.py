@@ -60,3 +60,19 @@ def test_a_split_folder_gone_since_its_listing_began_is_all_gone(tmp_path: Path)
     assert found == []
     assert gone == [f"{rel_dir}/0001.parquet", f"{rel_dir}/0002.parquet"]
     assert not os.path.exists(tmp_path / rel_dir)
+
+
+def test_a_split_folder_swapped_for_a_link_since_its_walk_is_not_followed(tmp_path: Path) -> None:
+    """Between the walk's lstat and the listing, a folder replaced by a link to another folder
+    lists nothing: its recorded files are gone, none of the link's target is found."""
+    rel_dir = "p/models/m/trajectories/train"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _write(elsewhere / "0001.parquet", b"secret")
+    split = tmp_path / rel_dir
+    split.parent.mkdir(parents=True)
+    split.symlink_to(elsewhere, target_is_directory=True)
+    recorded = [(f"{rel_dir}/0000.parquet", 1, 1)]
+    found, gone = ingest._sync_split(split, rel_dir, "p", "m", "train", recorded, False, lambda: None)
+    assert found == []
+    assert gone == [f"{rel_dir}/0000.parquet"]
