@@ -6,6 +6,8 @@ anything but a regular NNNN.parquet file is passed over."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from art.store import ingest
@@ -76,3 +78,22 @@ def test_a_split_folder_swapped_for_a_link_since_its_walk_is_not_followed(tmp_pa
     found, gone = ingest._sync_split(split, rel_dir, "p", "m", "train", recorded, False, lambda: None)
     assert found == []
     assert gone == [f"{rel_dir}/0000.parquet"]
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_killed_writers_temp_file_is_removed_and_a_live_ones_kept(tmp_path: Path) -> None:
+    rel_dir = "p/models/m/trajectories/train"
+    split = tmp_path / rel_dir
+    split.mkdir(parents=True)
+    dead = split / f".0003.parquet.{_dead_pid()}.0a1b2c3d.tmp"
+    live = split / f".0004.parquet.{os.getpid()}.0a1b2c3d.tmp"
+    _write(dead, b"torn")
+    _write(live, b"being written")
+    found, gone = ingest._sync_split(split, rel_dir, "p", "m", "train", [], True, lambda: None)
+    assert (found, gone) == ([], [])
+    assert not dead.exists() and live.exists()

@@ -649,7 +649,8 @@ def _sync_split(
                 path = split_dir / name
                 found.append(NewFile(rel, project, model, split, step, path, st.st_size, st.st_mtime_ns))
             elif remove_stale and is_stale_temp(split_dir / name):
-                (split_dir / name).unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=fd)  # in the folder opened, never through a link
     finally:
         os.close(fd)
     found.sort(key=lambda f: f.rel)
