@@ -42,24 +42,20 @@ def open_dir(base: Path, parts: Sequence[str], create: bool = True) -> int:
 
 
 def _make_durably(base: Path) -> None:
-    """`base.mkdir(parents=True, exist_ok=True)`, each folder made synced into its parent: a
-    folder's name is an entry of its parent, lost in a power loss unless the parent is synced."""
+    """`base.mkdir(parents=True, exist_ok=True)`, each folder made synced into its parent
+    (`_make_synced`): a folder's name is an entry of its parent, lost in a power loss unless
+    the parent is synced. FileExistsError: a file where `base` should be; NotADirectoryError:
+    `base` lies under a file."""
     if base.is_dir():
         return
-    missing = [base, *(p for p in base.parents if not p.exists())]
-    base.mkdir(parents=True, exist_ok=True)
-    try:
-        for made in reversed(missing):
-            fd = os.open(made.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    except OSError as e:  # removed, so the next call makes (and syncs) them again
-        for made in missing:
-            with suppress(OSError):
-                made.rmdir()
-        raise StoreWriteError(e.errno, f"could not write {made}: {e.strerror or e}") from e
+    for made in reversed([base, *(p for p in base.parents if not p.exists())]):
+        parent = os.open(made.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            _make_synced(parent, made.name, made)
+        finally:
+            os.close(parent)
+    if not base.is_dir():
+        raise FileExistsError(errno.EEXIST, "not a folder", str(base))
 
 
 def open_subdir(dir_fd: int, parts: Sequence[str], shown: Path, create: bool = True) -> int:
