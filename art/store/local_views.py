@@ -208,7 +208,7 @@ def _real_below(base: str, folder: str, known: Folders) -> bool:
             except OSError:
                 st = None
             known[path] = st if st is not None and stat.S_ISDIR(st.st_mode) else None
-        if known[path] is None or known[path] is False:
+        if known[path] is None:
             return False
     return True
 
