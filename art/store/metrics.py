@@ -84,6 +84,11 @@ def entry_table(groups: Sequence[TrajectoryGroup]) -> pa.Table:
     )
 
 
+def own_keys(split: str) -> tuple[str, str, str]:
+    """The step's own values, which openpipe-art 0.5.23 writes after every other mean."""
+    return f"{split}/reward", f"{split}/reward_std_dev", f"{split}/exception_rate"
+
+
 def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, float]:
     """Trajectory and group metric means, then `{split}/reward`, `/reward_std_dev` and
     `/exception_rate`, in the order openpipe-art 0.5.23 writes them."""
@@ -101,7 +106,7 @@ def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, flo
     found = dict(zip(keys, means, strict=True))
     # in ART's order: its Model.log sets the step's reward, reward_std_dev and exception_rate
     # after the other means (a history line's keys are a DataFrame's columns)
-    last = [f"{split}/reward", f"{split}/reward_std_dev", f"{split}/exception_rate"]
+    last = own_keys(split)
     ordered = {key: value for key, value in found.items() if key not in last}
     ordered.update((key, found[key]) for key in last if key in found)
     return ordered

@@ -15,7 +15,7 @@ from art.errors import InvalidTrajectoryError
 from art.store import history, ledger
 from art.store.catalog import catalog_for
 from art.store.confined import exists_at, folder, subfolder
-from art.store.metrics import step_metrics
+from art.store.metrics import own_keys, step_metrics
 from art.store.model_lock import model_lock
 from art.store.own_files import OwnFile, own_file
 from art.store.parquet import groups_to_table, write_table_at
@@ -91,7 +91,7 @@ def check_step(
         # group metric means, then reward, reward_std_dev and exception_rate (step_metrics
         # gives the means in that order)
         means = step_metrics(groups, split)
-        own = (f"{split}/reward", f"{split}/reward_std_dev", f"{split}/exception_rate")
+        own = own_keys(split)
         first = {k: v for k, v in means.items() if not k.startswith(f"{split}/group/") and k not in own}
         row.update(first)
         row.update(defaults)
