@@ -243,8 +243,10 @@ def sync_models(
     skipped: set[tuple[str, str]] = set()  # as an earlier catch-up over these rows found them
     for (project, model), model_dir in targets.items():
         check()
+        splits = None  # its split folders, listed once for the key and the walk
         if quiet is not None:
-            key = model_key(model_dir, folders)
+            splits = list(_split_dirs(model_dir, folders))
+            key = model_key(model_dir, splits)
             if quiet.get((project, model)) == key:
                 skipped.add((project, model))
                 continue
@@ -257,8 +259,10 @@ def sync_models(
             rows.changing(project, model, "files")
             _own_files(con, base_path, project, model, written, new_files, known_stats)
             continue
+        if splits is None:
+            splits = list(_split_dirs(model_dir, folders))
         unlisted[(project, model)] = _sync_files(
-            con, base_path, project, model, model_dir, sources, remove_stale, check, new_files, rows, folders
+            con, base_path, project, model, splits, sources, remove_stale, check, new_files, rows
         )
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
     unknown = [f.path for f in new_files if f.path not in known_stats]
@@ -526,13 +530,13 @@ def _split_dirs(
             folders[path] = None
 
 
-def model_key(model_dir: str, folders: Folders | None = None) -> ModelKey:
+def model_key(model_dir: str, splits: list[tuple[str, os.stat_result, str]]) -> ModelKey:
     """What one model's catch-up decides on, by lstat (the same calls it makes): each split
-    folder (`_split_dirs`, which also fills `folders`), model.json and history.jsonl. A
-    catch-up over the same catalog rows that found a model needing nothing finds the same
-    again while this is unchanged (its every decision compares these fields with the rows)."""
-    splits = tuple((split, st.st_ino, st.st_mtime_ns) for split, st, _ in _split_dirs(model_dir, folders))
-    return splits, _file_key(f"{model_dir}/model.json"), _file_key(f"{model_dir}/history.jsonl")
+    folder (`splits`: `_split_dirs`'), model.json and history.jsonl. A catch-up over the same
+    catalog rows that found a model needing nothing finds the same again while this is
+    unchanged (its every decision compares these fields with the rows)."""
+    key = tuple((split, st.st_ino, st.st_mtime_ns) for split, st, _ in splits)
+    return key, _file_key(f"{model_dir}/model.json"), _file_key(f"{model_dir}/history.jsonl")
 
 
 def _file_key(path: str) -> FileKey:
@@ -554,15 +558,15 @@ def _sync_files(
     base_path: Path,
     project: str,
     model: str,
-    model_dir: str,
+    splits: list[tuple[str, os.stat_result, str]],
     sources: dict[str, tuple[Any, ...]],
     remove_stale: bool,
     check: Callable[[], None],
     new_files: list[NewFile],
     rows: CatalogRows,
-    folders: Folders | None = None,
 ) -> set[str]:
-    """Walk the split folders of one model; new or changed files are added to `new_files`.
+    """Walk the split folders of one model (`splits`: `_split_dirs`'); new or changed files are
+    added to `new_files`.
     Returns the splits whose folders were not listed (unchanged since they last were).
     A folder listed again (its mtime too recent to have been recorded, say: the last one a
     writer touched before it stopped) and found as recorded changes nothing."""
@@ -571,7 +575,7 @@ def _sync_files(
     unlisted: set[str] = set()
     now = time.time_ns()
     rel_model = _rel_model(project, model)
-    for split, dst, split_dir in _split_dirs(model_dir, folders):
+    for split, dst, split_dir in splits:
         rel_dir = f"{rel_model}/trajectories/{split}"
         seen_dirs.add(rel_dir)
         row = known_dirs.get(rel_dir)
