@@ -63,13 +63,20 @@ def _install_extensions(con: duckdb.DuckDBPyConnection) -> None:
         import_extension(name, con=con)
 
 
-def _watchdog(cur: duckdb.DuckDBPyConnection, deadline: float) -> threading.Timer:
+@contextmanager
+def _watchdog(cur: duckdb.DuckDBPyConnection, deadline: float) -> Iterator[None]:
     """Interrupts the cursor's query at the deadline: a frozen server cannot hold a call longer
-    (DuckDB notices within one HTTP timeout)."""
+    (DuckDB notices within one HTTP timeout). The timer's thread is joined on the way out: it
+    holds the cursor, and a DuckDB object freed on a daemon thread while the interpreter exits
+    aborts the process (`terminate called without an active exception`)."""
     timer = threading.Timer(max(0.0, deadline - time.monotonic()), cur.interrupt)
     timer.daemon = True
     timer.start()
-    return timer
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
 
 
 class LakeConnection:
@@ -87,7 +94,7 @@ class LakeConnection:
         self.where = " ".join(f"{k}={params[k]}" for k in ("host", "port", "dbname") if k in params)
         self.pg = CatalogDatabase(conninfo, password)
         self.created = False
-        self.running: threading.Event | None = None
+        self.running: threading.Thread | None = None
         store.extension_directory.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(
             ":memory:",
@@ -186,29 +193,32 @@ class LakeConnection:
                 time.sleep(min(remaining, min(2.0, 0.02 * 1.6 ** min(attempt, 20)) * (0.5 + random.random())))
 
     def _bounded(self, fn: Callable[[float], T], deadline: float) -> T:
-        """fn(deadline) in a worker thread, waited for until the deadline (plus a moment).
+        """fn(deadline) in a worker thread, joined until the deadline (plus a moment).
 
         Some waits inside DuckDB (an S3 upload to a frozen server) ignore interrupts; the
         caller gets its answer in time anyway. A call left running keeps the connection: the
         next call waits for it within its own deadline. A call that timed out may still land
-        later (as after any timeout), but one that returned is committed."""
+        later (as after any timeout), but one that returned is committed. The worker is
+        joined, not just heard from: until it ends it holds what the call made (a cursor in an
+        error's frames), which must not be freed on a daemon thread as the interpreter exits."""
         previous = self.running
-        if previous is not None and not previous.wait(max(0.0, deadline - time.monotonic())):
-            raise _Hung
+        if previous is not None:
+            previous.join(max(0.0, deadline - time.monotonic()))
+            if previous.is_alive():
+                raise _Hung
         box: dict[str, Any] = {}
-        done = threading.Event()
 
         def run() -> None:
             try:
                 box["result"] = fn(deadline)
             except BaseException as e:
                 box["error"] = e
-            finally:
-                done.set()
 
-        self.running = done
-        threading.Thread(target=run, name="art-lake-call", daemon=True).start()
-        if not done.wait(max(0.0, deadline - time.monotonic()) + HANG_GRACE):
+        worker = threading.Thread(target=run, name="art-lake-call", daemon=True)
+        self.running = worker
+        worker.start()
+        worker.join(max(0.0, deadline - time.monotonic()) + HANG_GRACE)
+        if worker.is_alive():
             raise _Hung
         self.running = None
         if "error" in box:
@@ -245,19 +255,18 @@ class LakeConnection:
     def _transaction(self, work: Callable[[Any], T], lock_key: str | None, deadline: float) -> T:
         with self.pg.lock(lock_key, deadline) if lock_key else nullcontext():
             cur = self.con.cursor()
-            watchdog = _watchdog(cur, deadline)
             try:
-                cur.begin()
-                result = work(cur)
-                cur.commit()
-                return result
+                with _watchdog(cur, deadline):
+                    cur.begin()
+                    result = work(cur)
+                    cur.commit()
+                    return result
             except BaseException:
                 # after a failed COMMIT DuckDB has rolled back already, and rollback() raises
                 with suppress(duckdb.Error):
                     cur.rollback()
                 raise
             finally:
-                watchdog.cancel()
                 cur.close()
 
     def retry(
@@ -273,12 +282,11 @@ class LakeConnection:
 
         def once(deadline: float) -> T:
             cur = self.con.cursor()
-            watchdog = _watchdog(cur, deadline)
             try:
-                sql.run(cur, "lake/use")
-                return work(cur)
+                with _watchdog(cur, deadline):
+                    sql.run(cur, "lake/use")
+                    return work(cur)
             finally:
-                watchdog.cancel()
                 cur.close()
 
         with self.lock:
