@@ -70,14 +70,15 @@ def _store(base_path: Path) -> Any:
 
 
 def _emit(result: Any, as_json: bool, as_csv: bool, wide: bool = False, **table: Any) -> None:
-    from art import cli_output
+    if as_json or as_csv:  # scripts: no table renderer (rich) imported
+        from art import cli_output
 
-    if as_json:
-        cli_output.print_json(result.columns, result.rows)
-    elif as_csv:
-        cli_output.print_csv(result.columns, result.rows)
+        print_rows = cli_output.print_json if as_json else cli_output.print_csv
+        print_rows(result.columns, result.rows)
     else:
-        cli_output.print_table(result.columns, result.rows, wide=wide, **table)
+        from art import cli_table
+
+        cli_table.print_table(result.columns, result.rows, wide=wide, **table)
 
 
 @app.command()
