@@ -16,7 +16,7 @@ import pytest
 import art
 from art import Model, TrajectoryGroup
 from art.errors import OutsideStoreError
-from art.store import ingest
+from art.store import bulk_stats
 from art.store.catch_up import CatchUp
 
 from .conftest import group, traj
@@ -39,14 +39,14 @@ def counted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[Path]]
     """The files each catch-up of this test's store had to read in full to count them (an
     earlier test's background catch-up may still run: its calls are not this test's)."""
     calls: list[list[Path]] = []
-    real = ingest.bulk_file_stats_soon
+    real = bulk_stats.bulk_file_stats_soon  # ingest imports it where new files are counted
 
     def spy(paths: list[Path], *args: Any, **kw: Any) -> Any:
         if all(p.is_relative_to(tmp_path) for p in paths):
             calls.append(list(paths))
         return real(paths, *args, **kw)
 
-    monkeypatch.setattr(ingest, "bulk_file_stats_soon", spy)
+    monkeypatch.setattr(bulk_stats, "bulk_file_stats_soon", spy)
     return calls
 
 

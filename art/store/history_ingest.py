@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import duckdb
 
 from art.errors import CatalogError
-from art.store import history
 from art.store.confined import stat_regular
 from art.store.no_pandas import no_pandas
 from art.store.paths import RESERVED_SPLITS
@@ -24,6 +23,8 @@ _BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")
 
 if TYPE_CHECKING:  # pyarrow is imported where it is used: art.connect() needs none of it
     import pyarrow as pa
+
+    from art.store import history  # so is history: an open that finds no new line needs none
 
 
 def history_schema() -> pa.Schema:
@@ -78,6 +79,8 @@ def insert_history(
 ) -> None:
     """Append parsed history lines to `con`'s history table, one row per metric."""
     import pyarrow as pa
+
+    from art.store import history
 
     schema = history_schema()
     cols: dict[str, list[Any]] = {name: [] for name in schema.names}
@@ -172,6 +175,8 @@ def catch_up_history(
     if offset == 0 and _whole_file_in_sql(con, project, model, path, chunk):
         pass
     elif not _insert_in_sql(con, project, model, chunk, lines):
+        from art.store import history
+
         rows, _, _ = history.read_from(path, offset, lines)
         if rows:
             insert_history(con, project, model, rows)
@@ -221,6 +226,8 @@ def _insert_staged(
 ) -> None:
     """Stage lines by `stage` (a file read by DuckDB, or text), then parse them all by one
     query (local/insert_history_docs); the staging table is gone afterwards."""
+    from art.store import history
+
     run(con, "local/stage_history_docs_schema")
     run(con, stage, **values)
     run(

@@ -15,22 +15,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
-import shlex
 import stat
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import duckdb
 
-from art.store.bulk_stats import bulk_file_stats, bulk_file_stats_soon
 from art.store.catch_up import CatchUpCancelled
 from art.store.confined import stat_regular
-from art.store.file_stats import FileStats
 from art.store.history_ingest import (
     HistoryProgress,
     appended_to,
@@ -49,6 +45,9 @@ from art.store.paths import (
     step_name,
 )
 from art.store.sql import run_checked as run
+
+if TYPE_CHECKING:  # loaded where files are counted: an open that finds none never needs them
+    from art.store.file_stats import FileStats
 
 MTIME_SETTLE_NS = 2_000_000_000
 SLOW_OPEN_FILES = 1_000  # a reader that counts this many files the catalog lacks says how to stop it
@@ -267,7 +266,11 @@ def sync_models(
     # the new files are counted (bulk_stats: a DuckDB of its own) while the histories are read
     unknown = [f.path for f in new_files if f.path not in known_stats]
     started = time.monotonic()
-    counted = bulk_file_stats_soon(unknown, check, bulk=not thorough)
+    counted: Callable[[], dict[Path, FileStats]] = dict  # nothing new: no count (nor its modules)
+    if unknown:
+        from art.store.bulk_stats import bulk_file_stats_soon
+
+        counted = bulk_file_stats_soon(unknown, check, bulk=not thorough)
     rewritten: list[NewFile] = []
     history_read: set[tuple[str, str]] = set()
     try:
@@ -292,6 +295,8 @@ def sync_models(
         raise
     stats = {**counted(), **known_stats}
     if rewritten:  # a few files: counted here, each in full
+        from art.store.bulk_stats import bulk_file_stats
+
         stats.update(bulk_file_stats([f.path for f in rewritten], check, bulk=not thorough))
         new_files += rewritten
     _register_files(con, new_files, stats)
@@ -347,6 +352,8 @@ def _tell_uncatalogued(base_path: Path, files: int, seconds: float) -> None:
     _told.add(base_path)
     if keeps_no_catalog(base_path) or not os.access(base_path, os.W_OK):
         return  # no catalog can be kept or written there: rebuild cannot help
+    import shlex
+
     warnings.warn(
         f"{files:,} trajectory files under {base_path} are not in its catalog (a store written by "
         f"openpipe-art, say), so every new process counts them again ({seconds:.1f} s this time): "
@@ -368,6 +375,10 @@ def _register_files(
     # by column: both records are named tuples, so a transpose gives each field's values
     # (the stats are the hook where a file's validity is decided: the error column)
     found = dict(zip(NewFile._fields, zip(*files, strict=True), strict=True))
+    import json
+
+    from art.store.file_stats import FileStats
+
     counted = dict(zip(FileStats._fields, zip(*(stats[f.path] for f in files), strict=True), strict=True))
     columns = {"path": found["rel"], **{k: found[k] for k in FILE_FIELDS}, **counted}
     run(con, "local/insert_files", files=json.dumps(columns))
@@ -437,6 +448,8 @@ def _sync_model_json(
     text = None
     if st is not None:
         try:
+            import json  # a model.json read: not on an open that finds every model as recorded
+
             text = Path(path).read_text(encoding="utf-8")
             loaded = json.loads(text)
             doc = loaded if isinstance(loaded, dict) else {}

@@ -22,7 +22,6 @@ they run: DuckDB's allowed folders are writable as well as readable.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -265,6 +264,8 @@ def _subfolders_of_plain(folder: str) -> frozenset[str] | None:
 def lock_down(con: duckdb.DuckDBPyConnection, base: Path, folders: list[str], files: list[str]) -> None:
     """Let DuckDB refuse every file outside `folders` and `files`, every extension and setting."""
     if files:  # usually none: a fresh DuckDB allows no single file (one call fewer)
+        import json  # only here: an open that needs no file allowed by name never loads it
+
         run(con, "local/sandbox_allowed_paths", paths=json.dumps(files))
     (held,) = close_doors(con, folders, then=("local/sandbox_allowed",)).fetchone()
     _check_resolved(con, base, folders, files, held)
