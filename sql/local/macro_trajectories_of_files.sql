@@ -2,7 +2,11 @@
 -- a store whose files are all v2: reads only the files of that model (split, step), picked from
 -- the file list when the query is bound, so one step costs the same in a store of 100 steps or
 -- 10,000. No such file: no rows (read_parquet needs a file, so it is given the store's first
--- one and the constant WHERE, folded when the query is planned, keeps it from being read).
+-- one, whose rows the WHERE refuses: they are of another model, split or step, or the file
+-- would have been picked; DuckDB prunes it by its name before reading it). The WHERE compares
+-- the rows' own project, model, split and step, computed from each file's path: picking the
+-- files from the list a second time to learn whether there were any cost a third of the
+-- query (~4 ms at 5,000 steps).
 -- params: none
 -- The WHERE sees the row's project, model, split and step under other names: an argument
 -- written as a bare column (`trajectories_of('p', model)`) is then an error, not a column of
@@ -15,4 +19,5 @@ FROM (SELECT *
       FROM art_trajectory_rows(coalesce(nullif(art_trajectory_files_of(p, m, s, at_step), []),
                                         [split_part(getvariable('art_trajectory_paths'), chr(0), 1)]))
            AS t(art_of_project, art_of_model, art_of_split, art_of_step)
-      WHERE len(art_trajectory_files_of(p, m, s, at_step)) > 0)
+      WHERE art_of_project = p AND art_of_model = m AND (s IS NULL OR art_of_split = s)
+        AND (at_step IS NULL OR art_of_step = at_step))
