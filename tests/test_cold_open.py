@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import art
 from art import Model, TrajectoryGroup
+from art.store import catalog_snapshot
 
 from .conftest import traj
 
@@ -58,3 +62,30 @@ async def test_an_open_that_finds_new_files_and_lines_still_counts_and_reads_the
     rows, history, loaded = connect_elsewhere(tmp_path, "art.store.bulk_stats", "art.store.history")
     assert rows == before[0] + 2 and history > before[1]
     assert "art.store.bulk_stats" in loaded
+
+
+async def test_a_second_open_in_the_process_reads_the_paths_the_first_one_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first open keeps what it derived from its file index (the files' text among it)
+    for the next open over the same catalog copy: both read every step, and
+    trajectories_of() one."""
+    monkeypatch.setattr(catalog_snapshot, "SETTLE_NS", -(10**18))  # the copy is kept at once
+    monkeypatch.setattr(catalog_snapshot, "_copies", {})
+    m = Model(name="a", project="p", base_path=str(tmp_path), report_metrics=[])
+    for step in range(3):
+        await m.log([TrajectoryGroup([traj(step / 4), traj(0.5)])], split="val", step=step)
+    m.store.flush()
+    seen = []
+    for _ in range(2):
+        con = art.connect(tmp_path)
+        paths = con.execute("SELECT getvariable('art_trajectory_paths')").fetchone()[0]
+        steps = con.execute("SELECT DISTINCT step FROM trajectories ORDER BY step").fetchall()
+        one = con.execute("SELECT reward FROM trajectories_of('p', 'a', at_step := 2) ORDER BY 1").fetchall()
+        seen.append((paths, steps, one))
+        con.close()
+    assert seen[0] == seen[1]
+    assert seen[0][1] == [(0,), (1,), (2,)] and seen[0][2] == [(0.5,), (0.5,)]
+    assert len(seen[0][0].split("\0")) == 3
+    kept = [c.index for c in catalog_snapshot._copies.values()]
+    assert kept and kept[0] is not None and kept[0][1].paths == seen[0][0]  # what the second one set
