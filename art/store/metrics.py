@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -89,24 +89,40 @@ def own_keys(split: str) -> tuple[str, str, str]:
     return f"{split}/reward", f"{split}/reward_std_dev", f"{split}/exception_rate"
 
 
+class StepQuery(NamedTuple):
+    """A step's metrics query, its input gathered (`step_query`) and not yet run (`run`)."""
+
+    split: str
+    entries: pa.Table
+
+    def run(self) -> dict[str, float]:
+        """Trajectory and group metric means, then `{split}/reward`, `/reward_std_dev` and
+        `/exception_rate`, in the order openpipe-art 0.5.23 writes them."""
+        query = sql.query("step_metrics")
+        params = query.bind({"split": self.split})
+        with _lock:
+            con = _connections.get(None)
+            # DuckDB finds `entries` among this frame's variables (a replacement scan): an Arrow
+            # stream capsule, read once, costs ~1.3 ms less per call than register()/unregister()
+            # of a view over a pyarrow object (a catalog change each, and pyarrow's dataset path).
+            entries = self.entries.__arrow_c_stream__()  # noqa: F841 (read by DuckDB by name)
+            with no_pandas():
+                keys, means = con.execute(query.text, params).fetchone()
+        found = dict(zip(keys, means, strict=True))
+        # in ART's order: its Model.log sets the step's reward, reward_std_dev and exception_rate
+        # after the other means (a history line's keys are a DataFrame's columns)
+        last = own_keys(self.split)
+        ordered = {key: value for key, value in found.items() if key not in last}
+        ordered.update((key, found[key]) for key in last if key in found)
+        return ordered
+
+
+def step_query(groups: Sequence[TrajectoryGroup], split: str) -> StepQuery:
+    """The query of `step_metrics`, its input gathered (a value that is no number raises here)."""
+    return StepQuery(split, entry_table(groups))
+
+
 def step_metrics(groups: Sequence[TrajectoryGroup], split: str) -> dict[str, float]:
     """Trajectory and group metric means, then `{split}/reward`, `/reward_std_dev` and
     `/exception_rate`, in the order openpipe-art 0.5.23 writes them."""
-    query = sql.query("step_metrics")
-    params = query.bind({"split": split})
-    table = entry_table(groups)
-    with _lock:
-        con = _connections.get(None)
-        # DuckDB finds `entries` among this frame's variables (a replacement scan): an Arrow
-        # stream capsule, read once, costs ~1.3 ms less per call than register()/unregister()
-        # of a view over a pyarrow object (a catalog change each, and pyarrow's dataset path).
-        entries = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB by name)
-        with no_pandas():
-            keys, means = con.execute(query.text, params).fetchone()
-    found = dict(zip(keys, means, strict=True))
-    # in ART's order: its Model.log sets the step's reward, reward_std_dev and exception_rate
-    # after the other means (a history line's keys are a DataFrame's columns)
-    last = own_keys(split)
-    ordered = {key: value for key, value in found.items() if key not in last}
-    ordered.update((key, found[key]) for key in last if key in found)
-    return ordered
+    return step_query(groups, split).run()

@@ -11,6 +11,7 @@ import json
 import math
 import os
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 from art.errors import OutsideStoreError, StoreWriteError
 from art.store.confined import folder, open_file, write_all
 from art.store.paths import temp_name
+from art.store.sync_worker import sync_and_close_soon
 
 if TYPE_CHECKING:  # pydantic is only needed to read groups back, not to write or index files
     from art.trajectories import Trajectory, TrajectoryGroup
@@ -260,21 +262,87 @@ def write_table_at(table: pa.Table, dir_fd: int, name: str, shown: Path) -> int:
     returns the file survives a power loss (log() appends the step's history line only
     after). A link is replaced, never followed. Returns the file's size in bytes; a failed
     write leaves nothing and names the file."""
+    return start_write(table, dir_fd, name, shown, in_background=False).commit()
+
+
+def start_write(
+    table: pa.Table, dir_fd: int, name: str, shown: Path, in_background: bool = True
+) -> PendingWrite:
+    """`write_table_at` in two halves: the bytes are written under a temp name now and synced
+    (`in_background`: in a worker thread, while the caller goes on); `commit()` waits for the
+    sync and puts the file in place, `abandon()` removes it. Until `commit()` returns, no
+    reader sees the file. A failed write leaves nothing and names the file."""
     tmp = temp_name(shown).name
     try:
         data = encode(table)
         fd = open_file(dir_fd, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, shown.with_name(tmp))
         try:
             write_all(fd, data)
-            os.fdatasync(fd)
-        finally:
+        except BaseException:
             os.close(fd)
-        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        os.fsync(dir_fd)  # the new name itself
+            raise
+        synced = sync_and_close_soon(fd) if in_background else None
+        if synced is None:
+            try:
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
     except BaseException as e:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp, dir_fd=dir_fd)
-        if isinstance(e, OSError) and not isinstance(e, StoreWriteError | OutsideStoreError):
-            raise StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}") from e
-        raise
-    return data.size
+        _remove(dir_fd, tmp)
+        named = _named(e, shown)
+        if named is e:
+            raise
+        raise named from e
+    return PendingWrite(dir_fd, tmp, name, shown, data.size, synced)
+
+
+def _remove(dir_fd: int, tmp: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp, dir_fd=dir_fd)
+
+
+def _named(e: BaseException, shown: Path) -> BaseException:
+    """An OSError as the StoreWriteError naming the file; anything else as it is."""
+    if isinstance(e, OSError) and not isinstance(e, StoreWriteError | OutsideStoreError):
+        return StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}")
+    return e
+
+
+class PendingWrite:
+    """A file written under its temp name, its sync maybe still under way (`start_write`)."""
+
+    def __init__(
+        self, dir_fd: int, tmp: str, name: str, shown: Path, size: int, synced: Future[None] | None
+    ) -> None:
+        self.dir_fd, self.tmp, self.name, self.shown, self.size = dir_fd, tmp, name, shown, size
+        self.synced = synced
+
+    def _wait(self) -> None:
+        """Until the sync is over (its descriptor closed); raises its error."""
+        if self.synced is not None:
+            synced, self.synced = self.synced, None
+            synced.result()
+
+    def commit(self) -> int:
+        """Wait for the sync, rename the file over `name` and sync the folder; returns its size.
+        On failure the temp file is removed (after a failed folder sync, the file is in place
+        but not known to be on disk: the caller decides)."""
+        try:
+            self._wait()
+            os.replace(self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+            os.fsync(self.dir_fd)  # the new name itself
+        except BaseException as e:
+            _remove(self.dir_fd, self.tmp)
+            named = _named(e, self.shown)
+            if named is e:
+                raise
+            raise named from e
+        return self.size
+
+    def abandon(self) -> None:
+        """Remove the temp file (once its sync is over: its descriptor is the worker's)."""
+        try:
+            with contextlib.suppress(OSError):
+                self._wait()
+        finally:
+            _remove(self.dir_fd, self.tmp)

@@ -15,10 +15,10 @@ from art.errors import InvalidTrajectoryError
 from art.store import history, ledger
 from art.store.catalog import catalog_for
 from art.store.confined import exists_at, folder, subfolder
-from art.store.metrics import own_keys, step_metrics
+from art.store.metrics import StepQuery, own_keys, step_query
 from art.store.model_lock import model_lock
 from art.store.own_files import OwnFile, own_file
-from art.store.parquet import groups_to_table, write_table_at
+from art.store.parquet import groups_to_table, start_write
 from art.store.paths import ModelPaths, validate_split, validate_step
 from art.trajectories import TrajectoryGroup
 
@@ -67,13 +67,64 @@ def check_step(
 ) -> tuple[dict[str, Any], ledger.StepBuffer]:
     """Check a log() call (raising on bad input) and compute what of its row needs no running
     totals: the row so far and the buffer of summed values for `finish_row`."""
+    return checked_step(groups, split, step, metrics).row()
+
+
+class CheckedStep:
+    """A log() call whose input is checked (bad input raised in `checked_step`), its row
+    still to compute: `row()` runs the metrics query, so it may run while the step's file is
+    being synced."""
+
+    def __init__(
+        self,
+        split: str,
+        query: StepQuery | None,
+        defaults: dict[str, float],
+        caller: dict[str, float],
+        buffer: ledger.StepBuffer,
+    ) -> None:
+        self.split, self.query, self.defaults = split, query, defaults
+        self.caller, self.buffer = caller, buffer
+        self._row: dict[str, Any] | None = None
+
+    def row(self) -> tuple[dict[str, Any], ledger.StepBuffer]:
+        """The row so far (a copy) and the buffer of summed values for `finish_row`."""
+        if self._row is None:
+            self._row = self._compute()
+        return dict(self._row), self.buffer
+
+    def _compute(self) -> dict[str, Any]:
+        split = self.split
+        row: dict[str, Any] = {}
+        if self.query is not None:
+            # ART 0.5.23's order: trajectory metric means, the data counts of a non-train split,
+            # group metric means, then reward, reward_std_dev and exception_rate (the query
+            # gives the means in that order)
+            means = self.query.run()
+            own = own_keys(split)
+            first = {k: v for k, v in means.items() if not k.startswith(f"{split}/group/") and k not in own}
+            row.update(first)
+            row.update(self.defaults)
+            row.update((k, v) for k, v in means.items() if k not in first)
+        for key, value in self.caller.items():
+            row[ledger.qualify(key, split)] = value
+        return row
+
+
+def checked_step(
+    groups: Sequence[TrajectoryGroup] | None,
+    split: str,
+    step: int,
+    metrics: dict[str, Any] | None,
+) -> CheckedStep:
+    """Check a log() call, raising on bad input; nothing is computed by DuckDB yet."""
     validate_split(split)
     validate_step(step)
     caller = check_caller_metrics(metrics or {})
     buffer = ledger.StepBuffer()
-    row: dict[str, Any] = {}
+    defaults: dict[str, float] = {}
+    query: StepQuery | None = None
     if groups is not None:
-        defaults: dict[str, float] = {}
         if split in ledger.SPLITS:
             data, scenario_ids = ledger.batch_summary(groups, train=split == "train")
             missing = {k: v for k, v in data.items() if k not in caller and f"{split}/{k}" not in caller}
@@ -87,18 +138,8 @@ def check_step(
             ledger.route(buffer, {k: v for k, v in g.metrics.items() if ledger.is_summed(k)})
             for t in g.trajectories:
                 ledger.route(buffer, {k: v for k, v in t.metrics.items() if ledger.is_summed(k)})
-        # ART 0.5.23's order: trajectory metric means, the data counts of a non-train split,
-        # group metric means, then reward, reward_std_dev and exception_rate (step_metrics
-        # gives the means in that order)
-        means = step_metrics(groups, split)
-        own = own_keys(split)
-        first = {k: v for k, v in means.items() if not k.startswith(f"{split}/group/") and k not in own}
-        row.update(first)
-        row.update(defaults)
-        row.update((k, v) for k, v in means.items() if k not in first)
-    for key, value in ledger.route(buffer, caller).items():
-        row[ledger.qualify(key, split)] = value
-    return row, buffer
+        query = step_query(groups, split)
+    return CheckedStep(split, query, defaults, ledger.route(buffer, caller), buffer)
 
 
 def log_step(
@@ -110,22 +151,27 @@ def log_step(
 ) -> dict[str, Any]:
     """Write one step and return its history row (metrics only, without step keys).
 
-    Everything is checked and computed before anything is written, so a refused call
-    leaves no trace. (Computing the metrics in a thread beside the file write was measured
-    slower: DuckDB's scan of a Python Arrow table takes the GIL back and forth.)
+    The call is checked before anything is written, so a refused call leaves no trace. The
+    step's file is written under a temporary name and synced in a worker thread while DuckDB
+    computes the step's metrics (both wait outside the GIL); only then is it renamed into
+    place, so a failed query leaves no file either. (Computing the metrics in a thread beside
+    the file's encoding was measured slower: DuckDB's scan of a Python Arrow table takes the
+    GIL back and forth.)
     """
+    checked = checked_step(groups, split, step, metrics)
     if not paths.model_dir.exists():  # a refused first call must not leave the folder behind
-        prepare_step(groups, split, step, metrics, ledger.Ledger())
+        checked.row()
     with ExitStack() as stack:
         model_fd = stack.enter_context(folder(paths.base_path, paths.parts()))
         stack.enter_context(model_lock(model_fd, paths.model_dir))
         state = paths.model_dir / "state.json"
         totals = ledger.load(model_fd, state)
         before = totals.mark()
-        row = prepare_step(groups, split, step, metrics, totals)
-        if groups is None and not row:
-            ledger.keep(state, totals)
-            return row
+        if groups is None:
+            row = finish_row(*checked.row(), totals)
+            if not row:
+                ledger.keep(state, totals)
+                return row
         written: list[OwnFile] = []
         wrote = False
         try:
@@ -135,8 +181,14 @@ def log_step(
                 split_fd = stack.enter_context(subfolder(model_fd, ("trajectories", split), paths.model_dir))
                 target = paths.trajectory_file(split, step)
                 existed = exists_at(split_fd, target.name)
+                pending = start_write(table, split_fd, target.name, target)
                 try:
-                    write_table_at(table, split_fd, target.name, target)
+                    row = finish_row(*checked.row(), totals)  # while the file's sync runs
+                except BaseException:
+                    pending.abandon()
+                    raise
+                try:
+                    pending.commit()
                 except BaseException:
                     # the folder's sync after the rename may have failed: the file is in place
                     wrote = True
