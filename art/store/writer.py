@@ -172,6 +172,7 @@ def log_step(
             if not row:
                 ledger.keep(state, totals)
                 return row
+            line = history.format_row(row, step, history.now_iso())
         written: list[OwnFile] = []
         wrote = False
         try:
@@ -182,8 +183,9 @@ def log_step(
                 target = paths.trajectory_file(split, step)
                 existed = exists_at(split_fd, target.name)
                 pending = start_write(table, split_fd, target.name, target)
-                try:
-                    row = finish_row(*checked.row(), totals)  # while the file's sync runs
+                try:  # while the file's sync runs
+                    row = finish_row(*checked.row(), totals)
+                    line = history.format_row(row, step, history.now_iso()) if row else ""
                 except BaseException:
                     pending.abandon()
                     raise
@@ -201,7 +203,6 @@ def log_step(
                 written.append(own_file(table, split_fd, target.name, target, split, step))
             if row:
                 try:
-                    line = history.format_row(row, step, history.now_iso())
                     history.append_line(model_fd, line, paths.history)
                 except BaseException:
                     if new_file is not None:  # a new step's file without its history row: remove it
