@@ -1,6 +1,7 @@
 """One log() call on a local store: groups -> parquet; metrics -> history.jsonl; catalog catch-up.
 
-`prepare_step` (checks and the history row, before anything is written) serves the lake's log() too.
+`check_step` and `finish_row` (checks and the history row, before anything is written) serve the
+lake's log() too.
 """
 
 from __future__ import annotations
@@ -37,18 +38,6 @@ def check_caller_metrics(metrics: dict[str, Any]) -> dict[str, float | int]:
             raise InvalidTrajectoryError(f"metrics[{key!r}]", value, "metric values must be numbers")
         out[key] = value
     return out
-
-
-def prepare_step(
-    groups: Sequence[TrajectoryGroup] | None,
-    split: str,
-    step: int,
-    metrics: dict[str, Any] | None,
-    totals: ledger.Ledger,
-) -> dict[str, Any]:
-    """Check a log() call and compute its history row with ART 0.5.23's keys (see
-    art/store/ledger.py); `totals` advances, nothing is written yet."""
-    return finish_row(*check_step(groups, split, step, metrics), totals)
 
 
 def finish_row(row: dict[str, Any], buffer: ledger.StepBuffer, totals: ledger.Ledger) -> dict[str, Any]:
