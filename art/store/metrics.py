@@ -25,14 +25,15 @@ ENTRIES_SCHEMA = pa.schema([("names", pa.list_(pa.string())), ("values", VALUES)
 # step's own value (Model.log): the step's own is what its history holds
 STEP_OWN = frozenset({"reward", "exception_rate"})
 
-_lock = threading.Lock()
-
 
 class _Metrics(NamedTuple):
-    """The process's in-memory DuckDB for the metrics query, and the query as DuckDB parsed it."""
+    """The process's in-memory DuckDB for the metrics query, the query as DuckDB parsed it, and
+    the lock its one connection is used under. The lock is the process's own like the rest: a
+    module-wide lock held by another thread at a fork stayed held in the child for good."""
 
     con: duckdb.DuckDBPyConnection
     statement: duckdb.Statement
+    lock: threading.Lock
 
 
 def _metrics_connection(_: None) -> _Metrics:
@@ -46,7 +47,7 @@ def _metrics_connection(_: None) -> _Metrics:
     con = duckdb.connect(":memory:", config={"threads": 1, "memory_limit": "64MB"})
     con.execute("PRAGMA disable_optimizer")
     (statement,) = con.extract_statements(sql.query("step_metrics").text)
-    return _Metrics(con, statement)
+    return _Metrics(con, statement, threading.Lock())
 
 
 # One connection per process (a forked child makes its own).
@@ -109,8 +110,8 @@ class StepQuery(NamedTuple):
         `/exception_rate`, in the order openpipe-art 0.5.23 writes them."""
         query = sql.query("step_metrics")
         params = query.bind({"split": self.split})
-        with _lock:
-            con, statement = _connections.get(None)
+        con, statement, lock = _connections.get(None)
+        with lock:
             # DuckDB finds `entries` among this frame's variables (a replacement scan): an Arrow
             # stream capsule, read once, costs ~1.3 ms less per call than register()/unregister()
             # of a view over a pyarrow object (a catalog change each, and pyarrow's dataset path).
