@@ -141,3 +141,17 @@ async def test_a_folder_swapped_for_a_link_before_the_lock_down_opens_nothing_be
         assert con.execute(
             "SELECT content FROM read_text($p)", {"p": str(home / ".ssh/id_ed25519")}
         ).fetchall()
+
+
+@pytest.mark.parametrize("folders", [["/nowhere\0/"], ["/nowhere/", "\0/"]], ids=["inside", "its own"])
+def test_a_folder_name_holding_nul_is_refused_not_split(folders: list[str]) -> None:
+    """The sandbox hands DuckDB its folders as one NUL-separated text: a name holding a NUL
+    would be cut into two folders there, `/` among them (every file). No path of the file
+    system holds one; the sandbox refuses such a name rather than trust every caller."""
+    from art.store.sandbox import close_doors
+
+    con = duckdb.connect()
+    with pytest.raises(OutsideStoreError, match="NUL"):
+        close_doors(con, folders)
+    # nothing was allowed: the connection (closed by its caller) is not confined to `/`
+    assert con.execute("SELECT current_setting('allowed_directories')").fetchone()[0] == []
