@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import duckdb
 
+from art.errors import OutsideStoreError
 from art.store.sql import run_all_checked as run_all
 from art.store.sql import run_checked as run
 
@@ -24,6 +25,12 @@ def close_doors(
 ) -> duckdb.DuckDBPyConnection:
     """Let DuckDB open files in `folders` (each ending with `/`) and nowhere else, and refuse
     every extension and setting from now on (`allowed_paths`, if any, are set before); `then`:
-    queries taking no values run in the same call, the last one's rows returned to fetch."""
+    queries taking no values run in the same call, the last one's rows returned to fetch.
+
+    The folders go to DuckDB as one NUL-separated text: a name holding a NUL (no path of the
+    file system does) is refused, as DuckDB would cut it into two folders, `/` among them."""
+    for name in folders:
+        if "\0" in name:
+            raise OutsideStoreError(name, "a folder name holds a NUL character")
     run(con, "sandbox_allowed_directories", folders="\0".join(folders))
     return run_all(con, (*DOORS, *then))
