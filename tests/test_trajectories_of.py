@@ -63,6 +63,11 @@ async def test_nothing_to_read_gives_no_rows_and_the_views_columns(tmp_path: Pat
         ("'p', 'nobody'", []),
         ("?, ?, at_step := ?", ["q", "a", 0]),
         ("'p', 'a', 'test'", []),
+        # the store's first file is p/a/train/0: of that model, and of the split when given
+        ("'p', 'a', at_step := 7", []),
+        ("'p', 'a', NULL, 7", []),
+        ("?, ?, ?, at_step := ?", [None, "a", "train", 0]),
+        ("?, ?, ?, at_step := ?", ["p", None, "train", 0]),
     ):
         cur = con.execute(f"SELECT * FROM trajectories_of({args})", params)
         assert cur.fetchall() == [] and [d[:2] for d in cur.description] == columns, args
