@@ -8,6 +8,7 @@ only thing that decides what the disk holds after one) and the order they come i
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -18,20 +19,27 @@ from .conftest import group
 
 
 def _watch(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Record each fsync/fdatasync (by the path its descriptor has) and each rename, in order."""
+    """Record each fsync/fdatasync (by the path its descriptor has, once it returned) and each
+    rename, in order."""
     events: list[tuple[str, str]] = []
     real_fsync, real_fdatasync, real_replace, real_mkdir = os.fsync, os.fdatasync, os.replace, os.mkdir
 
     def named(fd: int) -> str:
         return os.readlink(f"/proc/self/fd/{fd}")
 
+    # a sync is recorded once it has returned (the disk holds the bytes from then on); a file's
+    # is slow, as on a busy disk, so a rename that did not wait for it comes first
     def fsync(fd: int) -> None:
-        events.append(("sync", named(fd)))
+        path = named(fd)
         real_fsync(fd)
+        events.append(("sync", path))
 
     def fdatasync(fd: int) -> None:
-        events.append(("sync", named(fd)))
+        path = named(fd)
+        if path.endswith(".tmp"):
+            time.sleep(0.05)
         real_fdatasync(fd)
+        events.append(("sync", path))
 
     def replace(src: str, dst: str, **kwargs: int) -> None:
         real_replace(src, dst, **kwargs)
