@@ -54,6 +54,31 @@ async def test_a_step_whose_folder_sync_fails_leaves_no_file_the_history_does_no
     assert con.execute("SELECT DISTINCT step FROM trajectories ORDER BY step").fetchall() == [(1,)]
 
 
+async def test_a_step_whose_record_fails_after_the_rename_leaves_no_file_the_history_does_not_announce(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the rename and the history line the writer records the file it wrote (its
+    stat and counts, for the catalog); a failure there raises before any history line, so
+    the new step's file must go too."""
+    from art.store import writer
+
+    model = Model(name="agent", project="proj", base_path=str(tmp_path), report_metrics=[])
+    await model.log([group(1.0)], split="val", step=1)
+
+    def own_file(*args: object) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(writer, "own_file", own_file)
+    with pytest.raises(OSError):
+        await model.log([group(0.5, 0.25)], split="val", step=2)
+    monkeypatch.undo()
+    split = tmp_path / "proj/models/agent/trajectories/val"
+    assert '"step": 2' not in (tmp_path / "proj/models/agent/history.jsonl").read_text()
+    assert sorted(p.name for p in split.iterdir()) == ["0001.parquet"]
+    con = art.connect(tmp_path)
+    assert con.execute("SELECT DISTINCT step FROM trajectories ORDER BY step").fetchall() == [(1,)]
+
+
 def _syncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths of the descriptors fsync'd or fdatasync'd, in order (synced for real)."""
     synced: list[str] = []

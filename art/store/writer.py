@@ -189,15 +189,16 @@ def log_step(
                     raise
                 wrote = True
                 new_file = None if existed else (split_fd, target.name)
-                written.append(own_file(table, split_fd, target.name, target, split, step))
-            if row:
-                try:
+            try:
+                if groups is not None:
+                    written.append(own_file(table, split_fd, target.name, target, split, step))
+                if row:
                     history.append_line(model_fd, line, paths.history)
-                except BaseException:
-                    if new_file is not None:  # a new step's file without its history row: remove it
-                        with contextlib.suppress(OSError):
-                            os.unlink(new_file[1], dir_fd=new_file[0])
-                    raise
+            except BaseException:
+                if new_file is not None:  # a new step's file without its history row: remove it
+                    with contextlib.suppress(OSError):
+                        os.unlink(new_file[1], dir_fd=new_file[0])
+                raise
             if totals.changed(before):
                 ledger.save(model_fd, state, totals)
             else:
