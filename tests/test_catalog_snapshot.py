@@ -614,3 +614,39 @@ def test_the_spellings_a_process_remembers_are_bounded(
         assert catalog.catalog_for(link) is first
         assert len(catalog._by_spelling) <= 8
     assert catalog.catalog_for(store) is first
+
+
+async def test_a_child_forked_while_a_thread_holds_the_copies_lock_opens_the_store(tmp_path: Path) -> None:
+    """The kept catalog copies are guarded by a process-wide lock; a child forked while
+    another thread held it would wait for it on every open, for good."""
+    import threading
+
+    from .test_sync_worker_edges import _wait_child
+
+    m = Model(name="a", project="p", base_path=str(tmp_path), report_metrics=[])
+    await m.log([TrajectoryGroup([traj(0.5)])], split="val", step=0)
+    m.store.flush()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with catalog_snapshot._copies_lock:
+            holding.set()
+            release.wait(30)
+
+    busy = threading.Thread(target=hold)
+    busy.start()
+    try:
+        assert holding.wait(10)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                con = art.connect(tmp_path)
+                code = 0 if con.execute("SELECT count(*) FROM trajectories").fetchone()[0] == 1 else 2
+            finally:
+                os._exit(code)
+        code = _wait_child(pid, 20)
+    finally:
+        release.set()
+        busy.join()
+    assert code == 0, "the forked child's art.connect() hung on the parent's lock"

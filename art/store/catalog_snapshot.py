@@ -158,6 +158,17 @@ class _Copy:
 
 _copies: dict[Path, _Copy] = {}
 _copies_lock = threading.Lock()
+
+
+def _reset_in_child() -> None:
+    """A forked child gets its own lock: one held by another thread at the fork stays held in
+    the child for good (no thread there would release it), and every open would wait on it.
+    The kept copies are the child's descriptors too, so they stay."""
+    global _copies_lock
+    _copies_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_in_child)
 SETTLE_NS = 2_000_000_000
 MAX_COPY_BYTES = 256 << 20  # a larger catalog (or a sparse one) is read through DuckDB's own open
 KEPT_COPIES = 4  # copies kept per process, one per store
