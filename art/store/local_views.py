@@ -46,6 +46,8 @@ VIEWS = ("local/view_runs", "view_history_by_step", "local/macro_trajectory_step
 V2_MACROS = (
     "local/macro_trajectory_rows",
     "local/macro_glob_escaped",
+    "local/macro_listed_regex",
+    "local/macro_first_path",
     "local/macro_trajectory_files_of",
     "local/macro_trajectories_of_files",
     "local/macro_groups_without_trajectories_files",

@@ -16,8 +16,8 @@ CREATE OR REPLACE TEMP MACRO trajectories_of(p, m, s := NULL, at_step := NULL) A
 SELECT art_of_project AS project, art_of_model AS model, art_of_split AS split, art_of_step AS step,
        * EXCLUDE (art_of_project, art_of_model, art_of_split, art_of_step)
 FROM (SELECT *
-      FROM art_trajectory_rows(coalesce(nullif(art_trajectory_files_of(p, m, s, at_step), []),
-                                        [split_part(getvariable('art_trajectory_paths'), chr(0), 1)]))
+      FROM art_trajectory_rows(list_transform([art_trajectory_files_of(p, m, s, at_step)],
+                                              f -> CASE WHEN len(f) > 0 THEN f ELSE [art_first_path()] END)[1])
            AS t(art_of_project, art_of_model, art_of_split, art_of_step)
       WHERE art_of_project = p AND art_of_model = m AND (s IS NULL OR art_of_split = s)
         AND (at_step IS NULL OR art_of_step = at_step))
