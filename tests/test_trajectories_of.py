@@ -167,3 +167,100 @@ async def test_a_missing_column_outside_the_arguments_is_not_blamed_on_them(
     await log_steps(tmp_path, "p", "a", steps=2)
     with pytest.raises(duckdb.BinderException, match="Referenced column"):
         analysis.sql(tmp_path, statement)
+
+
+# names a regular expression, LIKE or glob would take for others: each beside the names it
+# would then match (a model whose name is a prefix of another's, too)
+LOOKALIKES = [
+    ("a.b", ["axb", "a.bc"]),
+    ("a+", ["aa", "a"]),
+    ("a_c", ["abc"]),
+    ("a%", ["abc", "a%x"]),
+    ("(a)|b", ["a", "b"]),
+    ("a{2}", ["aa"]),
+    ("^a$", ["a"]),
+    ("é-ü", ["é-üx", "e-u"]),
+    ("[a]", ["a"]),
+    ("run", ["run-2", "run2"]),
+]
+
+
+@pytest.mark.parametrize(("name", "others"), LOOKALIKES)
+async def test_a_name_with_regex_or_like_characters_matches_itself_alone(
+    tmp_path: Path, name: str, others: list[str]
+) -> None:
+    """The step's files are found by a regular expression over the file list: a name in it is
+    quoted, and ends at its folder's slash, so `a.b` never reads `axb`, nor `run` `run-2`."""
+    for model in (name, *others):
+        await log_steps(tmp_path, "p", model, steps=3)
+    con = art.connect(tmp_path)
+    for model in (name, *others):
+        for split, at_step in (("train", 1), (None, 2), ("val", None), (None, None)):
+            got = macro_rows(con, "'p', ?, ?, at_step := ?", [model, split, at_step])
+            want = view_rows(
+                con,
+                "model = ? AND (? IS NULL OR split = ?) AND (? IS NULL OR step = ?)",
+                [model, split, split, at_step, at_step],
+            )
+            assert got == want and got and {r[1] for r in got} == {model}, (model, split, at_step)
+
+
+@pytest.mark.parametrize("project", ["p", "p.q", "p+"])
+async def test_a_project_or_split_that_is_a_prefix_of_another_reads_its_own_files(
+    tmp_path: Path, project: str
+) -> None:
+    for name in (project, f"{project}x"):
+        m = Model(name="a", project=name, base_path=str(tmp_path), report_metrics=[])
+        for step in range(2):
+            for split in ("val", "val2", "v.l"):
+                group = TrajectoryGroup([traj(step + len(name) + len(split) / 10)])
+                await m.log([group], split=split, step=step)
+    con = art.connect(tmp_path)
+    for name in (project, f"{project}x"):
+        for split in ("val", "v.l"):
+            got = macro_rows(con, "?, 'a', ?, at_step := 1", [name, split])
+            want = view_rows(con, "project = ? AND split = ? AND step = 1", [name, split])
+            assert got == want and len(got) == 1, (name, split)
+
+
+async def test_every_file_named_for_the_step_is_read_and_no_other(tmp_path: Path) -> None:
+    """A step's file may be named with any number of leading zeros (the catalog lists ASCII-digit
+    names): `5.parquet` and `00005.parquet` are step 5 as `0005.parquet` is, `0050.parquet`
+    and `0015.parquet` are not."""
+    await log_steps(tmp_path, "p", "a", steps=1)
+    split = tmp_path / "p" / "models" / "a" / "trajectories" / "train"
+    for name in ("5", "00005", "0050", "0015", "0000005"):
+        shutil.copyfile(split / "0000.parquet", split / f"{name}.parquet")
+    con = art.connect(tmp_path)
+    for at_step in (5, 50, 15, 0, 1):
+        got = macro_rows(con, "'p', 'a', 'train', at_step := ?", [at_step])
+        assert got == view_rows(con, "model = 'a' AND split = 'train' AND step = ?", [at_step]), at_step
+    names = {Path(r[7]).name for r in macro_rows(con, "'p', 'a', at_step := 5", [])}
+    assert names == {"5.parquet", "00005.parquet", "0000005.parquet"}
+
+
+@pytest.mark.parametrize("at_step", ["2.5", "-1", "1e30"])
+async def test_a_step_no_file_is_named_for_gives_no_rows(tmp_path: Path, at_step: str) -> None:
+    await log_steps(tmp_path, "p", "a", steps=3)
+    con = art.connect(tmp_path)
+    got = con.execute(f"SELECT count(*) FROM trajectories_of('p', 'a', at_step := {at_step})").fetchone()
+    assert got == (0,)
+
+
+@pytest.mark.parametrize("files", [1, 4])
+async def test_no_file_of_the_step_under_a_non_ascii_store_path_gives_no_rows(
+    tmp_path: Path, files: int
+) -> None:
+    """With no file of its own, trajectories_of() is given the list's first file (its rows
+    refused), found by position in the list's text; under a store path with non-ASCII letters,
+    and when the list holds one file (no separator at all). The first file's own step is read
+    once."""
+    base = tmp_path / "störe-ü"
+    m = Model(name="é", project="ä", base_path=str(base), report_metrics=[])
+    for step in range(files):
+        await m.log([TrajectoryGroup([traj(step + 0.5)])], split="train", step=step)
+    con = art.connect(base)
+    for args in ("'ä', 'é', 'train', at_step := 9", "'ä', 'x', 'train', at_step := 0", "'ä', 'é', 'val'"):
+        assert con.execute(f"SELECT * FROM trajectories_of({args})").fetchall() == [], args
+    first = macro_rows(con, "'ä', 'é', 'train', at_step := 0", [])
+    assert first == view_rows(con, "step = 0", []) and len(first) == 1
