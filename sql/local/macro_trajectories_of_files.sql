@@ -6,7 +6,9 @@
 -- would have been picked; DuckDB prunes it by its name before reading it). The WHERE compares
 -- the rows' own project, model, split and step, computed from each file's path: picking the
 -- files from the list a second time to learn whether there were any cost a third of the
--- query (~4 ms at 5,000 steps).
+-- query (~4 ms at 5,000 steps). The pick is made once and handed to a lambda that falls back
+-- to the first file (art_first_path) when it is empty: coalesce(nullif(pick, []), ...) made
+-- it twice, and split_part split the whole list for the first file (~4 ms at 5,000 steps).
 -- params: none
 -- The WHERE sees the row's project, model, split and step under other names: an argument
 -- written as a bare column (`trajectories_of('p', model)`) is then an error, not a column of
