@@ -621,7 +621,7 @@ async def test_a_child_forked_while_a_thread_holds_the_copies_lock_opens_the_sto
     another thread held it would wait for it on every open, for good."""
     import threading
 
-    from .test_sync_worker_edges import _wait_child
+    from .forking import in_forked_child
 
     m = Model(name="a", project="p", base_path=str(tmp_path), report_metrics=[])
     await m.log([TrajectoryGroup([traj(0.5)])], split="val", step=0)
@@ -637,15 +637,9 @@ async def test_a_child_forked_while_a_thread_holds_the_copies_lock_opens_the_sto
     busy.start()
     try:
         assert holding.wait(10)
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                con = art.connect(tmp_path)
-                code = 0 if con.execute("SELECT count(*) FROM trajectories").fetchone()[0] == 1 else 2
-            finally:
-                os._exit(code)
-        code = _wait_child(pid, 20)
+        code = in_forked_child(
+            lambda: art.connect(tmp_path).execute("SELECT count(*) FROM trajectories").fetchone()[0] == 1
+        )
     finally:
         release.set()
         busy.join()

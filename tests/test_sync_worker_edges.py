@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import os
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,19 +18,7 @@ from art.store import metrics, sync_worker
 from art.store.per_process import PerProcess
 
 from .conftest import group
-
-
-def _wait_child(pid: int, seconds: float) -> int | None:
-    """The child's exit code, or None (the child is killed) if it has not ended in time."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.02)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    return None
+from .forking import in_forked_child
 
 
 def test_a_child_forked_while_a_thread_computes_metrics_logs_its_own_step(
@@ -56,16 +43,13 @@ def test_a_child_forked_while_a_thread_computes_metrics_logs_its_own_step(
     busy.start()
     try:
         assert inside.wait(10)
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                model = Model(name="child", project="p", base_path=str(tmp_path), report_metrics=[])
-                row = asyncio.run(model.log([group(0.5, 0.25)], split="val", step=0))
-                code = 0 if row["val/reward"] == 0.375 else 2
-            finally:
-                os._exit(code)
-        code = _wait_child(pid, 20)
+
+        def child_logs() -> bool:
+            model = Model(name="child", project="p", base_path=str(tmp_path), report_metrics=[])
+            row = asyncio.run(model.log([group(0.5, 0.25)], split="val", step=0))
+            return row["val/reward"] == 0.375
+
+        code = in_forked_child(child_logs)
     finally:
         release.set()
         busy.join()
