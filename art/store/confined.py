@@ -106,7 +106,7 @@ def _make_synced(fd: int, part: str, shown: Path) -> None:
         if made:
             with suppress(OSError):
                 os.rmdir(part, dir_fd=fd)
-        raise StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}") from e
+        raise write_error(e, shown) from e
 
 
 @contextmanager
@@ -193,8 +193,21 @@ def replace_file(dir_fd: int, name: str, data: bytes, shown: Path, durable: bool
         if durable:
             os.fsync(dir_fd)  # the name, too
     except BaseException as e:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp, dir_fd=dir_fd)
-        if isinstance(e, OSError) and not isinstance(e, StoreWriteError | OutsideStoreError):
-            raise StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}") from e
-        raise
+        unlink_quietly(dir_fd, tmp)
+        named = write_error(e, shown)
+        if named is e:
+            raise
+        raise named from e
+
+
+def unlink_quietly(dir_fd: int, name: str) -> None:
+    """Remove `name` from the folder if it is there (a temp file a failed write leaves)."""
+    with suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=dir_fd)
+
+
+def write_error(e: BaseException, shown: Path) -> BaseException:
+    """An OSError of a write as the StoreWriteError naming the file; anything else as it is."""
+    if isinstance(e, OSError) and not isinstance(e, StoreWriteError | OutsideStoreError):
+        return StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}")
+    return e

@@ -19,8 +19,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from art.errors import OutsideStoreError, StoreWriteError
-from art.store.confined import folder, open_file, write_all
+from art.store.confined import folder, open_file, unlink_quietly, write_all, write_error
 from art.store.paths import temp_name
 from art.store.sync_worker import sync_and_close_soon
 
@@ -288,24 +287,12 @@ def start_write(
             finally:
                 os.close(fd)
     except BaseException as e:
-        _remove(dir_fd, tmp)
-        named = _named(e, shown)
+        unlink_quietly(dir_fd, tmp)
+        named = write_error(e, shown)
         if named is e:
             raise
         raise named from e
     return PendingWrite(dir_fd, tmp, name, shown, data.size, synced)
-
-
-def _remove(dir_fd: int, tmp: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp, dir_fd=dir_fd)
-
-
-def _named(e: BaseException, shown: Path) -> BaseException:
-    """An OSError as the StoreWriteError naming the file; anything else as it is."""
-    if isinstance(e, OSError) and not isinstance(e, StoreWriteError | OutsideStoreError):
-        return StoreWriteError(e.errno, f"could not write {shown}: {e.strerror or e}")
-    return e
 
 
 class PendingWrite:
@@ -332,8 +319,8 @@ class PendingWrite:
             os.replace(self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
             os.fsync(self.dir_fd)  # the new name itself
         except BaseException as e:
-            _remove(self.dir_fd, self.tmp)
-            named = _named(e, self.shown)
+            unlink_quietly(self.dir_fd, self.tmp)
+            named = write_error(e, self.shown)
             if named is e:
                 raise
             raise named from e
@@ -345,4 +332,4 @@ class PendingWrite:
             with contextlib.suppress(OSError):
                 self._wait()
         finally:
-            _remove(self.dir_fd, self.tmp)
+            unlink_quietly(self.dir_fd, self.tmp)
