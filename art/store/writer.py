@@ -77,10 +77,11 @@ class CheckedStep:
         self._row: dict[str, Any] | None = None
 
     def row(self) -> tuple[dict[str, Any], ledger.StepBuffer]:
-        """The row so far (a copy) and the buffer of summed values for `finish_row`."""
+        """The row so far and the buffer of summed values for `finish_row` (which copies the
+        row: it is computed once and handed out as it is)."""
         if self._row is None:
             self._row = self._compute()
-        return dict(self._row), self.buffer
+        return self._row, self.buffer
 
     def _compute(self) -> dict[str, Any]:
         split = self.split
