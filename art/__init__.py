@@ -28,7 +28,7 @@ _EXPORTS = {
     "rebuild": "art.store.catalog",
     "gather_trajectories": "art.gather",
     "gather_trajectory_groups": "art.gather",
-    "retry": "art.retry",
+    "retry": "art.utils.retry",
     "Messages": "art.types",
     "MessagesAndChoices": "art.types",
     "Tools": "art.types",
@@ -70,7 +70,6 @@ if TYPE_CHECKING:
     from art.gather import gather_trajectories, gather_trajectory_groups
     from art.local.backend import LocalBackend
     from art.model import Model, TrainableModel
-    from art.retry import retry
     from art.store.base import Store
     from art.store.catalog import rebuild
     from art.store.connect import connect
@@ -78,6 +77,7 @@ if TYPE_CHECKING:
     from art.store.local import LocalStore
     from art.trajectories import Trajectory, TrajectoryGroup
     from art.types import LocalTrainResult, Messages, MessagesAndChoices, Tools, TrainResult
+    from art.utils.retry import retry
 
 
 def __getattr__(name: str) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,34 +23,22 @@ AfterEach = Callable[[TrajectoryGroup], Awaitable[TrajectoryGroup | list[Traject
 
 
 class ProgressBar:
-    """A rich progress bar with ART's postfix (metric means); silent when not on a terminal."""
+    """A gather's bar with ART's postfix (metric means): a row of the shared display
+    (art/progress.py), drawn only on a terminal."""
 
     def __init__(self, desc: str | None, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from art.progress import Bar
 
         self.total = total
         self.postfix = ""
-        console = Console(file=sys.stderr)
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[postfix]}"),
-            console=console,
-            disable=not console.is_terminal,
-            transient=False,
-        )
-        self._task = self._progress.add_task(desc or "", total=total, postfix="")
-        self._progress.start()
+        self._bar = Bar(desc or "", total)
 
     def update(self, n: int, postfix: dict[str, float]) -> None:
         self.postfix = ", ".join(f"{k}={v:.3g}" for k, v in postfix.items())
-        self._progress.update(self._task, advance=n, postfix=self.postfix)
+        self._bar.advance(n, self.postfix)
 
     def close(self) -> None:
-        self._progress.stop()
+        self._bar.close()
 
 
 def record_completion_tokens(trajectory: Trajectory) -> None:

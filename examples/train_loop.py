@@ -9,6 +9,7 @@ import asyncio
 
 import art
 from art.local import LocalBackend
+from art.utils import iterate_dataset
 
 SCENARIOS = ["2 + 2", "3 * 3", "10 - 4"]
 
@@ -39,10 +40,14 @@ async def main() -> None:
             report_metrics=[],
         )
         await model.register(backend)
-        for _ in range(3):
+        # one batch of all three scenarios per step, three epochs; resumes where the model is
+        batches = iterate_dataset(
+            SCENARIOS, groups_per_step=3, num_epochs=3, initial_step=await model.get_step()
+        )
+        for batch in batches:
             step = await model.get_step()
             groups = await art.gather_trajectory_groups(
-                (art.TrajectoryGroup(rollout(model, q, step) for _ in range(4)) for q in SCENARIOS),
+                (art.TrajectoryGroup(rollout(model, q, step) for _ in range(4)) for q in batch.items),
                 pbar_desc=f"train {step}",
             )
             result = await backend.train(model, groups, learning_rate=1e-5)

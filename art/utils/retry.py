@@ -1,4 +1,4 @@
-"""`art.retry`: ART's retry decorator (exponential backoff, sync or async functions)."""
+"""`art.retry`, `art.utils.retry`: ART's retry decorator (exponential backoff, sync or async)."""
 
 from __future__ import annotations
 

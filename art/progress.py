@@ -1,0 +1,75 @@
+"""Progress bars on stderr, drawn only when it is a terminal, all in one live display.
+
+Two rich displays drawn at once overwrite each other's lines (a gather's bar inside an
+`iterate_dataset` loop, or train and val gathered side by side), so every bar is a row of
+one shared display: the first bar starts it, the last one closing stops it. A bar that
+closes while others are still drawn is printed once above them, as it ended, and leaves the
+display, so a long loop's display stays as tall as the bars still running.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_shared: Any = None  # the rich Progress drawn now, or None
+_bars = 0  # how many open bars share it
+
+
+def _new_display() -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(file=sys.stderr)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[postfix]}"),
+        console=console,
+        disable=not console.is_terminal,
+        transient=False,
+    )
+
+
+class Bar:
+    """One row of the shared display: `desc`, `completed` of `total`, and a postfix text."""
+
+    def __init__(self, desc: str, total: int | None, completed: int = 0) -> None:
+        global _shared, _bars
+        with _lock:
+            if _shared is None:
+                _shared = _new_display()
+                _shared.start()
+            _bars += 1
+            self._progress = _shared
+            self._task = _shared.add_task(desc, total=total, completed=completed, postfix="")
+        self._open = True
+
+    def advance(self, n: int = 1, postfix: str | None = None) -> None:
+        if postfix is None:
+            self._progress.update(self._task, advance=n)
+        else:
+            self._progress.update(self._task, advance=n, postfix=postfix)
+
+    def close(self) -> None:
+        """Leave the display (printed above the others if any are still drawn); idempotent."""
+        global _shared, _bars
+        with _lock:
+            if not self._open:
+                return
+            self._open = False
+            _bars -= 1
+            progress = self._progress
+            if _bars == 0:
+                _shared = None
+                progress.stop()
+                return
+            task = next(t for t in progress.tasks if t.id == self._task)
+            progress.remove_task(self._task)
+            if not progress.disable:
+                progress.refresh()  # the others' rows, drawn without it, then it above them
+                progress.console.print(progress.make_tasks_table([task]))

@@ -1,0 +1,93 @@
+"""`art.utils` against openpipe-art 0.5.23's own: the same batches from `iterate_dataset` for
+the same arguments (a run resumed under either package sees the same items), and one
+trajectory file written by either package read back by the other."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import art
+from art.utils import iterate_dataset
+from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
+
+pytestmark = pytest.mark.compat
+ROOT = Path(__file__).resolve().parents[2]
+PEER = Path(os.environ.get("PEER_PYTHON", ROOT / "bench" / ".peer-venv" / "bin" / "python"))
+CASES = [(10, 3, 2, 0), (10, 3, 2, 4), (7, 1, 3, 5), (5, 8, 2, 1), (12, 4, 1, 0)]
+PEER_CODE = """
+import json, sys
+import art
+from art.utils import iterate_dataset
+from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
+cases, ours, theirs = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+batches = [
+    [[b.items, b.step, b.epoch, b.epoch_step]
+     for b in iterate_dataset(list(range(n)), g, e, i, use_tqdm=False)]
+    for n, g, e, i in cases
+]
+read = [[[t.reward, t.metrics, t.metadata, t.messages_and_choices] for t in g.trajectories]
+        for g in read_trajectory_groups_parquet(ours)]
+write_trajectory_groups_parquet(
+    [art.TrajectoryGroup([art.Trajectory(messages_and_choices=[{"role": "user", "content": "hi"}],
+                                         reward=r, metrics={"m": r}, metadata={"k": "v"})])
+     for r in (0.5, 1.0)],
+    theirs,
+)
+print(json.dumps({"batches": batches, "read": read}))
+"""
+
+
+def trajectories(groups: list[art.TrajectoryGroup]) -> list[list[list[object]]]:
+    return [
+        [[t.reward, t.metrics, t.metadata, t.messages_and_choices] for t in g.trajectories] for g in groups
+    ]
+
+
+def test_iterate_dataset_and_trajectory_files_match_arts(tmp_path: Path) -> None:
+    if not PEER.exists():
+        pytest.fail(f"no peer at {PEER}: run `bash bench/setup_peer.sh` first")
+    ours, theirs = tmp_path / "ours.parquet", tmp_path / "theirs.parquet"
+    groups = [
+        art.TrajectoryGroup(
+            [
+                art.Trajectory(
+                    messages_and_choices=[
+                        {"role": "user", "content": f"q{g}"},
+                        {"role": "assistant", "content": "a"},
+                    ],
+                    reward=0.5 * t,
+                    metrics={"correct": float(t)},
+                    metadata={"scenario": f"{g}"},
+                )
+                for t in range(2)
+            ]
+        )
+        for g in range(2)
+    ]
+    write_trajectory_groups_parquet(groups, ours)
+    out = subprocess.run(
+        [str(PEER), "-c", PEER_CODE, json.dumps(CASES), str(ours), str(theirs)],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=True,
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+    )
+    peer = json.loads(out.stdout.splitlines()[-1])
+    mine = [
+        [
+            [b.items, b.step, b.epoch, b.epoch_step]
+            for b in iterate_dataset(list(range(n)), g, e, i, use_tqdm=False)
+        ]
+        for n, g, e, i in CASES
+    ]
+    assert mine == peer["batches"]
+    assert peer["read"] == trajectories(groups)
+    assert trajectories(read_trajectory_groups_parquet(theirs)) == [
+        [[r, {"m": r}, {"k": "v"}, [{"role": "user", "content": "hi"}]]] for r in (0.5, 1.0)
+    ]

@@ -1,0 +1,121 @@
+"""`art.utils` as ART scripts use it: iterate_dataset's batches and resume, limit_concurrency's
+limit, one trajectory file written and read back, and the progress bars sharing a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import art
+from art.errors import InvalidArgumentError
+from art.utils import DatasetBatch, iterate_dataset, limit_concurrency, retry
+from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
+
+
+def batches(*args: int) -> list[DatasetBatch[int]]:
+    return list(iterate_dataset(list(range(10)), *args, use_tqdm=False))
+
+
+def test_each_epoch_yields_every_item_once_in_a_new_order() -> None:
+    got = batches(4, 3)
+    assert [(b.step, b.epoch, b.epoch_step) for b in got[:4]] == [(0, 0, 0), (1, 0, 1), (2, 0, 2), (3, 1, 0)]
+    assert [len(b.items) for b in got] == [4, 4, 2] * 3
+    epochs = [[i for b in got if b.epoch == e for i in b.items] for e in range(3)]
+    assert all(sorted(e) == list(range(10)) for e in epochs)
+    assert len({tuple(e) for e in epochs}) == 3
+
+
+def test_a_resumed_run_gets_the_batches_it_would_have_had() -> None:
+    whole = batches(3, 2)
+    assert batches(3, 2, 5) == whole[5:]
+    assert batches(3, 2, 100) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "args"),
+    [("groups_per_step", (0, 1, 0)), ("num_epochs", (1, -1, 0)), ("initial_step", (1, 1, -2))],
+)
+def test_bad_arguments_name_the_field(field: str, args: tuple[int, int, int]) -> None:
+    with pytest.raises(InvalidArgumentError, match=field):
+        iterate_dataset([1, 2], *args)
+    with pytest.raises(InvalidArgumentError, match="groups_per_step"):
+        iterate_dataset([1, 2], "2")  # type: ignore[arg-type]
+
+
+def test_art_retry_stays_the_decorator_once_art_utils_is_imported() -> None:
+    """As in ART, `art.retry` and `art.utils.retry` are one function, never a module."""
+    assert art.retry is retry and callable(retry)
+    assert retry(max_attempts=1)(lambda: 3)() == 3
+
+
+async def test_limit_concurrency_bounds_calls_per_key() -> None:
+    running: dict[str, int] = {"a": 0, "b": 0}
+    peak: dict[str, int] = {"a": 0, "b": 0}
+
+    @limit_concurrency(2, derive_key=lambda key, _: key)
+    async def call(key: str, i: int) -> int:
+        running[key] += 1
+        peak[key] = max(peak[key], running[key])
+        await asyncio.sleep(0.01)
+        running[key] -= 1
+        return i
+
+    got = await asyncio.gather(*(call(k, i) for i in range(6) for k in "ab"))
+    assert got == [i for i in range(6) for _ in "ab"]
+    assert peak == {"a": 2, "b": 2}
+    with pytest.raises(InvalidArgumentError, match="n"):
+        limit_concurrency(0)
+
+
+def test_a_file_written_reads_back_as_the_same_groups(tmp_path: Path) -> None:
+    groups = [
+        art.TrajectoryGroup(
+            [
+                art.Trajectory(
+                    messages_and_choices=[{"role": "user", "content": f"q{g}"}],
+                    reward=0.25 * t,
+                    metrics={"correct": t == 1},
+                    metadata={"id": f"{g}-{t}"},
+                )
+                for t in range(2)
+            ]
+        )
+        for g in range(3)
+    ]
+    path = tmp_path / "out" / "groups.parquet"
+    write_trajectory_groups_parquet(groups, path)
+    back = read_trajectory_groups_parquet(path)
+    assert [[t.model_dump() for t in g.trajectories] for g in back] == [
+        [t.model_dump() for t in g.trajectories] for g in groups
+    ]
+    assert [p.name for p in path.parent.iterdir()] == ["groups.parquet"]  # no temp file left
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_gather_inside_iterate_dataset_shares_its_display(terminal: bool) -> None:
+    code = (
+        "import asyncio, art\n"
+        "from art.utils import iterate_dataset\n"
+        "async def ok(): return art.Trajectory(reward=0.5)\n"
+        "async def main():\n"
+        "    for batch in iterate_dataset(['a', 'b', 'c'], groups_per_step=2):\n"
+        "        await art.gather_trajectory_groups([art.TrajectoryGroup([ok()]) for _ in batch.items],"
+        " pbar_desc=f'step {batch.step}')\n"
+        "    print('done')\n"
+        "asyncio.run(main())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")}
+    if terminal:
+        env["FORCE_COLOR"] = "1"  # rich treats the pipe as a terminal
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout == "done\n"
+    if terminal:
+        for shown in ("Iterating dataset", "2/2", "step 0", "step 1", "reward=0.5"):
+            assert shown in out.stderr
+    else:
+        assert out.stderr == ""
