@@ -91,7 +91,9 @@ class Snapshot:
                 if self._con is None:
                     self._install(*self._open())
         elif time.monotonic() > self._due and self._refreshing.acquire(blocking=False):
-            threading.Thread(target=self._refresh, daemon=True).start()
+            # not a daemon: at exit Python waits for it, rather than stopping it inside DuckDB
+            # (a daemon thread in a DuckDB call while the interpreter finalizes aborts it)
+            threading.Thread(target=self._refresh, name="art-ui-refresh").start()
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
