@@ -36,7 +36,7 @@ _EXPORTS = {
     "LocalTrainResult": "art.types",
 }
 # Submodules reachable as attributes, as `art.types` is in ART.
-_SUBMODULES = {"types"}
+_SUBMODULES = {"types", "dev", "utils"}
 
 __all__ = [
     "Backend",
@@ -57,15 +57,17 @@ __all__ = [
     "Trajectory",
     "TrajectoryGroup",
     "connect",
+    "dev",
     "gather_trajectories",
     "gather_trajectory_groups",
     "rebuild",
     "retry",
     "types",
+    "utils",
 ]
 
 if TYPE_CHECKING:
-    from art import types
+    from art import dev, types, utils
     from art.backend import Backend, TrainConfig, Trainer
     from art.gather import gather_trajectories, gather_trajectory_groups
     from art.local.backend import LocalBackend

@@ -4,6 +4,7 @@ limit, one trajectory file written and read back, and the progress bars sharing 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 import art
 from art.errors import InvalidArgumentError
 from art.utils import DatasetBatch, iterate_dataset, limit_concurrency, retry
+from art.utils.strip_logprobs import strip_logprobs
 from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
 
 
@@ -119,3 +121,39 @@ def test_a_gather_inside_iterate_dataset_shares_its_display(terminal: bool) -> N
             assert shown in out.stderr
     else:
         assert out.stderr == ""
+
+
+async def test_art_dev_options_built_as_art_scripts_do_reach_model_json(tmp_path: Path) -> None:
+    internal = art.dev.InternalModelConfig(
+        init_args=art.dev.InitArgs(max_seq_length=8192),
+        engine_args=art.dev.EngineArgs(gpu_memory_utilization=0.8),
+    )
+    model = art.TrainableModel(
+        name="m", project="p", base_model="b", base_path=str(tmp_path), _internal_config=internal
+    )
+    async with art.LocalBackend(path=str(tmp_path)) as backend:
+        await model.register(backend)
+    doc = json.loads((tmp_path / "p/models/m/model.json").read_text())
+    assert doc["_internal_config"] == {
+        "init_args": {"max_seq_length": 8192},
+        "engine_args": {"gpu_memory_utilization": 0.8},
+    }
+    assert art.dev.TrainConfig(precalculate_logprobs=True) == {"precalculate_logprobs": True}
+    with pytest.raises(InvalidArgumentError, match="lora_config"):
+        art.dev.PeftArgs(r=8)
+
+
+def test_strip_logprobs_copies_without_them() -> None:
+    from openai.types.chat.chat_completion import Choice, ChoiceLogprobs
+
+    choice = Choice(
+        finish_reason="stop",
+        index=0,
+        message={"role": "assistant", "content": "4"},
+        logprobs=ChoiceLogprobs(content=[]),
+    )
+    traced = {"choices": [choice], "logprobs": [0.1], "nested": ({"logprobs": 1, "keep": 2},)}
+    out = strip_logprobs(traced)
+    assert out["choices"][0].logprobs is None and out["choices"][0].message.content == "4"
+    assert "logprobs" not in out and out["nested"] == ({"keep": 2},)
+    assert choice.logprobs is not None and traced["logprobs"] == [0.1]  # the argument is untouched

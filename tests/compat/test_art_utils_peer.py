@@ -13,16 +13,19 @@ import pytest
 
 import art
 from art.utils import iterate_dataset
+from art.utils.strip_logprobs import strip_logprobs
 from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
 
 pytestmark = pytest.mark.compat
 ROOT = Path(__file__).resolve().parents[2]
 PEER = Path(os.environ.get("PEER_PYTHON", ROOT / "bench" / ".peer-venv" / "bin" / "python"))
+TRACED = {"a": {"logprobs": [0.1], "b": [{"logprobs": 2, "c": 3}]}, "t": [1, {"logprobs": 0, "d": None}]}
 CASES = [(10, 3, 2, 0), (10, 3, 2, 4), (7, 1, 3, 5), (5, 8, 2, 1), (12, 4, 1, 0)]
 PEER_CODE = """
 import json, sys
 import art
 from art.utils import iterate_dataset
+from art.utils.strip_logprobs import strip_logprobs
 from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
 cases, ours, theirs = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
 batches = [
@@ -38,7 +41,8 @@ write_trajectory_groups_parquet(
      for r in (0.5, 1.0)],
     theirs,
 )
-print(json.dumps({"batches": batches, "read": read}))
+stripped = strip_logprobs(json.loads(sys.argv[4]))
+print(json.dumps({"batches": batches, "read": read, "stripped": stripped}))
 """
 
 
@@ -71,7 +75,7 @@ def test_iterate_dataset_and_trajectory_files_match_arts(tmp_path: Path) -> None
     ]
     write_trajectory_groups_parquet(groups, ours)
     out = subprocess.run(
-        [str(PEER), "-c", PEER_CODE, json.dumps(CASES), str(ours), str(theirs)],
+        [str(PEER), "-c", PEER_CODE, json.dumps(CASES), str(ours), str(theirs), json.dumps(TRACED)],
         capture_output=True,
         text=True,
         cwd="/",
@@ -87,6 +91,7 @@ def test_iterate_dataset_and_trajectory_files_match_arts(tmp_path: Path) -> None
         for n, g, e, i in CASES
     ]
     assert mine == peer["batches"]
+    assert strip_logprobs(TRACED) == peer["stripped"] == {"a": {"b": [{"c": 3}]}, "t": [1, {"d": None}]}
     assert peer["read"] == trajectories(groups)
     assert trajectories(read_trajectory_groups_parquet(theirs)) == [
         [[r, {"m": r}, {"k": "v"}, [{"role": "user", "content": "hi"}]]] for r in (0.5, 1.0)
