@@ -8,14 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from art.errors import ArtError
+from art.errors import ArtError, MissingExtraError
 
 if TYPE_CHECKING:
     from art.model import Model
-
-
-class MissingExtraError(ArtError, ImportError):
-    """An optional feature was used without installing the extra that provides it."""
 
 
 class NoInferenceEndpointError(ArtError, ValueError):
@@ -39,9 +35,7 @@ def openai_client(model: Model) -> Any:
     try:
         from openai import AsyncOpenAI
     except ImportError as e:
-        raise MissingExtraError(
-            "model.openai_client() needs the `openai` package: pip install 'art-duckdb[openai]'"
-        ) from e
+        raise MissingExtraError("model.openai_client()", "the openai package", "openai") from e
     return _Client(AsyncOpenAI(base_url=model.inference_base_url, api_key=model.inference_api_key))
 
 

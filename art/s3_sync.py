@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from art.errors import InvalidArgumentError
-from art.inference import MissingExtraError
+from art.errors import InvalidArgumentError, MissingExtraError
 from art.store.paths import is_step_name
 
 EXCLUDABLE = ("checkpoints", "logs", "trajectories")
@@ -34,7 +33,7 @@ def client() -> Any:
     try:
         import boto3
     except ImportError as e:
-        raise MissingExtraError("S3 sync needs boto3: pip install 'art-duckdb[s3]'") from e
+        raise MissingExtraError("S3 sync", "boto3", "s3") from e
     return boto3.client("s3")
 
 
