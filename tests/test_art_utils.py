@@ -157,3 +157,12 @@ def test_strip_logprobs_copies_without_them() -> None:
     assert out["choices"][0].logprobs is None and out["choices"][0].message.content == "4"
     assert "logprobs" not in out and out["nested"] == ({"keep": 2},)
     assert choice.logprobs is not None and traced["logprobs"] == [0.1]  # the argument is untouched
+
+
+def test_load_trajectories_without_polars_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from art.errors import MissingExtraError
+    from art.utils.benchmarking.load_trajectories import load_trajectories
+
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(MissingExtraError, match=r"art-duckdb\[notebook\]"):
+        asyncio.run(load_trajectories("p"))
