@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import time
 import traceback as _traceback
 import warnings
-from collections.abc import Awaitable, Generator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -105,6 +109,8 @@ class Trajectory(BaseModel):
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
     tools: list[Any] | None = None
     logs: list[str] = Field(default_factory=list)
+    # when the rollout began (ART's field, for finish()); never stored
+    start_time: datetime = Field(default_factory=lambda: datetime.now(UTC), exclude=True)
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -157,6 +163,33 @@ class Trajectory(BaseModel):
     def log(self, message: str) -> None:
         self.logs.append(message)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when every stored field is: `start_time` (when this object was made) is not
+        part of the rollout, so a trajectory read back from the store equals the one logged."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and all(
+            getattr(self, name) == getattr(other, name) for name in _COMPARED
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as pydantic's models
+
+    def finish(self) -> Trajectory:
+        """ART's: the seconds since `start_time` as the `duration` metric; returns itself."""
+        self.metrics["duration"] = (datetime.now(UTC) - self.start_time).total_seconds()
+        return self
+
+    @asynccontextmanager
+    async def track_duration(self, metric_name: str) -> AsyncIterator[None]:
+        """ART's: the seconds spent inside the block, added to the `{metric_name}_duration`
+        metric (so a block run in a loop sums)."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            key = f"{metric_name}_duration"
+            self.metrics[key] = self.metrics.get(key, 0.0) + (time.monotonic() - started)
+
     def messages(self) -> list[dict[str, Any]]:
         """The transcript as plain chat messages (choices become their assistant message)."""
         out: list[dict[str, Any]] = []
@@ -166,6 +199,9 @@ class Trajectory(BaseModel):
             else:
                 out.append(item.message.model_dump(exclude_none=True))
         return out
+
+
+_COMPARED = tuple(name for name in Trajectory.model_fields if name != "start_time")
 
 
 class TrajectoryGroup(BaseModel):
@@ -274,3 +310,25 @@ class PendingGroup:
 
     def __await__(self) -> Generator[Any, None, TrajectoryGroup]:
         return self._run().__await__()
+
+
+def get_messages(messages_and_choices: Iterable[Any]) -> list[dict[str, Any]]:
+    """ART's `get_messages`: chat messages for a request. A Choice becomes an assistant
+    message (content "" when none, its tool calls as plain dicts); a message dict is
+    copied, content None becoming ""; a choice given as a dict stands for its message."""
+    out: list[dict[str, Any]] = []
+    for item in messages_and_choices:
+        if isinstance(item, dict) and ("role" in item or "message" not in item):
+            message = copy.copy(item)
+            if message.get("content") is None:
+                message["content"] = ""
+            out.append(message)
+            continue
+        reply = item["message"] if isinstance(item, dict) else item.message
+        if not isinstance(reply, dict):
+            reply = reply.model_dump(mode="json")
+        message = {"role": "assistant", "content": reply.get("content") or ""}
+        if reply.get("tool_calls"):
+            message["tool_calls"] = [dict(c) for c in reply["tool_calls"]]
+        out.append(message)
+    return out

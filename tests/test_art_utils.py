@@ -166,3 +166,13 @@ def test_load_trajectories_without_polars_names_the_extra(monkeypatch: pytest.Mo
     monkeypatch.setitem(sys.modules, "polars", None)
     with pytest.raises(MissingExtraError, match=r"art-duckdb\[notebook\]"):
         asyncio.run(load_trajectories("p"))
+
+
+async def test_finish_and_track_duration_time_the_rollout_as_art_does() -> None:
+    t = art.Trajectory(reward=1.0)
+    for _ in range(2):
+        async with t.track_duration("llm"):
+            await asyncio.sleep(0.02)
+    assert t.finish() is t and t.metrics["duration"] >= 0.04
+    assert 0.04 <= t.metrics["llm_duration"] <= t.metrics["duration"]
+    assert "start_time" not in t.model_dump()  # never stored

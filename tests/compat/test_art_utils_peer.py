@@ -10,8 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from openai.types.chat.chat_completion import Choice
 
 import art
+from art.trajectories import get_messages
 from art.utils import iterate_dataset
 from art.utils.strip_logprobs import strip_logprobs
 from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
@@ -20,14 +22,34 @@ pytestmark = pytest.mark.compat
 ROOT = Path(__file__).resolve().parents[2]
 PEER = Path(os.environ.get("PEER_PYTHON", ROOT / "bench" / ".peer-venv" / "bin" / "python"))
 TRACED = {"a": {"logprobs": [0.1], "b": [{"logprobs": 2, "c": 3}]}, "t": [1, {"logprobs": 0, "d": None}]}
+GIVEN = [
+    {"role": "system", "content": "be brief"},
+    {"role": "user", "content": None},
+    {"choice": {"finish_reason": "stop", "index": 0, "message": {"role": "assistant", "content": "4"}}},
+    {
+        "choice": {
+            "finish_reason": "tool_calls",
+            "index": 0,
+            "message": {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+                ],
+            },
+        }
+    },
+    {"role": "tool", "content": "x", "tool_call_id": "c1"},
+]
 CASES = [(10, 3, 2, 0), (10, 3, 2, 4), (7, 1, 3, 5), (5, 8, 2, 1), (12, 4, 1, 0)]
 PEER_CODE = """
 import json, sys
 import art
+from art.trajectories import get_messages
 from art.utils import iterate_dataset
 from art.utils.strip_logprobs import strip_logprobs
 from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
-cases, ours, theirs = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+cases, ours, theirs = (json.loads(a) for a in sys.argv[1:4])
 batches = [
     [[b.items, b.step, b.epoch, b.epoch_step]
      for b in iterate_dataset(list(range(n)), g, e, i, use_tqdm=False)]
@@ -42,7 +64,10 @@ write_trajectory_groups_parquet(
     theirs,
 )
 stripped = strip_logprobs(json.loads(sys.argv[4]))
-print(json.dumps({"batches": batches, "read": read, "stripped": stripped}))
+from openai.types.chat.chat_completion import Choice
+from art.trajectories import get_messages
+given = [Choice.model_validate(m["choice"]) if "choice" in m else m for m in json.loads(sys.argv[5])]
+print(json.dumps({"batches": batches, "read": read, "stripped": stripped, "messages": get_messages(given)}))
 """
 
 
@@ -75,7 +100,7 @@ def test_iterate_dataset_and_trajectory_files_match_arts(tmp_path: Path) -> None
     ]
     write_trajectory_groups_parquet(groups, ours)
     out = subprocess.run(
-        [str(PEER), "-c", PEER_CODE, json.dumps(CASES), str(ours), str(theirs), json.dumps(TRACED)],
+        [str(PEER), "-c", PEER_CODE, *map(json.dumps, (CASES, str(ours), str(theirs), TRACED, GIVEN))],
         capture_output=True,
         text=True,
         cwd="/",
@@ -91,6 +116,8 @@ def test_iterate_dataset_and_trajectory_files_match_arts(tmp_path: Path) -> None
         for n, g, e, i in CASES
     ]
     assert mine == peer["batches"]
+    given = [Choice.model_validate(m["choice"]) if "choice" in m else m for m in GIVEN]
+    assert get_messages(given) == peer["messages"]
     assert strip_logprobs(TRACED) == peer["stripped"] == {"a": {"b": [{"c": 3}]}, "t": [1, {"d": None}]}
     assert peer["read"] == trajectories(groups)
     assert trajectories(read_trajectory_groups_parquet(theirs)) == [
