@@ -28,6 +28,7 @@ _EXPORTS = {
     "rebuild": "art.store.catalog",
     "gather_trajectories": "art.gather",
     "gather_trajectory_groups": "art.gather",
+    "trajectory_group_batches": "art.batches",
     "retry": "art.utils.retry",
     "Messages": "art.types",
     "MessagesAndChoices": "art.types",
@@ -62,6 +63,7 @@ __all__ = [
     "gather_trajectory_groups",
     "rebuild",
     "retry",
+    "trajectory_group_batches",
     "types",
     "utils",
 ]
@@ -69,6 +71,7 @@ __all__ = [
 if TYPE_CHECKING:
     from art import dev, types, utils
     from art.backend import Backend, TrainConfig, Trainer
+    from art.batches import trajectory_group_batches
     from art.gather import gather_trajectories, gather_trajectory_groups
     from art.local.backend import LocalBackend
     from art.model import Model, TrainableModel

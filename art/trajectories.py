@@ -305,11 +305,32 @@ class PendingGroup:
             record_trajectory(t, None)
             return t
 
-        results = await asyncio.gather(*(one(a) for a in self._awaitables))
+        try:
+            results = await asyncio.gather(*(one(a) for a in self._awaitables))
+        except BaseException:
+            self.close()  # cancelled: rollouts that never began are closed, not left to warn
+            raise
         return self._cls(results, *self._args, **self._kwargs)
+
+    def close(self) -> None:
+        """Close the rollouts that never began (a group dropped unawaited): Python would
+        otherwise warn "coroutine ... was never awaited" for each."""
+        for awaitable in self._awaitables:
+            close_unstarted(awaitable)
 
     def __await__(self) -> Generator[Any, None, TrajectoryGroup]:
         return self._run().__await__()
+
+
+def close_unstarted(awaitable: Any) -> None:
+    """Close a coroutine (or each rollout of a pending group) that was never started."""
+    import inspect
+
+    coroutine = inspect.iscoroutine(awaitable)
+    if isinstance(awaitable, PendingGroup) or (
+        coroutine and inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED
+    ):
+        awaitable.close()
 
 
 def get_messages(messages_and_choices: Iterable[Any]) -> list[dict[str, Any]]:

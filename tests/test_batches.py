@@ -1,0 +1,86 @@
+"""`trajectory_group_batches` as ART scripts use it: batches of finished groups, rollouts
+started ahead but bounded, an exception allowance per batch, resume by skipping batches."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import art
+from art.errors import InvalidArgumentError
+
+running = 0
+peak = 0
+
+
+async def rollout(reward: float, fail: bool = False) -> art.Trajectory:
+    global running, peak
+    running += 1
+    peak = max(peak, running)
+    try:
+        await asyncio.sleep(0.001 * (reward % 5))
+        if fail:
+            raise RuntimeError(f"rollout {reward} failed")
+        return art.Trajectory(reward=reward)
+    finally:
+        running -= 1
+
+
+def groups(n: int, failing: set[int] = frozenset()) -> list[art.TrajectoryGroup]:
+    return [art.TrajectoryGroup([rollout(float(i), i in failing)]) for i in range(n)]
+
+
+async def collect(*args: object, **kwargs: object) -> list[list[float]]:
+    """Each batch's rewards; a group whose rollout failed (and was tolerated) keeps the
+    exception instead, as in ART, and shows as its message."""
+    return [
+        [g.trajectories[0].reward if g.trajectories else g.exceptions[0].message for g in batch]
+        async for batch in art.trajectory_group_batches(*args, **kwargs)  # type: ignore[arg-type]
+    ]
+
+
+async def test_every_group_comes_once_in_batches_of_the_size_asked() -> None:
+    global peak
+    peak = 0
+    got = await collect(groups(10), batch_size=4, max_concurrent_batches=1)
+    assert [len(b) for b in got] == [4, 4, 2]
+    assert sorted(r for b in got for r in b) == [float(i) for i in range(10)]
+    assert peak <= 4  # batch_size * max_concurrent_batches rollouts at once
+
+
+async def test_skip_batches_resumes_after_the_batches_already_trained() -> None:
+    given = groups(10)
+    got = await collect(given, batch_size=3, skip_batches=2)
+    assert sorted(r for b in got for r in b) == [6.0, 7.0, 8.0, 9.0]
+
+
+async def test_each_batch_tolerates_its_own_exceptions_and_one_more_raises() -> None:
+    got = await collect(groups(8, {1, 6}), batch_size=3, max_batch_exceptions=1, max_concurrent_batches=1)
+    assert [len(b) for b in got] == [3, 3, 2]
+    assert sorted(r for b in got for r in b if isinstance(r, float)) == [0.0, 2.0, 3.0, 4.0, 5.0, 7.0]
+    assert sorted(r for b in got for r in b if isinstance(r, str)) == [
+        "rollout 1.0 failed",
+        "rollout 6.0 failed",
+    ]
+    with pytest.raises(RuntimeError, match="failed"):
+        await collect(groups(6, {0, 1}), batch_size=6, max_batch_exceptions=1)
+    await asyncio.sleep(0.05)
+    assert running == 0  # the other rollouts were cancelled, none left behind
+
+
+async def test_a_loop_left_early_cancels_the_rollouts_started_ahead() -> None:
+    async for batch in art.trajectory_group_batches(groups(20), batch_size=2):
+        assert len(batch) == 2
+        break
+    await asyncio.sleep(0.05)
+    assert running == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [("batch_size", {"batch_size": 0}), ("skip_batches", {"batch_size": 1, "skip_batches": -1})],
+)
+async def test_bad_arguments_name_the_field(field: str, kwargs: dict[str, int]) -> None:
+    with pytest.raises(InvalidArgumentError, match=field):
+        await collect([], **kwargs)
