@@ -176,3 +176,22 @@ async def test_finish_and_track_duration_time_the_rollout_as_art_does() -> None:
     assert t.finish() is t and t.metrics["duration"] >= 0.04
     assert 0.04 <= t.metrics["llm_duration"] <= t.metrics["duration"]
     assert "start_time" not in t.model_dump()  # never stored
+
+
+async def test_output_dirs_name_the_folders_a_model_logs_into(tmp_path: Path) -> None:
+    from art.errors import InvalidNameError
+    from art.utils import output_dirs as od
+
+    model = art.TrainableModel(
+        name="agent", run_name="run-1", project="proj", base_model="b", base_path=str(tmp_path)
+    )
+    await model.log([art.TrajectoryGroup([art.Trajectory(reward=1.0)])], split="val", step=3)
+    model_dir = od.get_model_dir(model, str(tmp_path))
+    assert model_dir == f"{tmp_path}/proj/models/run-1"
+    assert (Path(od.get_trajectories_split_dir(model_dir, "val")) / "0003.parquet").is_file()
+    assert od.get_step_checkpoint_dir(model_dir, 7) == f"{model_dir}/checkpoints/0007"
+    assert od.get_models_dir("proj") == ".art/proj/models" == od.get_default_art_path() + "/proj/models"
+    with pytest.raises(InvalidNameError, match="project"):
+        od.get_models_dir("../etc")
+    with pytest.raises(InvalidNameError, match="split"):
+        od.get_trajectories_split_dir(model_dir, "a/b")
