@@ -5,10 +5,16 @@ Two rich displays drawn at once overwrite each other's lines (a gather's bar ins
 one shared display: the first bar starts it, the last one closing stops it. A bar that
 closes while others are still drawn is printed once above them, as it ended, and leaves the
 display, so a long loop's display stays as tall as the bars still running.
+
+The display takes over stdout only when stdout is a terminal too (`python train.py > log`
+keeps the loop's prints in the log), and is stopped at exit if a bar is still open (a loop
+interrupted while its generator is held), so the cursor comes back and no refresh thread is
+frozen holding the display's lock while the generator's cleanup waits for it.
 """
 
 from __future__ import annotations
 
+import atexit
 import sys
 import threading
 from typing import Any
@@ -32,7 +38,22 @@ def _new_display() -> Any:
         console=console,
         disable=not console.is_terminal,
         transient=False,
+        redirect_stdout=_stdout_is_terminal(),
     )
+
+
+def _stdout_is_terminal() -> bool:
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    global _shared, _bars
+    with _lock:
+        progress, _shared, _bars = _shared, None, 0
+    if progress is not None:
+        progress.stop()
 
 
 class Bar:
@@ -47,13 +68,17 @@ class Bar:
             _bars += 1
             self._progress = _shared
             self._task = _shared.add_task(desc, total=total, completed=completed, postfix="")
-        self._open = True
+            self._open = True
 
     def advance(self, n: int = 1, postfix: str | None = None) -> None:
-        if postfix is None:
-            self._progress.update(self._task, advance=n)
-        else:
-            self._progress.update(self._task, advance=n, postfix=postfix)
+        """Move the bar on; nothing once closed (a late rollout of a gather that raised)."""
+        with _lock:  # not while another thread's close removes the row
+            if not self._open:
+                return
+            if postfix is None:
+                self._progress.update(self._task, advance=n)
+            else:
+                self._progress.update(self._task, advance=n, postfix=postfix)
 
     def close(self) -> None:
         """Leave the display (printed above the others if any are still drawn); idempotent."""
@@ -62,8 +87,10 @@ class Bar:
             if not self._open:
                 return
             self._open = False
-            _bars -= 1
             progress = self._progress
+            if progress is not _shared:  # stopped at exit already
+                return
+            _bars -= 1
             if _bars == 0:
                 _shared = None
                 progress.stop()
