@@ -35,8 +35,8 @@ _EXPORTS = {
     "TrainResult": "art.types",
     "LocalTrainResult": "art.types",
 }
-# Submodules reachable as attributes, as `art.types` is in ART.
-_SUBMODULES = {"types"}
+# Submodules reachable as attributes, as `art.types` and `art.utils` are in ART.
+_SUBMODULES = {"types", "utils"}
 
 __all__ = [
     "Backend",
@@ -62,10 +62,11 @@ __all__ = [
     "rebuild",
     "retry",
     "types",
+    "utils",
 ]
 
 if TYPE_CHECKING:
-    from art import types
+    from art import types, utils
     from art.backend import Backend, TrainConfig, Trainer
     from art.gather import gather_trajectories, gather_trajectory_groups
     from art.local.backend import LocalBackend
