@@ -187,7 +187,7 @@ def test_art_utils_is_an_attribute_of_art_as_in_art() -> None:
     assert out.stdout == "iterate_dataset art.utils.trajectory_logging\n"
 
 
-async def test_a_rollout_ending_after_its_gather_failed_does_not_break_the_outer_bar() -> None:
+def test_a_rollout_ending_after_its_gather_failed_does_not_break_the_outer_bar() -> None:
     """A gather that raised (too many exceptions) leaves rollouts running; each one finishing
     later advances the gather's closed bar, which must stay quiet while the loop's bar is live."""
     from art.progress import Bar
