@@ -8,8 +8,10 @@ display, so a long loop's display stays as tall as the bars still running.
 
 The display takes over stdout only when stdout is a terminal too (`python train.py > log`
 keeps the loop's prints in the log), and is stopped at exit if a bar is still open (a loop
-interrupted while its generator is held), so the cursor comes back and no refresh thread is
-frozen holding the display's lock while the generator's cleanup waits for it.
+interrupted while its generator is held), so the cursor comes back. It is redrawn when a
+bar starts, moves (at most every 0.1 s, as tqdm's `mininterval`) or ends, never by a timer:
+a `breakpoint()` in the loop's body is not painted over ten times a second, as with ART's
+tqdm bar.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from __future__ import annotations
 import atexit
 import sys
 import threading
+import time
 from typing import Any
 
 _lock = threading.Lock()
 _shared: Any = None  # the rich Progress drawn now, or None
 _bars = 0  # how many open bars share it
+_drawn = 0.0  # time.monotonic() of the last redraw
+_EVERY = 0.1  # seconds between redraws while bars move
 
 
 def _new_display() -> Any:
@@ -39,6 +44,7 @@ def _new_display() -> Any:
         disable=not console.is_terminal,
         transient=False,
         redirect_stdout=_stdout_is_terminal(),
+        auto_refresh=False,
     )
 
 
@@ -56,6 +62,16 @@ def _stop_at_exit() -> None:
         progress.stop()
 
 
+def _redraw(progress: Any, soon: bool = False) -> None:
+    """Redraw now, or (`soon`) only if the last redraw is 0.1 s old; under `_lock`."""
+    global _drawn
+    now = time.monotonic()
+    if soon and now - _drawn < _EVERY:
+        return
+    _drawn = now
+    progress.refresh()
+
+
 class Bar:
     """One row of the shared display: `desc`, `completed` of `total`, and a postfix text."""
 
@@ -69,6 +85,7 @@ class Bar:
             self._progress = _shared
             self._task = _shared.add_task(desc, total=total, completed=completed, postfix="")
             self._open = True
+            _redraw(_shared)
 
     def advance(self, n: int = 1, postfix: str | None = None) -> None:
         """Move the bar on; nothing once closed (a late rollout of a gather that raised)."""
@@ -79,6 +96,7 @@ class Bar:
                 self._progress.update(self._task, advance=n)
             else:
                 self._progress.update(self._task, advance=n, postfix=postfix)
+            _redraw(self._progress, soon=True)
 
     def close(self) -> None:
         """Leave the display (printed above the others if any are still drawn); idempotent."""
@@ -98,5 +116,5 @@ class Bar:
             task = next(t for t in progress.tasks if t.id == self._task)
             progress.remove_task(self._task)
             if not progress.disable:
-                progress.refresh()  # the others' rows, drawn without it, then it above them
+                _redraw(progress)  # the others' rows, drawn without it, then it above them
                 progress.console.print(progress.make_tasks_table([task]))

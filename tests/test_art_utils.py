@@ -223,3 +223,17 @@ def test_a_file_given_as_a_link_is_written_through_it(tmp_path: Path) -> None:
     write_trajectory_groups_parquet([art.TrajectoryGroup([art.Trajectory(reward=1.0)])], link)
     assert link.is_symlink()
     assert [g.trajectories[0].reward for g in read_trajectory_groups_parquet(real)] == [1.0]
+
+
+def test_the_display_is_not_redrawn_while_the_loop_body_runs() -> None:
+    """A `breakpoint()` (or a slow step) in the loop's body: no timer repaints the bar over
+    the prompt ten times a second; ART's tqdm bar is drawn only when it moves, too."""
+    code = (
+        "import time\n"
+        "from art.utils import iterate_dataset\n"
+        "for batch in iterate_dataset(['a']):\n"
+        "    time.sleep(1.0)\n"
+    )
+    out = run_script(code, terminal=True)
+    assert out.returncode == 0, out.stderr
+    assert 1 <= out.stderr.count("Iterating dataset") < 6
