@@ -36,7 +36,7 @@ _EXPORTS = {
     "TrainResult": "art.types",
     "LocalTrainResult": "art.types",
 }
-# Submodules reachable as attributes, as `art.types` is in ART.
+# Submodules reachable as attributes, as `art.types`, `art.dev` and `art.utils` are in ART.
 _SUBMODULES = {"types", "dev", "utils"}
 
 __all__ = [

@@ -195,3 +195,121 @@ async def test_output_dirs_name_the_folders_a_model_logs_into(tmp_path: Path) ->
         od.get_models_dir("../etc")
     with pytest.raises(InvalidNameError, match="split"):
         od.get_trajectories_split_dir(model_dir, "a/b")
+
+
+class Int64:
+    """An integer that is not an `int`, as numpy's and pandas' are (`__index__` only)."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+def test_integers_that_are_not_int_are_taken_as_art_takes_them() -> None:
+    """`initial_step=df.step.max()` (a numpy integer) resumes as ART does, not refused."""
+    got = list(iterate_dataset(list(range(10)), Int64(3), Int64(2), Int64(5), use_tqdm=False))  # type: ignore[arg-type]
+    assert got == batches(3, 2, 5)
+    assert all(type(b.step) is int for b in got)
+    limit_concurrency(Int64(2))  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="initial_step"):
+        iterate_dataset([1], 1, 1, 1.5)  # type: ignore[arg-type]
+
+
+def run_script(code: str, terminal: bool) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")}
+    if terminal:
+        env["FORCE_COLOR"] = "1"  # rich treats the pipe as a terminal
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_prints_in_the_loop_stay_on_stdout_when_it_is_redirected() -> None:
+    """`python train.py > log.txt` on a terminal: the loop's prints reach log.txt, not the bar's
+    stderr (rich's live display would otherwise take stdout over for the whole loop)."""
+    code = (
+        "from art.utils import iterate_dataset\n"
+        "for batch in iterate_dataset(['a', 'b', 'c']):\n"
+        "    print('step', batch.step)\n"
+    )
+    out = run_script(code, terminal=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "step 0\nstep 1\nstep 2\n"
+    assert "Iterating dataset" in out.stderr
+
+
+def test_the_cursor_comes_back_when_a_held_loop_is_interrupted() -> None:
+    """Ctrl-C inside an async loop whose generator is held in a variable: the traceback keeps
+    it alive past exit, so the display must still be stopped (cursor shown) at exit."""
+    code = (
+        "import asyncio\n"
+        "from art.utils import iterate_dataset\n"
+        "async def main():\n"
+        "    batches = iterate_dataset(list(range(4)))\n"
+        "    for batch in batches:\n"
+        "        raise KeyboardInterrupt\n"
+        "asyncio.run(main())\n"
+    )
+    out = run_script(code, terminal=True)
+    assert out.returncode != 0 and "KeyboardInterrupt" in out.stderr
+    hidden, shown = out.stderr.rfind("\x1b[?25l"), out.stderr.rfind("\x1b[?25h")
+    assert hidden >= 0 and shown > hidden
+
+
+def test_art_utils_is_an_attribute_of_art_as_in_art() -> None:
+    code = "import art\nprint(art.utils.iterate_dataset.__name__, art.utils.trajectory_logging.__name__)\n"
+    out = run_script(code, terminal=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "iterate_dataset art.utils.trajectory_logging\n"
+
+
+def test_a_rollout_ending_after_its_gather_failed_does_not_break_the_outer_bar() -> None:
+    """A gather that raised (too many exceptions) leaves rollouts running; each one finishing
+    later advances the gather's closed bar, which must stay quiet while the loop's bar is live."""
+    from art.progress import Bar
+
+    outer = Bar("Iterating dataset", 1)
+    inner = Bar("gather", 2)
+    inner.close()
+    inner.advance(1, "reward=1")  # a late rollout of the failed gather
+    inner.close()
+    outer.advance()
+    outer.close()
+
+
+def test_trajectory_files_as_arts_reader_and_writer_take_them(tmp_path: Path) -> None:
+    """A missing file is FileNotFoundError (scripts catch it to start fresh), and any iterable
+    of groups is written, as openpipe-art does."""
+    with pytest.raises(FileNotFoundError):
+        read_trajectory_groups_parquet(tmp_path / "missing.parquet")
+    path = str(tmp_path / "gen.parquet")
+    write_trajectory_groups_parquet(
+        (art.TrajectoryGroup([art.Trajectory(reward=float(r))]) for r in range(2)),  # type: ignore[arg-type]
+        path,
+    )
+    assert [g.trajectories[0].reward for g in read_trajectory_groups_parquet(path)] == [0.0, 1.0]
+
+
+def test_a_file_given_as_a_link_is_written_through_it(tmp_path: Path) -> None:
+    """As ART (and open()) write it: the link stays, the file it names gets the groups."""
+    real = tmp_path / "real.parquet"
+    write_trajectory_groups_parquet([], real)
+    link = tmp_path / "latest.parquet"
+    link.symlink_to(real)
+    write_trajectory_groups_parquet([art.TrajectoryGroup([art.Trajectory(reward=1.0)])], link)
+    assert link.is_symlink()
+    assert [g.trajectories[0].reward for g in read_trajectory_groups_parquet(real)] == [1.0]
+
+
+def test_the_display_is_not_redrawn_while_the_loop_body_runs() -> None:
+    """A `breakpoint()` (or a slow step) in the loop's body: no timer repaints the bar over
+    the prompt ten times a second; ART's tqdm bar is drawn only when it moves, too."""
+    code = (
+        "import time\n"
+        "from art.utils import iterate_dataset\n"
+        "for batch in iterate_dataset(['a']):\n"
+        "    time.sleep(1.0)\n"
+    )
+    out = run_script(code, terminal=True)
+    assert out.returncode == 0, out.stderr
+    assert 1 <= out.stderr.count("Iterating dataset") < 6

@@ -8,6 +8,7 @@ have seen), with a progress bar drawn only on a terminal (art/progress.py) inste
 from __future__ import annotations
 
 import math
+import operator
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,10 +29,16 @@ class DatasetBatch(Generic[T]):
     epoch_step: int
 
 
-def _whole(field: str, value: object, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+def whole_number(field: str, value: object, least: int) -> int:
+    """`value` as an int: any integer type (numpy's, pandas', through `__index__`, as ART
+    takes them), never a bool, a float or one below `least`."""
+    try:
+        whole = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        whole = None
+    if isinstance(value, bool) or whole is None or whole < least:
         raise InvalidArgumentError(field, value, f"must be a whole number >= {least}")
-    return value
+    return whole
 
 
 def iterate_dataset(
@@ -44,10 +51,13 @@ def iterate_dataset(
     """Yield `groups_per_step` items at a time for `num_epochs` epochs, skipping the steps
     before `initial_step` (pass `await model.get_step()` to resume); `use_tqdm=False` draws
     no bar."""
-    _whole("groups_per_step", groups_per_step, 1)
-    _whole("num_epochs", num_epochs, 0)
-    _whole("initial_step", initial_step, 0)
-    return _batches(dataset, groups_per_step, num_epochs, initial_step, use_tqdm)
+    return _batches(
+        dataset,
+        whole_number("groups_per_step", groups_per_step, 1),
+        whole_number("num_epochs", num_epochs, 0),
+        whole_number("initial_step", initial_step, 0),
+        use_tqdm,
+    )
 
 
 def _batches(

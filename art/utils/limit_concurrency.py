@@ -7,7 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from art.errors import InvalidArgumentError
+from art.utils.iterate_dataset import whole_number
 
 R = TypeVar("R")
 
@@ -17,8 +17,7 @@ def limit_concurrency(
 ) -> Callable[[Callable[..., Awaitable[R]]], Callable[..., Awaitable[R]]]:
     """Decorate an async function so that at most `n` of its calls run at once, per key when
     `derive_key(*args, **kwargs)` is given (one limit per model, say), else in all."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise InvalidArgumentError("n", n, "must be a whole number >= 1")
+    n = whole_number("n", n, 1)
 
     def decorate(func: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
         limits: dict[Any, asyncio.Semaphore] = {}
