@@ -16,11 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Awaitable, Iterable
-from typing import Any
 
-from art.errors import InvalidArgumentError
 from art.gather import GatherContext, ProgressBar, _context, _one_group
 from art.trajectories import TrajectoryGroup, close_unstarted
+from art.utils.iterate_dataset import whole_number
 
 
 class _BatchBar(ProgressBar):
@@ -34,12 +33,6 @@ class _BatchBar(ProgressBar):
         self._bar.advance(n)
 
 
-def _whole(field: str, value: Any, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise InvalidArgumentError(field, value, f"must be a whole number >= {least}")
-    return value
-
-
 async def trajectory_group_batches(
     groups: Iterable[Awaitable[TrajectoryGroup]],
     *,
@@ -51,9 +44,9 @@ async def trajectory_group_batches(
     pbar_total_completion_tokens: bool = False,
 ) -> AsyncIterator[list[TrajectoryGroup]]:
     """Yield lists of `batch_size` finished groups (see the module's docstring)."""
-    _whole("batch_size", batch_size, 1)
-    _whole("max_concurrent_batches", max_concurrent_batches, 1)
-    _whole("skip_batches", skip_batches, 0)
+    batch_size = whole_number("batch_size", batch_size, 1)
+    max_concurrent_batches = whole_number("max_concurrent_batches", max_concurrent_batches, 1)
+    skip_batches = whole_number("skip_batches", skip_batches, 0)
     if pbar_total_completion_tokens:
         print("pbar_total_completion_tokens is deprecated and will be removed in a future version.")
     given = list(groups)
