@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Awaitable, Iterable
+from dataclasses import dataclass
 
 from art.gather import GatherContext, ProgressBar, _context, _one_group
 from art.trajectories import TrajectoryGroup, close_unstarted
@@ -31,6 +32,20 @@ class _BatchBar(ProgressBar):
 
     def groups_done(self, n: int) -> None:
         self._bar.advance(n)
+
+
+@dataclass
+class _BatchContext(GatherContext):
+    """A fraction allowance is of `batch_size`, also while no bar is shown: between two
+    batches, while the loop body trains, the rollouts of the next one still fail."""
+
+    batch_size: int = 1
+
+    def too_many_exceptions(self) -> bool:
+        count = self.sums["exceptions"]
+        if 0 < self.max_exceptions < 1:
+            return count / self.batch_size > self.max_exceptions
+        return count > self.max_exceptions
 
 
 async def trajectory_group_batches(
@@ -54,7 +69,7 @@ async def trajectory_group_batches(
         close_unstarted(skipped)
     unstarted = given[batch_size * skip_batches :]
     unstarted.reverse()  # popped from the end, in the order given
-    ctx = GatherContext(max_exceptions=max_batch_exceptions)
+    ctx = _BatchContext(max_exceptions=max_batch_exceptions, batch_size=batch_size)
     # the rollouts report to ctx through their tasks' contexts (a copy each, as a task's
     # own), never through the caller's, which stays as it was while the loop body runs
     context = contextvars.copy_context()

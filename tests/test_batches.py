@@ -84,3 +84,21 @@ async def test_a_loop_left_early_cancels_the_rollouts_started_ahead() -> None:
 async def test_bad_arguments_name_the_field(field: str, kwargs: dict[str, int]) -> None:
     with pytest.raises(InvalidArgumentError, match=field):
         await collect([], **kwargs)
+
+
+async def test_a_fraction_allowance_holds_while_the_loop_body_trains() -> None:
+    """A rollout of the next batch failing while the body trains on this one is within
+    `max_batch_exceptions=0.5` of a batch of 4 (no bar is shown then: it was refused)."""
+
+    async def late_failure() -> art.Trajectory:
+        await asyncio.sleep(0.05)
+        raise RuntimeError("late")
+
+    given = [art.TrajectoryGroup([rollout(float(i))]) for i in range(4)]
+    given += [art.TrajectoryGroup([late_failure()])]
+    given += [art.TrajectoryGroup([rollout(float(i))]) for i in range(5, 8)]
+    sizes = []
+    async for batch in art.trajectory_group_batches(given, batch_size=4, max_batch_exceptions=0.5):
+        sizes.append(len(batch))
+        await asyncio.sleep(0.2)  # training on the batch
+    assert sizes == [4, 4]
