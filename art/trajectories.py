@@ -112,6 +112,13 @@ class Trajectory(BaseModel):
     # when the rollout began (ART's field, for finish()); never stored
     start_time: datetime = Field(default_factory=lambda: datetime.now(UTC), exclude=True)
 
+    @field_validator("start_time")
+    @classmethod
+    def _start_time(cls, value: datetime) -> datetime:
+        """In UTC, as ART keeps it: a naive time is taken as UTC, so finish() can subtract it
+        from now (it raised TypeError)."""
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
     @field_validator("metrics", mode="before")
     @classmethod
     def _metrics(cls, value: Any) -> Any:
@@ -168,9 +175,13 @@ class Trajectory(BaseModel):
         part of the rollout, so a trajectory read back from the store equals the one logged."""
         if not isinstance(other, BaseModel):
             return NotImplemented
-        return type(self) is type(other) and all(
-            getattr(self, name) == getattr(other, name) for name in _COMPARED
-        )
+        if type(self) is not type(other):
+            return False
+        mine, theirs = _compared(self), _compared(other)
+        # a NaN reward equals a NaN reward (a copy's, or the one read back from the store)
+        if math.isnan(mine["reward"]) and math.isnan(theirs["reward"]):
+            mine["reward"] = theirs["reward"]
+        return mine == theirs
 
     __hash__ = None  # type: ignore[assignment]  # mutable, as pydantic's models
 
@@ -201,7 +212,10 @@ class Trajectory(BaseModel):
         return out
 
 
-_COMPARED = tuple(name for name in Trajectory.model_fields if name != "start_time")
+def _compared(trajectory: Trajectory) -> dict[str, Any]:
+    """The fields that make a trajectory what it is, as a dict (compared as pydantic does, the
+    same object equal to itself): all but `start_time`."""
+    return {k: v for k, v in trajectory.__dict__.items() if k != "start_time"}
 
 
 class TrajectoryGroup(BaseModel):

@@ -178,6 +178,26 @@ async def test_finish_and_track_duration_time_the_rollout_as_art_does() -> None:
     assert "start_time" not in t.model_dump()  # never stored
 
 
+def test_a_naive_start_time_is_utc_so_finish_can_time_it() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    t = art.Trajectory(start_time=datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=5))
+    assert t.start_time.tzinfo is UTC
+    assert 5 <= t.finish().metrics["duration"] < 60
+
+
+def test_trajectories_equal_whenever_made_and_with_a_nan_reward(tmp_path: Path) -> None:
+    """Equality leaves `start_time` out; a NaN reward (stored as NaN) still equals itself, its
+    copy and the trajectory read back, as pydantic's own equality has it for the same object."""
+    with pytest.warns(art.trajectories.NanRewardWarning):
+        t = art.Trajectory(reward=float("nan"), metrics={"a": 1})
+    assert t == t and t.model_copy() == t
+    assert art.Trajectory(reward=1.0) == art.Trajectory(reward=1.0)
+    assert art.Trajectory(reward=float("nan")) != art.Trajectory(reward=1.0)
+    write_trajectory_groups_parquet([art.TrajectoryGroup([t])], tmp_path / "g.parquet")
+    assert read_trajectory_groups_parquet(tmp_path / "g.parquet")[0].trajectories == [t]
+
+
 async def test_output_dirs_name_the_folders_a_model_logs_into(tmp_path: Path) -> None:
     from art.errors import InvalidNameError
     from art.utils import output_dirs as od
