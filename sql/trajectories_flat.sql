@@ -3,7 +3,8 @@
 -- (a file whose name is not a number is left out, as there), group after group in order,
 -- groups numbered from 1 in that order, each message as role, content, tool calls (parsed;
 -- NULL when there are none or their text is not JSON) and trainable, and the JSON columns
--- as text for the caller to spread into metric_* and metadata_* columns.
+-- as text for the caller to spread into metric_* and metadata_* columns. Within a group,
+-- rows keep the file's order (openpipe-art's v1 files have no trajectory_index).
 -- params: $project, $models
 SELECT model, split, step, reward,
        dense_rank() OVER (ORDER BY model, split, step, group_index) AS group_number,
@@ -18,7 +19,7 @@ SELECT model, split, step, reward,
        logs,
        metrics::VARCHAR AS metrics, metadata::VARCHAR AS metadata,
        group_metrics::VARCHAR AS group_metrics, group_metadata::VARCHAR AS group_metadata
-FROM trajectories
-WHERE project = $project AND step IS NOT NULL
-  AND ($models::VARCHAR[] IS NULL OR list_contains($models::VARCHAR[], model))
-ORDER BY model, split, step, group_index, trajectory_index
+FROM (SELECT *, row_number() OVER () AS read_order FROM trajectories
+      WHERE project = $project AND step IS NOT NULL
+        AND ($models::VARCHAR[] IS NULL OR list_contains($models::VARCHAR[], model)))
+ORDER BY model, split, step, group_index, trajectory_index, read_order

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -100,6 +101,26 @@ def test_the_same_frame_as_arts(tmp_path: Path, models: list[str] | None) -> Non
     assert ours.height == (16 if models else 32)
     assert normal(ours).equals(normal(pl.read_parquet(theirs)))
     assert ours.schema == pl.read_parquet(theirs).select(ours.columns).schema
+
+
+def test_openpipe_art_v1_files_keep_their_rows_in_the_files_order(tmp_path: Path) -> None:
+    """v1 files have no trajectory_index: a group's rows come as the file holds them, as in
+    ART (they came in any order, so `group_number == k` picked another first trajectory)."""
+    if not PEER.exists():
+        pytest.fail(f"no peer at {PEER}: run `bash bench/setup_peer.sh` first")
+    base, theirs = tmp_path / "store", tmp_path / "theirs.parquet"
+    shutil.copytree(ROOT / "tests" / "data" / "art-0.5.9" / "art-fixture", base / "proj")
+    asyncio.run(write(base))
+    subprocess.run(
+        [str(PEER), "-c", PEER_CODE, str(base), str(theirs), "null"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+    )
+    ours = asyncio.run(load_trajectories("proj", art_path=str(base)))
+    assert ours.filter(pl.col("model") == "agent-run").height > 30
+    assert normal(ours).equals(normal(pl.read_parquet(theirs)))
 
 
 def test_a_project_with_nothing_is_an_empty_frame_and_a_missing_store_an_error(tmp_path: Path) -> None:
