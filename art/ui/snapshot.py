@@ -8,6 +8,7 @@ request. A short TTL bounds it to one per `ttl` whatever the number of open page
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from collections import OrderedDict
@@ -21,6 +22,20 @@ import duckdb
 PathOrStore = str | Path | Any
 
 CACHED_ANSWERS = 64
+# how long an exiting process waits for a background refresh still running
+EXIT_WAIT = 5.0
+_refreshes: set[threading.Thread] = set()
+
+
+@atexit.register
+def _wait_for_refreshes() -> None:
+    """At exit, give the refreshes still running EXIT_WAIT seconds to end, so that one inside
+    DuckDB is not stopped there (a daemon thread stopped inside a DuckDB call as the
+    interpreter finalizes aborts it). A refresh left running longer is waiting for a
+    catalog a writer holds (up to its 60 s lock timeout): Ctrl-C must not wait for that."""
+    deadline = time.monotonic() + EXIT_WAIT
+    for thread in list(_refreshes):
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def open_connection(path_or_store: PathOrStore) -> duckdb.DuckDBPyConnection:
@@ -84,6 +99,7 @@ class Snapshot:
             self._install(*self._open())
         finally:
             self._refreshing.release()
+            _refreshes.discard(threading.current_thread())
 
     def _ensure_fresh(self) -> None:
         if self._con is None:
@@ -91,9 +107,10 @@ class Snapshot:
                 if self._con is None:
                     self._install(*self._open())
         elif time.monotonic() > self._due and self._refreshing.acquire(blocking=False):
-            # not a daemon: at exit Python waits for it, rather than stopping it inside DuckDB
-            # (a daemon thread in a DuckDB call while the interpreter finalizes aborts it)
-            threading.Thread(target=self._refresh, name="art-ui-refresh").start()
+            # a daemon, waited for at exit for EXIT_WAIT seconds at most (_wait_for_refreshes)
+            thread = threading.Thread(target=self._refresh, name="art-ui-refresh", daemon=True)
+            _refreshes.add(thread)
+            thread.start()
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
