@@ -4,6 +4,7 @@ started ahead but bounded, an exception allowance per batch, resume by skipping 
 from __future__ import annotations
 
 import asyncio
+import inspect
 
 import pytest
 
@@ -70,11 +71,36 @@ async def test_each_batch_tolerates_its_own_exceptions_and_one_more_raises() -> 
 
 
 async def test_a_loop_left_early_cancels_the_rollouts_started_ahead() -> None:
-    async for batch in art.trajectory_group_batches(groups(20), batch_size=2):
-        assert len(batch) == 2
-        break
-    await asyncio.sleep(0.05)
-    assert running == 0
+    """The rollouts started ahead are cancelled (not left to run on, as in ART) and those
+    never started are closed: no "coroutine ... was never awaited" warning."""
+    import gc
+    import warnings
+
+    started: list[int] = []
+    cancelled: list[int] = []
+
+    async def slow(i: int) -> art.Trajectory:
+        started.append(i)
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.append(i)
+            raise
+        return art.Trajectory(reward=float(i))
+
+    rollouts = [slow(i) for i in range(2, 20)]
+    given = groups(2) + [art.TrajectoryGroup([r]) for r in rollouts]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async for batch in art.trajectory_group_batches(given, batch_size=2, max_concurrent_batches=2):
+            assert len(batch) == 2
+            break
+        await asyncio.sleep(0.05)
+        gc.collect()
+    assert 2 <= len(started) <= 4  # within batch_size * max_concurrent_batches, refilled
+    assert sorted(cancelled) == started
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
+    assert {inspect.getcoroutinestate(r) for r in rollouts} == {inspect.CORO_CLOSED}
 
 
 @pytest.mark.parametrize(
