@@ -210,6 +210,9 @@ async def test_output_dirs_name_the_folders_a_model_logs_into(tmp_path: Path) ->
     assert model_dir == f"{tmp_path}/proj/models/run-1"
     assert (Path(od.get_trajectories_split_dir(model_dir, "val")) / "0003.parquet").is_file()
     assert od.get_step_checkpoint_dir(model_dir, 7) == f"{model_dir}/checkpoints/0007"
+    assert od.get_step_checkpoint_dir(model_dir, Int64(12)) == f"{model_dir}/checkpoints/0012"  # numpy's
+    with pytest.raises(InvalidNameError, match="step"):
+        od.get_step_checkpoint_dir(model_dir, True)
     assert od.get_models_dir("proj") == ".art/proj/models" == od.get_default_art_path() + "/proj/models"
     with pytest.raises(InvalidNameError, match="project"):
         od.get_models_dir("../etc")

@@ -10,6 +10,7 @@ InvalidNameError naming it), and the default store is `.art` in the working fold
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from art.store.paths import validate_name, validate_split, validate_step
@@ -34,6 +35,9 @@ def get_model_dir(model: Any, art_path: str | None = None) -> str:
 
 
 def get_step_checkpoint_dir(model_output_dir: str, step: int) -> str:
+    """Any integer type is a step (numpy's, as ART formats it); bools and floats are not."""
+    if not isinstance(step, bool) and hasattr(type(step), "__index__"):
+        step = operator.index(step)
     return f"{model_output_dir}/checkpoints/{validate_step(step):04d}"
 
 
