@@ -5,7 +5,8 @@ Up to `batch_size * max_concurrent_batches` groups run at once; each batch is th
 overlaps the rollouts of the next. Each batch has its own bar (finished groups of
 `batch_size`, with the metric means of `gather_trajectory_groups`) and its own exception
 allowance (`max_batch_exceptions`: a count, or a fraction of `batch_size` when between 0
-and 1); a group that fails within it is dropped, one too many raises. `skip_batches`
+and 1); a group that fails within it is dropped, one too many raises (openpipe-art 0.5.23
+resets the allowance to 0 after the first batch, so a later batch's first failure raises). `skip_batches`
 resumes a run: the first `batch_size * skip_batches` groups are never started. Unlike
 ART, the rollouts still running when the loop stops (a `break`, an error) are cancelled,
 and rollouts never started are closed (no "coroutine was never awaited" warnings).
