@@ -71,10 +71,14 @@ async def trajectory_group_batches(
     unstarted = given[batch_size * skip_batches :]
     unstarted.reverse()  # popped from the end, in the order given
     ctx = _BatchContext(max_exceptions=max_batch_exceptions, batch_size=batch_size)
-    # the rollouts report to ctx through their tasks' contexts (a copy each, as a task's
-    # own), never through the caller's, which stays as it was while the loop body runs
-    context = contextvars.copy_context()
-    context.run(_context.set, ctx)
+
+    def task_context() -> contextvars.Context:
+        """The caller's context as it is now (as a task's own would be: a variable the loop
+        body set since is seen by the rollouts started after), with `ctx` set in it only:
+        the caller's own stays as it was while the loop body runs."""
+        context = contextvars.copy_context()
+        context.run(_context.set, ctx)
+        return context
     pending: set[asyncio.Task[TrajectoryGroup | None]] = set()
     batch: list[TrajectoryGroup] = []
     try:
@@ -82,7 +86,7 @@ async def trajectory_group_batches(
             if ctx.bar is None:
                 ctx.bar = _BatchBar(pbar_desc, batch_size)
             while unstarted and len(pending) < batch_size * max_concurrent_batches:
-                pending.add(asyncio.create_task(_one_group(ctx, unstarted.pop()), context=context.copy()))
+                pending.add(asyncio.create_task(_one_group(ctx, unstarted.pop()), context=task_context()))
             if pending and len(batch) < batch_size:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 assert isinstance(ctx.bar, _BatchBar)

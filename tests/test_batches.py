@@ -4,6 +4,7 @@ started ahead but bounded, an exception allowance per batch, resume by skipping 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 
 import pytest
@@ -128,3 +129,25 @@ async def test_a_fraction_allowance_holds_while_the_loop_body_trains() -> None:
         sizes.append(len(batch))
         await asyncio.sleep(0.2)  # training on the batch
     assert sizes == [4, 4]
+
+
+step_var: contextvars.ContextVar[int] = contextvars.ContextVar("step_var", default=-1)
+
+
+async def test_rollouts_see_the_context_the_loop_body_set_and_the_body_sees_no_gather() -> None:
+    """As in ART, a rollout starts in the caller's context as it is then: a variable the body
+    set for the next step reaches the rollouts started after it (they all saw the first
+    step's). The batches' own bookkeeping never shows in the caller's context."""
+    from art.gather import _context
+
+    async def seen(i: int) -> art.Trajectory:
+        return art.Trajectory(reward=float(i), metadata={"step": step_var.get()})
+
+    step_var.set(0)
+    steps = []
+    given = [art.TrajectoryGroup([seen(i)]) for i in range(6)]
+    async for batch in art.trajectory_group_batches(given, batch_size=2, max_concurrent_batches=1):
+        assert _context.get() is None
+        steps.append(sorted(g.trajectories[0].metadata["step"] for g in batch))
+        step_var.set(step_var.get() + 1)
+    assert steps == [[0, 0], [1, 1], [2, 2]]
