@@ -8,6 +8,18 @@ import os
 class ArtError(Exception):
     """Base class of every error raised on purpose by this library."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as its message and attributes, whatever its `__init__` takes: an error
+        raised in a worker process (multiprocessing, a process pool) reaches the parent
+        (rebuilt through `__init__`, one taking several arguments failed to unpickle)."""
+        return (_rebuilt, (type(self), self.args), self.__dict__)
+
+
+def _rebuilt(cls: type[ArtError], args: tuple[object, ...]) -> ArtError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
 
 class InvalidNameError(ArtError, ValueError):
     """A project, model or split name that cannot be used as one path component."""
