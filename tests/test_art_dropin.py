@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -22,6 +20,7 @@ from art.store.parquet_read import read_groups
 from art.trajectories import NanRewardWarning
 
 from .conftest import group
+from .scripts import run_script
 
 
 async def ok(reward: float) -> art.Trajectory:
@@ -88,10 +87,8 @@ def test_progress_bar_shows_reward_and_exceptions_only_on_a_terminal(terminal: b
         "asyncio.run(art.gather_trajectory_groups([art.TrajectoryGroup([ok(), ok(), boom()])],"
         " pbar_desc='rollouts', max_exceptions=1))\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")}
-    if terminal:
-        env["FORCE_COLOR"] = "1"  # rich treats the pipe as a terminal
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    out = run_script(code, terminal=terminal)
+    assert out.returncode == 0, out.stderr
     if terminal:
         assert "rollouts" in out.stderr and "reward=0.5" in out.stderr and "exceptions=1" in out.stderr
     else:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +15,8 @@ from art.errors import InvalidArgumentError
 from art.utils import DatasetBatch, iterate_dataset, limit_concurrency, retry
 from art.utils.strip_logprobs import strip_logprobs
 from art.utils.trajectory_logging import read_trajectory_groups_parquet, write_trajectory_groups_parquet
+
+from .scripts import run_script
 
 
 def batches(*args: int) -> list[DatasetBatch[int]]:
@@ -111,11 +111,8 @@ def test_a_gather_inside_iterate_dataset_shares_its_display(terminal: bool) -> N
         "    print('done')\n"
         "asyncio.run(main())\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")}
-    if terminal:
-        env["FORCE_COLOR"] = "1"  # rich treats the pipe as a terminal
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert out.stdout == "done\n"
+    out = run_script(code, terminal=terminal)
+    assert (out.returncode, out.stdout) == (0, "done\n"), out.stderr
     if terminal:
         for shown in ("Iterating dataset", "2/2", "step 0", "step 1", "reward=0.5"):
             assert shown in out.stderr
@@ -238,13 +235,6 @@ def test_integers_that_are_not_int_are_taken_as_art_takes_them() -> None:
     limit_concurrency(Int64(2))  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match="initial_step"):
         iterate_dataset([1], 1, 1, 1.5)  # type: ignore[arg-type]
-
-
-def run_script(code: str, terminal: bool) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")}
-    if terminal:
-        env["FORCE_COLOR"] = "1"  # rich treats the pipe as a terminal
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
 
 
 def test_prints_in_the_loop_stay_on_stdout_when_it_is_redirected() -> None:
