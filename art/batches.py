@@ -6,9 +6,9 @@ overlaps the rollouts of the next. Each batch has its own bar (finished groups o
 `batch_size`, with the metric means of `gather_trajectory_groups`) and its own exception
 allowance (`max_batch_exceptions`: a count, or a fraction of `batch_size` when between 0
 and 1); a group that fails within it is dropped, one too many raises (openpipe-art 0.5.23
-resets the allowance to 0 after the first batch, so a later batch's first failure raises). `skip_batches`
-resumes a run: the first `batch_size * skip_batches` groups are never started. Unlike
-ART, the rollouts still running when the loop stops (a `break`, an error) are cancelled,
+resets the allowance to 0 after the first batch, so a later batch's first failure raises).
+`skip_batches` resumes a run: the first `batch_size * skip_batches` groups are never
+started. Unlike ART, the rollouts still running when the loop stops (a `break`, an error) are cancelled,
 and rollouts never started are closed (no "coroutine was never awaited" warnings).
 """
 
@@ -79,6 +79,7 @@ async def trajectory_group_batches(
         context = contextvars.copy_context()
         context.run(_context.set, ctx)
         return context
+
     pending: set[asyncio.Task[TrajectoryGroup | None]] = set()
     batch: list[TrajectoryGroup] = []
     try:
