@@ -214,9 +214,11 @@ def test_any_metric_key_round_trips_through_history_and_sql(tmp_path: Path, key:
     prefixes, `time/step_...`, also add their running totals: tests/test_ledger*.py)."""
     import asyncio
 
+    from art.store.history import RESERVED_KEYS
     from art.store.ledger import is_summed
 
     assume(not is_summed(key))
+    assume(key not in RESERVED_KEYS)  # refused, naming the key (hypothesis tries our own constants)
 
     base = tmp_path / f"s{abs(hash(key))}"
     row = asyncio.run(model(base).log(split="val", step=0, metrics={key: 0.5}))
@@ -225,3 +227,16 @@ def test_any_metric_key_round_trips_through_history_and_sql(tmp_path: Path, key:
     assert line[stored_key] == 0.5
     con = art.connect(base)
     assert con.execute("SELECT value FROM history WHERE metric = ?", [stored_key]).fetchall() == [(0.5,)]
+
+
+@pytest.mark.parametrize("key", ["step", "training_step", "recorded_at"])
+def test_a_metric_named_as_a_key_the_store_writes_is_refused_and_nothing_is_stored(
+    tmp_path: Path, key: str
+) -> None:
+    import asyncio
+
+    from art.errors import InvalidTrajectoryError
+
+    with pytest.raises(InvalidTrajectoryError, match=key):
+        asyncio.run(model(tmp_path).log(split="val", step=0, metrics={key: 0.5}))
+    assert not (tmp_path / "proj/models/agent/history.jsonl").exists()
