@@ -36,8 +36,9 @@ _EXPORTS = {
     "TrainResult": "art.types",
     "LocalTrainResult": "art.types",
 }
-# Submodules reachable as attributes, as `art.types`, `art.dev` and `art.utils` are in ART.
-_SUBMODULES = {"types", "dev", "utils"}
+# Submodules reachable as attributes, as `art.types`, `art.dev`, `art.utils` and
+# `art.trajectories` are in ART.
+_SUBMODULES = {"types", "dev", "utils", "trajectories"}
 
 __all__ = [
     "Backend",

@@ -77,6 +77,46 @@ def check_metadata(field: str, metadata: dict[str, Any]) -> dict[str, Any]:
     return metadata
 
 
+def check_messages(field: str, value: Any) -> list[Any]:
+    """A transcript: chat message dicts (with a role) and choices (OpenAI `Choice` objects,
+    or dicts with a `message`), as a list."""
+    if not isinstance(value, list | tuple):
+        raise InvalidTrajectoryError(field, value, "expected a list of messages and choices")
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            if "role" not in item and "message" not in item:
+                raise InvalidTrajectoryError(
+                    f"{field}[{i}]", item, "a message needs a 'role'; a choice needs a 'message'"
+                )
+        elif not hasattr(item, "model_dump"):
+            raise InvalidTrajectoryError(
+                f"{field}[{i}]", item, "expected a chat message dict or an OpenAI Choice"
+            )
+    return list(value)
+
+
+class History(BaseModel):
+    """A transcript beside a trajectory's own (ART's `additional_histories`: a sub-agent's
+    or a judge's conversation, say), with the tools it had; stored with the trajectory."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=True)
+
+    messages_and_choices: list[Any] = Field(default_factory=list)
+    tools: list[Any] | None = None
+
+    @field_validator("messages_and_choices", mode="before")
+    @classmethod
+    def _messages(cls, value: Any) -> Any:
+        return check_messages("messages_and_choices", value)
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Its chat messages for a request (`get_messages`)."""
+        return get_messages(self.messages_and_choices)
+
+
+LegacyHistory = History  # ART 0.5.23's name for it
+
+
 class ExceptionRecord(BaseModel):
     """A rollout's exception as stored: its type, message and traceback text."""
 
@@ -108,6 +148,7 @@ class Trajectory(BaseModel):
     metrics: dict[str, MetricValue] = Field(default_factory=dict)
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
     tools: list[Any] | None = None
+    additional_histories: list[History] = Field(default_factory=list)
     logs: list[str] = Field(default_factory=list)
     # when the rollout began (ART's field, for finish()); never stored
     start_time: datetime = Field(default_factory=lambda: datetime.now(UTC), exclude=True)
@@ -147,25 +188,7 @@ class Trajectory(BaseModel):
     @field_validator("messages_and_choices", mode="before")
     @classmethod
     def _messages(cls, value: Any) -> Any:
-        if not isinstance(value, list | tuple):
-            raise InvalidTrajectoryError(
-                "messages_and_choices", value, "expected a list of messages and choices"
-            )
-        for i, item in enumerate(value):
-            if isinstance(item, dict):
-                if "role" not in item and "message" not in item:
-                    raise InvalidTrajectoryError(
-                        f"messages_and_choices[{i}]",
-                        item,
-                        "a message needs a 'role'; a choice needs a 'message'",
-                    )
-            elif not hasattr(item, "model_dump"):
-                raise InvalidTrajectoryError(
-                    f"messages_and_choices[{i}]",
-                    item,
-                    "expected a chat message dict or an OpenAI Choice",
-                )
-        return list(value)
+        return check_messages("messages_and_choices", value)
 
     def log(self, message: str) -> None:
         self.logs.append(message)

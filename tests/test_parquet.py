@@ -15,6 +15,7 @@ from art import Trajectory, TrajectoryGroup
 from art.errors import UnsupportedFormatError
 from art.store.parquet import SCHEMA, groups_to_table, write_table
 from art.store.parquet_read import read_groups
+from art.trajectories import History
 
 from .conftest import DATA
 
@@ -51,13 +52,18 @@ message = st.one_of(
     st.builds(choice, text, st.booleans()),
     st.builds(lambda c: {"message": {"role": "assistant", "content": c}}, text),
 )
+tools = st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}]))
+histories = st.lists(
+    st.builds(History, messages_and_choices=st.lists(message, max_size=3), tools=tools), max_size=2
+)
 trajectories = st.builds(
     Trajectory,
     messages_and_choices=st.lists(message, max_size=4),
+    additional_histories=histories,
     reward=finite,
     metrics=st.dictionaries(key, metric_value, max_size=3),
     metadata=st.dictionaries(key, meta_value, max_size=3),
-    tools=st.one_of(st.none(), st.just([{"type": "function", "function": {"name": "f"}}])),
+    tools=tools,
     logs=st.lists(text, max_size=2),
 )
 exceptions = st.builds(lambda m: ValueError(m), text)
@@ -180,3 +186,15 @@ def test_write_leaves_no_temp_file_and_temp_names_never_end_in_parquet(tmp_path:
     from art.store.parquet import temp_name
 
     assert not temp_name(path).name.endswith(".parquet")
+
+
+def test_additional_histories_are_kept_beside_a_nan_metric(tmp_path: Path) -> None:
+    """The JSON of a trajectory with a NaN is built another way (ART writes NaN): its
+    histories must come back all the same."""
+    h = History(messages_and_choices=[{"role": "user", "content": "sub"}, choice("x", tool=True)])
+    t = Trajectory(reward=1.0, metrics={"m": float("nan")}, additional_histories=[h, History()])
+    path = tmp_path / "0001.parquet"
+    write_table(groups_to_table([TrajectoryGroup([t])]), path)
+    [back] = read_groups(path)[0].trajectories
+    assert back.additional_histories == [h, History()]
+    assert back.metrics["m"] != back.metrics["m"]

@@ -24,7 +24,7 @@ from art.store.paths import temp_name
 from art.store.sync_worker import sync_and_close_soon
 
 if TYPE_CHECKING:  # pydantic is only needed to read groups back, not to write or index files
-    from art.trajectories import Trajectory, TrajectoryGroup
+    from art.trajectories import History, Trajectory, TrajectoryGroup
 
 FORMAT_VERSION = 2
 VERSION_KEY = b"art.trajectory_parquet.version"
@@ -149,11 +149,25 @@ def _trajectory_json(t: Trajectory, finite: bool) -> str:
         doc["logs"] = t.logs
     if not finite or t.reward != t.reward:
         doc["messages_and_choices"] = [json.loads(_item_text(m)) for m in t.messages_and_choices]
+        if t.additional_histories:
+            doc["additional_histories"] = [json.loads(_history_text(h)) for h in t.additional_histories]
         return _compact_nan(doc)
     # splice the items' JSON texts in, rather than re-encode their dumps
     head = _compact(doc)[:-1]
     items = ",".join(_item_text(m) for m in t.messages_and_choices)
-    return f'{head},"messages_and_choices":[{items}]}}'
+    if not t.additional_histories:
+        return f'{head},"messages_and_choices":[{items}]}}'
+    histories = ",".join(_history_text(h) for h in t.additional_histories)
+    return f'{head},"messages_and_choices":[{items}],"additional_histories":[{histories}]}}'
+
+
+def _history_text(h: History) -> str:
+    """One of `additional_histories` as ART writes it: its tools (null when none), then its
+    items when it has any."""
+    head = '{"tools":' + _compact(h.tools)
+    if not h.messages_and_choices:
+        return head + "}"
+    return head + ',"messages_and_choices":[' + ",".join(_item_text(m) for m in h.messages_and_choices) + "]}"
 
 
 def _group_json(g: TrajectoryGroup) -> str:

@@ -67,6 +67,11 @@ def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
             continue
         doc = json.loads(row["trajectory_json"])
         doc["messages_and_choices"] = [_restore_item(m) for m in doc.get("messages_and_choices", [])]
+        for history in doc.get("additional_histories") or []:
+            if isinstance(history, dict):
+                history["messages_and_choices"] = [
+                    _restore_item(m) for m in history.get("messages_and_choices") or []
+                ]
         groups[gi][1].append(Trajectory.model_validate(doc))
     out = []
     for gi in sorted(groups):
