@@ -95,6 +95,18 @@ def check_messages(field: str, value: Any) -> list[Any]:
     return list(value)
 
 
+def refuse_unknown_fields(cls: type[BaseModel], data: Any) -> Any:
+    """A keyword the model does not have is an error naming it (pydantic would drop it
+    silently: `Trajectory(rewrad=1.0)` would log a reward of 0)."""
+    if isinstance(data, dict):
+        for name in data:
+            if name not in cls.model_fields:
+                what = cls.__name__
+                reason = f"{what} has no such field ({', '.join(cls.model_fields)})"
+                raise InvalidTrajectoryError(f"{what}.{name}", data[name], reason)
+    return data
+
+
 class History(BaseModel):
     """A transcript beside a trajectory's own (ART's `additional_histories`: a sub-agent's
     or a judge's conversation, say), with the tools it had; stored with the trajectory."""
@@ -103,6 +115,11 @@ class History(BaseModel):
 
     messages_and_choices: list[Any] = Field(default_factory=list)
     tools: list[Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        return refuse_unknown_fields(cls, data)
 
     @field_validator("messages_and_choices", mode="before")
     @classmethod
@@ -145,6 +162,9 @@ class Trajectory(BaseModel):
 
     messages_and_choices: list[Any] = Field(default_factory=list)
     reward: float = 0.0
+    # ART's: the policy (checkpoint step) the rollout began and ended with, when known
+    initial_policy_version: int | None = None
+    final_policy_version: int | None = None
     metrics: dict[str, MetricValue] = Field(default_factory=dict)
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
     tools: list[Any] | None = None
@@ -152,6 +172,11 @@ class Trajectory(BaseModel):
     logs: list[str] = Field(default_factory=list)
     # when the rollout began (ART's field, for finish()); never stored
     start_time: datetime = Field(default_factory=lambda: datetime.now(UTC), exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        return refuse_unknown_fields(cls, data)
 
     @field_validator("start_time")
     @classmethod
@@ -281,6 +306,11 @@ class TrajectoryGroup(BaseModel):
             excs.append(exc)
         records = [ExceptionRecord.from_exception(e) if isinstance(e, BaseException) else e for e in excs]
         super().__init__(trajectories=trajs, exceptions=records, **kwargs)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        return refuse_unknown_fields(cls, data)
 
     @field_validator("metrics", mode="before")
     @classmethod

@@ -240,3 +240,17 @@ def test_a_metric_named_as_a_key_the_store_writes_is_refused_and_nothing_is_stor
     with pytest.raises(InvalidTrajectoryError, match=key):
         asyncio.run(model(tmp_path).log(split="val", step=0, metrics={key: 0.5}))
     assert not (tmp_path / "proj/models/agent/history.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: Trajectory(rewrad=1.0), "Trajectory.rewrad"),
+        (lambda: TrajectoryGroup([Trajectory()], metdata={"a": 1}), "TrajectoryGroup.metdata"),
+        (lambda: art.trajectories.History(message=[]), "History.message"),
+    ],
+)
+def test_a_misspelt_field_is_refused_naming_it(build: object, field: str) -> None:
+    """pydantic drops an unknown keyword silently: `Trajectory(rewrad=1.0)` logged reward 0."""
+    with pytest.raises(ValueError, match=field.replace(".", r"\.")):
+        build()  # type: ignore[operator]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -198,3 +199,22 @@ def test_additional_histories_are_kept_beside_a_nan_metric(tmp_path: Path) -> No
     [back] = read_groups(path)[0].trajectories
     assert back.additional_histories == [h, History()]
     assert back.metrics["m"] != back.metrics["m"]
+
+
+def test_fields_this_library_does_not_model_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    """A file from a newer ART may hold trajectory fields we do not model: read back
+    without them (the file keeps them), named in a warning, never an error."""
+    from art.store.parquet_read import UnkeptFieldWarning
+
+    t = Trajectory(reward=0.5, initial_policy_version=3, final_policy_version=4)
+    table = groups_to_table([TrajectoryGroup([t])])
+    docs = table.column("trajectory_json").to_pylist()
+    docs = [None if d is None else json.dumps({**json.loads(d), "exchanges": {"turns": []}}) for d in docs]
+    i = table.schema.get_field_index("trajectory_json")
+    pq.write_table(
+        table.set_column(i, table.schema.field(i), pa.array(docs, table.schema.field(i).type)),
+        tmp_path / "0001.parquet",
+    )
+    with pytest.warns(UnkeptFieldWarning, match="exchanges"):
+        [back] = read_groups(tmp_path / "0001.parquet")[0].trajectories
+    assert back == t and (back.initial_policy_version, back.final_policy_version) == (3, 4)

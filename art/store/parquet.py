@@ -141,6 +141,10 @@ def _trajectory_json(t: Trajectory, finite: bool) -> str:
     if t.tools:
         doc["tools"] = t.tools
     doc["reward"] = t.reward
+    if t.initial_policy_version is not None:
+        doc["initial_policy_version"] = t.initial_policy_version
+    if t.final_policy_version is not None:
+        doc["final_policy_version"] = t.final_policy_version
     if t.metrics:
         doc["metrics"] = t.metrics
     if t.metadata:

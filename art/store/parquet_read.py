@@ -55,8 +55,29 @@ def _restore_item(item: Any) -> Any:
     return choice if json.loads(choice.model_dump_json()) == item else item
 
 
+class UnkeptFieldWarning(UserWarning):
+    """A trajectory file holds fields this library does not model (a newer ART's, say):
+    they are left out of the objects read back (the file keeps them; SQL sees them in
+    `trajectory_json`)."""
+
+
+def _known(doc: Any, cls: type[Any]) -> Any:
+    """`doc` without the keys `cls` does not have, with a warning naming them."""
+    if not isinstance(doc, dict):
+        return doc
+    unknown = [k for k in doc if k not in cls.model_fields]
+    if unknown:
+        warnings.warn(
+            f"{cls.__name__} fields {unknown} in a trajectory file are not read back by this library",
+            UnkeptFieldWarning,
+            stacklevel=2,
+        )
+        doc = {k: v for k, v in doc.items() if k not in unknown}
+    return doc
+
+
 def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
-    from art.trajectories import ExceptionRecord, Trajectory, TrajectoryGroup
+    from art.trajectories import ExceptionRecord, History, Trajectory, TrajectoryGroup
 
     groups: dict[int, tuple[dict[str, Any], list[Trajectory]]] = {}
     for row in rows:
@@ -65,10 +86,12 @@ def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
             groups[gi] = (json.loads(row["group_json"]), [])
         if row["trajectory_json"] is None:
             continue
-        doc = json.loads(row["trajectory_json"])
+        doc = _known(json.loads(row["trajectory_json"]), Trajectory)
         doc["messages_and_choices"] = [_restore_item(m) for m in doc.get("messages_and_choices", [])]
-        for history in doc.get("additional_histories") or []:
+        histories = doc.get("additional_histories") or []
+        for i, history in enumerate(histories):
             if isinstance(history, dict):
+                histories[i] = history = _known(history, History)
                 history["messages_and_choices"] = [
                     _restore_item(m) for m in history.get("messages_and_choices") or []
                 ]

@@ -1,5 +1,5 @@
 """`Trajectory.additional_histories` (a sub-agent's or judge's transcript beside the main
-one) kept through a step file both ways: openpipe-art 0.5.23's reader gives back the
+one) and the policy versions kept through a step file both ways: openpipe-art 0.5.23's reader gives back the
 histories we logged, Choice objects and tools included, and ours gives back ART's."""
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def dump(item):
 
 def histories(path):
     return [[[h.tools, [dump(m) for m in h.messages_and_choices]] for h in t.additional_histories]
+            + [t.initial_policy_version, t.final_policy_version]
             for g in read_trajectory_groups_parquet(path) for t in g.trajectories]
 
 ours, theirs, tools = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
@@ -41,6 +42,7 @@ choice = Choice(finish_reason="stop", index=0, message={"role": "assistant", "co
 write_trajectory_groups_parquet(
     [art.TrajectoryGroup([art.Trajectory(
         messages_and_choices=[{"role": "user", "content": "main"}], reward=0.5,
+        initial_policy_version=7, final_policy_version=8,
         additional_histories=[LegacyHistory(messages_and_choices=[{"role": "user", "content": "sub"}, choice],
                                             tools=tools)])])],
     theirs,
@@ -54,8 +56,10 @@ def dump(item: Any) -> Any:
 
 
 def histories(groups: list[art.TrajectoryGroup]) -> list[Any]:
+    """Each trajectory's histories (tools, items), then its two policy versions."""
     return [
         [[h.tools, [dump(m) for m in h.messages_and_choices]] for h in t.additional_histories]
+        + [t.initial_policy_version, t.final_policy_version]
         for g in groups
         for t in g.trajectories
     ]
@@ -71,6 +75,8 @@ def test_additional_histories_round_trip_between_the_packages(tmp_path: Path) ->
                 art.Trajectory(
                     messages_and_choices=[{"role": "user", "content": "main"}],
                     reward=1.0,
+                    initial_policy_version=2,
+                    final_policy_version=3,
                     additional_histories=[
                         History(messages_and_choices=[{"role": "user", "content": "judge?"}, choice]),
                         History(messages_and_choices=[{"role": "user", "content": "tool"}], tools=TOOLS),
@@ -94,8 +100,8 @@ def test_additional_histories_round_trip_between_the_packages(tmp_path: Path) ->
     )
     assert json.loads(out.stdout.splitlines()[-1]) == histories(logged)
     assert read_groups(ours)[0].trajectories == logged[0].trajectories
-    [[[tools, items]]] = histories(read_groups(theirs))
-    assert tools == TOOLS and items[0] == {"role": "user", "content": "sub"}
+    [[[tools, items], initial, final]] = histories(read_groups(theirs))
+    assert tools == TOOLS and items[0] == {"role": "user", "content": "sub"} and (initial, final) == (7, 8)
     assert isinstance(
         read_groups(theirs)[0].trajectories[0].additional_histories[0].messages_and_choices[1], Choice
     )
