@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -558,25 +559,35 @@ async def test_a_history_line_for_a_step_whose_file_is_as_recorded_takes_nothing
     assert answers(base) == answers(files_only_copy(base, tmp_path / "truth"))
 
 
+def _new_folders(parent: Path, prefix: str, count: int) -> Iterator[Path]:
+    """Up to `count` new folders in `parent`, made one at a time as the caller asks."""
+    for i in range(count):
+        folder = parent / f"{prefix}{i}"
+        folder.mkdir()
+        yield folder
+
+
 def test_a_link_pointed_at_a_store_made_in_a_deleted_ones_inode_shares_its_catalog(tmp_path: Path) -> None:
     """A deleted folder's inode is soon reused (ext4, tmpfs): a link to the old store, pointed at
     a new store that got that inode, must get the new store's Catalog (one in-process lock)."""
     from art.store.catalog import catalog_for
 
-    first = tmp_path / "first"
-    first.mkdir()
-    inode = first.stat().st_ino
     link = tmp_path / "link"
-    link.symlink_to(first)
-    catalog_for(link)
-    first.rmdir()
-    made = [tmp_path / f"new{i}" for i in range(64)]
-    for folder in made:
-        folder.mkdir()
-        if folder.stat().st_ino == inode:
+    for attempt in range(5):  # another process may take the freed inode first (a loaded CI)
+        first = tmp_path / f"first{attempt}"
+        first.mkdir()
+        inode = first.stat().st_ino
+        link.unlink(missing_ok=True)
+        link.symlink_to(first)
+        catalog_for(link)
+        first.rmdir()
+        folder = next(
+            (f for f in _new_folders(tmp_path, f"new{attempt}-", 64) if f.stat().st_ino == inode), None
+        )
+        if folder is not None:
             break
     else:
-        pytest.fail("no folder got the deleted one's inode")
+        pytest.fail("no folder got the deleted one's inode in 5 tries")
     link.unlink()
     link.symlink_to(folder)
     assert catalog_for(link) is catalog_for(folder)
