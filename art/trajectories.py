@@ -7,10 +7,10 @@ import math
 import time
 import traceback as _traceback
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Generator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -97,8 +97,9 @@ def check_messages(field: str, value: Any) -> list[Any]:
 
 def refuse_unknown_fields(cls: type[BaseModel], data: Any) -> Any:
     """A keyword the model does not have is an error naming it (pydantic would drop it
-    silently: `Trajectory(rewrad=1.0)` would log a reward of 0)."""
-    if isinstance(data, dict):
+    silently: `Trajectory(rewrad=1.0)` would log a reward of 0). A subclass that sets
+    pydantic's `extra` itself gets what it chose."""
+    if isinstance(data, dict) and cls.model_config.get("extra") is None:
         for name in data:
             if name not in cls.model_fields:
                 what = cls.__name__
@@ -107,7 +108,23 @@ def refuse_unknown_fields(cls: type[BaseModel], data: Any) -> Any:
     return data
 
 
-class History(BaseModel):
+class KnownFields(BaseModel):
+    """Refuses keys the model does not have: as keywords, in `model_validate`'s dict and in
+    `model_copy(update=...)` (which pydantic does not validate: a misspelt key was set
+    beside the fields)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        return refuse_unknown_fields(cls, data)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        if update:
+            refuse_unknown_fields(type(self), dict(update))
+        return super().model_copy(update=update, deep=deep)
+
+
+class History(KnownFields):
     """A transcript beside a trajectory's own (ART's `additional_histories`: a sub-agent's
     or a judge's conversation, say), with the tools it had; stored with the trajectory."""
 
@@ -115,11 +132,6 @@ class History(BaseModel):
 
     messages_and_choices: list[Any] = Field(default_factory=list)
     tools: list[Any] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        return refuse_unknown_fields(cls, data)
 
     @field_validator("messages_and_choices", mode="before")
     @classmethod
@@ -150,7 +162,7 @@ class ExceptionRecord(BaseModel):
         )
 
 
-class Trajectory(BaseModel):
+class Trajectory(KnownFields):
     """One rollout: chat messages and model choices, a reward, metrics and metadata.
 
     A choice is an OpenAI `Choice` object or a dict with a `message` key; both are kept as
@@ -172,11 +184,6 @@ class Trajectory(BaseModel):
     logs: list[str] = Field(default_factory=list)
     # when the rollout began (ART's field, for finish()); never stored
     start_time: datetime = Field(default_factory=lambda: datetime.now(UTC), exclude=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        return refuse_unknown_fields(cls, data)
 
     @field_validator("start_time")
     @classmethod
@@ -266,7 +273,7 @@ def _compared(trajectory: Trajectory) -> dict[str, Any]:
     return {k: v for k, v in trajectory.__dict__.items() if k != "start_time"}
 
 
-class TrajectoryGroup(BaseModel):
+class TrajectoryGroup(KnownFields):
     """The trajectories sampled for one scenario, with the rollouts that raised instead."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -306,11 +313,6 @@ class TrajectoryGroup(BaseModel):
             excs.append(exc)
         records = [ExceptionRecord.from_exception(e) if isinstance(e, BaseException) else e for e in excs]
         super().__init__(trajectories=trajs, exceptions=records, **kwargs)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        return refuse_unknown_fields(cls, data)
 
     @field_validator("metrics", mode="before")
     @classmethod
