@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from art.errors import InvalidTrajectoryError
 
@@ -23,6 +23,13 @@ MetadataValue = Any
 
 class NanRewardWarning(UserWarning):
     """A trajectory's reward is NaN: stored as NaN (as ART stores it), left out of every mean."""
+
+
+# validation context key of a trajectory read back from a file: its NaN reward warned when
+# it was logged, so it is read back quietly (without touching the process's warning
+# filters: that reset Python's once-per-place memory of every warning, and is not
+# thread-safe)
+STORED = "art.stored"
 
 
 def _check_key(field: str, key: object) -> None:
@@ -204,15 +211,16 @@ class Trajectory(KnownFields):
 
     @field_validator("reward", mode="before")
     @classmethod
-    def _reward(cls, value: Any) -> Any:
+    def _reward(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidTrajectoryError("reward", value, "the reward must be a number")
         if math.isnan(value):
-            warnings.warn(
-                "a trajectory's reward is NaN: it is stored, but left out of every history mean",
-                NanRewardWarning,
-                stacklevel=2,
-            )
+            if not (info.context or {}).get(STORED):
+                warnings.warn(
+                    "a trajectory's reward is NaN: it is stored, but left out of every history mean",
+                    NanRewardWarning,
+                    stacklevel=2,
+                )
         elif not math.isfinite(value):
             raise InvalidTrajectoryError("reward", value, "the reward must be finite or NaN")
         return float(value)
