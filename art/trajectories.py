@@ -265,14 +265,9 @@ class Trajectory(KnownFields):
             self.metrics[key] = self.metrics.get(key, 0.0) + (time.monotonic() - started)
 
     def messages(self) -> list[dict[str, Any]]:
-        """The transcript as plain chat messages (choices become their assistant message)."""
-        out: list[dict[str, Any]] = []
-        for item in self.messages_and_choices:
-            if isinstance(item, dict):
-                out.append(item["message"] if "message" in item and "role" not in item else item)
-            else:
-                out.append(item.message.model_dump(exclude_none=True))
-        return out
+        """The transcript as chat messages for a request, as ART gives them (`get_messages`:
+        a choice becomes its assistant message, content None becomes "")."""
+        return get_messages(self.messages_and_choices)
 
 
 def _compared(trajectory: Trajectory) -> dict[str, Any]:

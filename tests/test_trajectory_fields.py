@@ -105,3 +105,23 @@ def test_a_stored_nan_reward_is_read_back_without_a_warning(tmp_path: Path) -> N
         warnings.simplefilter("always")
         [t] = read_groups(path)[0].trajectories
     assert math.isnan(t.reward) and seen == []
+
+
+def test_trajectory_messages_are_those_of_get_messages_as_in_art() -> None:
+    """ART's Trajectory.messages() is get_messages of its items (as History.messages() is):
+    ours kept a user's content None (a request OpenAI refuses) and dropped the content key of
+    a tool-calling choice."""
+    from openai.types.chat.chat_completion import Choice
+
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    choice = Choice.model_validate(
+        {"finish_reason": "tool_calls", "index": 0, "message": {"role": "assistant", "tool_calls": [call]}}
+    )
+    items = [{"role": "user", "content": None}, choice, {"role": "tool", "tool_call_id": "c", "content": "r"}]
+    t = Trajectory(messages_and_choices=items, additional_histories=[History(messages_and_choices=items)])
+    assert t.messages() == t.additional_histories[0].messages()
+    assert t.messages() == [
+        {"role": "user", "content": ""},
+        {"role": "assistant", "content": "", "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c", "content": "r"},
+    ]
