@@ -7,12 +7,12 @@ import math
 import time
 import traceback as _traceback
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Generator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from art.errors import InvalidTrajectoryError
 
@@ -23,6 +23,13 @@ MetadataValue = Any
 
 class NanRewardWarning(UserWarning):
     """A trajectory's reward is NaN: stored as NaN (as ART stores it), left out of every mean."""
+
+
+# validation context key of a trajectory read back from a file: its NaN reward warned when
+# it was logged, so it is read back quietly (without touching the process's warning
+# filters: that reset Python's once-per-place memory of every warning, and is not
+# thread-safe)
+STORED = "art.stored"
 
 
 def _check_key(field: str, key: object) -> None:
@@ -97,8 +104,9 @@ def check_messages(field: str, value: Any) -> list[Any]:
 
 def refuse_unknown_fields(cls: type[BaseModel], data: Any) -> Any:
     """A keyword the model does not have is an error naming it (pydantic would drop it
-    silently: `Trajectory(rewrad=1.0)` would log a reward of 0)."""
-    if isinstance(data, dict):
+    silently: `Trajectory(rewrad=1.0)` would log a reward of 0). A subclass that sets
+    pydantic's `extra` itself gets what it chose."""
+    if isinstance(data, dict) and cls.model_config.get("extra") is None:
         for name in data:
             if name not in cls.model_fields:
                 what = cls.__name__
@@ -107,7 +115,23 @@ def refuse_unknown_fields(cls: type[BaseModel], data: Any) -> Any:
     return data
 
 
-class History(BaseModel):
+class KnownFields(BaseModel):
+    """Refuses keys the model does not have: as keywords, in `model_validate`'s dict and in
+    `model_copy(update=...)` (which pydantic does not validate: a misspelt key was set
+    beside the fields)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        return refuse_unknown_fields(cls, data)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        if update:
+            refuse_unknown_fields(type(self), dict(update))
+        return super().model_copy(update=update, deep=deep)
+
+
+class History(KnownFields):
     """A transcript beside a trajectory's own (ART's `additional_histories`: a sub-agent's
     or a judge's conversation, say), with the tools it had; stored with the trajectory."""
 
@@ -115,11 +139,6 @@ class History(BaseModel):
 
     messages_and_choices: list[Any] = Field(default_factory=list)
     tools: list[Any] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        return refuse_unknown_fields(cls, data)
 
     @field_validator("messages_and_choices", mode="before")
     @classmethod
@@ -150,7 +169,7 @@ class ExceptionRecord(BaseModel):
         )
 
 
-class Trajectory(BaseModel):
+class Trajectory(KnownFields):
     """One rollout: chat messages and model choices, a reward, metrics and metadata.
 
     A choice is an OpenAI `Choice` object or a dict with a `message` key; both are kept as
@@ -173,11 +192,6 @@ class Trajectory(BaseModel):
     # when the rollout began (ART's field, for finish()); never stored
     start_time: datetime = Field(default_factory=lambda: datetime.now(UTC), exclude=True)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        return refuse_unknown_fields(cls, data)
-
     @field_validator("start_time")
     @classmethod
     def _start_time(cls, value: datetime) -> datetime:
@@ -197,15 +211,16 @@ class Trajectory(BaseModel):
 
     @field_validator("reward", mode="before")
     @classmethod
-    def _reward(cls, value: Any) -> Any:
+    def _reward(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidTrajectoryError("reward", value, "the reward must be a number")
         if math.isnan(value):
-            warnings.warn(
-                "a trajectory's reward is NaN: it is stored, but left out of every history mean",
-                NanRewardWarning,
-                stacklevel=2,
-            )
+            if not (info.context or {}).get(STORED):
+                warnings.warn(
+                    "a trajectory's reward is NaN: it is stored, but left out of every history mean",
+                    NanRewardWarning,
+                    stacklevel=2,
+                )
         elif not math.isfinite(value):
             raise InvalidTrajectoryError("reward", value, "the reward must be finite or NaN")
         return float(value)
@@ -250,14 +265,9 @@ class Trajectory(BaseModel):
             self.metrics[key] = self.metrics.get(key, 0.0) + (time.monotonic() - started)
 
     def messages(self) -> list[dict[str, Any]]:
-        """The transcript as plain chat messages (choices become their assistant message)."""
-        out: list[dict[str, Any]] = []
-        for item in self.messages_and_choices:
-            if isinstance(item, dict):
-                out.append(item["message"] if "message" in item and "role" not in item else item)
-            else:
-                out.append(item.message.model_dump(exclude_none=True))
-        return out
+        """The transcript as chat messages for a request, as ART gives them (`get_messages`:
+        a choice becomes its assistant message, content None becomes "")."""
+        return get_messages(self.messages_and_choices)
 
 
 def _compared(trajectory: Trajectory) -> dict[str, Any]:
@@ -266,7 +276,7 @@ def _compared(trajectory: Trajectory) -> dict[str, Any]:
     return {k: v for k, v in trajectory.__dict__.items() if k != "start_time"}
 
 
-class TrajectoryGroup(BaseModel):
+class TrajectoryGroup(KnownFields):
     """The trajectories sampled for one scenario, with the rollouts that raised instead."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -306,11 +316,6 @@ class TrajectoryGroup(BaseModel):
             excs.append(exc)
         records = [ExceptionRecord.from_exception(e) if isinstance(e, BaseException) else e for e in excs]
         super().__init__(trajectories=trajs, exceptions=records, **kwargs)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        return refuse_unknown_fields(cls, data)
 
     @field_validator("metrics", mode="before")
     @classmethod

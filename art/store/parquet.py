@@ -151,6 +151,7 @@ def _trajectory_json(t: Trajectory, finite: bool) -> str:
         doc["metadata"] = t.metadata
     if t.logs:
         doc["logs"] = t.logs
+    doc.update(_subclass_fields(t))
     if not finite or t.reward != t.reward:
         doc["messages_and_choices"] = [json.loads(_item_text(m)) for m in t.messages_and_choices]
         if t.additional_histories:
@@ -163,6 +164,16 @@ def _trajectory_json(t: Trajectory, finite: bool) -> str:
         return f'{head},"messages_and_choices":[{items}]}}'
     histories = ",".join(_history_text(h) for h in t.additional_histories)
     return f'{head},"messages_and_choices":[{items}],"additional_histories":[{histories}]}}'
+
+
+def _subclass_fields(t: Trajectory) -> dict[str, Any]:
+    """A subclass's own fields (and the extras of one that allows them), as ART's writer
+    dumps them after `logs`: JSON values, those at their defaults left out."""
+    from art.trajectories import Trajectory
+
+    if type(t) is Trajectory and not t.__pydantic_extra__:
+        return {}
+    return t.model_dump(mode="json", exclude=set(Trajectory.model_fields), exclude_defaults=True)
 
 
 def _history_text(h: History) -> str:

@@ -77,7 +77,7 @@ def _known(doc: Any, cls: type[Any]) -> Any:
 
 
 def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
-    from art.trajectories import ExceptionRecord, History, Trajectory, TrajectoryGroup
+    from art.trajectories import STORED, ExceptionRecord, History, Trajectory, TrajectoryGroup
 
     groups: dict[int, tuple[dict[str, Any], list[Trajectory]]] = {}
     for row in rows:
@@ -95,7 +95,7 @@ def _groups_from_v2(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
                 history["messages_and_choices"] = [
                     _restore_item(m) for m in history.get("messages_and_choices") or []
                 ]
-        groups[gi][1].append(Trajectory.model_validate(doc))
+        groups[gi][1].append(Trajectory.model_validate(doc, context={STORED: True}))
     out = []
     for gi in sorted(groups):
         gdoc, trajs = groups[gi]
@@ -122,7 +122,7 @@ def _v1_message(m: dict[str, Any]) -> dict[str, Any]:
 
 def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
     """v1 is lossy: choices come back as plain messages; exceptions were never stored."""
-    from art.trajectories import Trajectory, TrajectoryGroup
+    from art.trajectories import STORED, Trajectory, TrajectoryGroup
 
     groups: dict[int, tuple[dict[str, Any], list[Trajectory]]] = {}
     for row in rows:
@@ -131,16 +131,15 @@ def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
         gi = row.get("group_index", 0)  # files before group columns: one group, as ART reads them
         if gi not in groups:
             groups[gi] = (row, [])
-        groups[gi][1].append(
-            Trajectory(
-                messages_and_choices=[_v1_message(m) for m in row.get("messages") or []],
-                reward=row["reward"],
-                metrics=json.loads(row["metrics"]) if row.get("metrics") else {},
-                metadata=json.loads(row["metadata"]) if row.get("metadata") else {},
-                tools=json.loads(row["tools"]) if row.get("tools") else None,
-                logs=row.get("logs") or [],
-            )
-        )
+        doc = {
+            "messages_and_choices": [_v1_message(m) for m in row.get("messages") or []],
+            "reward": row["reward"],
+            "metrics": json.loads(row["metrics"]) if row.get("metrics") else {},
+            "metadata": json.loads(row["metadata"]) if row.get("metadata") else {},
+            "tools": json.loads(row["tools"]) if row.get("tools") else None,
+            "logs": row.get("logs") or [],
+        }
+        groups[gi][1].append(Trajectory.model_validate(doc, context={STORED: True}))
     out = []
     for gi in sorted(groups):
         first, trajs = groups[gi]
@@ -157,14 +156,6 @@ def _groups_from_v1(rows: list[dict[str, Any]]) -> list[TrajectoryGroup]:
 
 def read_groups(path: str | Path) -> list[TrajectoryGroup]:
     """Read a trajectory file written by this library or by ART (v1 or v2)."""
-    from art.trajectories import NanRewardWarning
-
-    with warnings.catch_warnings():  # a stored NaN reward warned when it was logged
-        warnings.simplefilter("ignore", NanRewardWarning)
-        return _read_groups(path)
-
-
-def _read_groups(path: str | Path) -> list[TrajectoryGroup]:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as e:
